@@ -1,0 +1,153 @@
+namespace VersionStore;
+
+/// <summary>
+/// Base of every failure VersionStore reports. Each names the repository, ref or object involved where
+/// there is one. "Not found" on a <c>TryGet…</c> call is an answer (null), not an exception.
+/// </summary>
+public class VersionStoreException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public VersionStoreException(string message, Exception? innerException = null) : base(message, innerException) { }
+
+    /// <summary>The repository involved, if any.</summary>
+    public string? Repository { get; init; }
+
+    /// <summary>The full ref name involved, if any.</summary>
+    public string? Ref { get; init; }
+
+    /// <summary>The object involved, if any.</summary>
+    public ObjectId? ObjectId { get; init; }
+}
+
+/// <summary>A repository, ref or other name breaks the naming rules. Nothing was read or written.</summary>
+public sealed class InvalidNameException(string? name, string what, string reason)
+    : VersionStoreException($"Invalid {what} name '{Sanitize(name)}': {reason}.")
+{
+    /// <summary>The rejected name as given.</summary>
+    public string? Name { get; } = name;
+
+    /// <summary>What kind of name it was meant to be (repository, branch, tag, channel, ref, path).</summary>
+    public string What { get; } = what;
+
+    internal static string Sanitize(string? s)
+    {
+        if (s is null) return "(null)";
+        var t = new System.Text.StringBuilder();
+        foreach (var c in s.Length > 80 ? s[..80] + "…" : s)
+            t.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c);
+        return t.ToString();
+    }
+}
+
+/// <summary>A revision expression names nothing that exists (unknown branch, tag or id, or <c>~N</c> past the root).</summary>
+public sealed class RevisionNotFoundException(string repository, string revision, string? detail = null)
+    : VersionStoreException($"Revision '{InvalidNameException.Sanitize(revision)}' not found in repository '{repository}'{(detail is null ? "" : ": " + detail)}.")
+{
+    /// <summary>The revision expression.</summary>
+    public string Revision { get; } = revision;
+}
+
+/// <summary>An abbreviated id matches more than one object.</summary>
+public sealed class AmbiguousRevisionException(string repository, string revision, IReadOnlyList<ObjectId> candidates)
+    : VersionStoreException($"Revision '{revision}' is ambiguous in repository '{repository}': it matches {candidates.Count} objects ({string.Join(", ", candidates.Take(4).Select(c => c.ToString(12)))}).")
+{
+    /// <summary>The revision expression.</summary>
+    public string Revision { get; } = revision;
+
+    /// <summary>Some of the matching ids.</summary>
+    public IReadOnlyList<ObjectId> Candidates { get; } = candidates;
+}
+
+/// <summary>An object that should be stored is missing (an incomplete closure, or a lost object).</summary>
+public sealed class ObjectNotFoundException : VersionStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    public ObjectNotFoundException(ObjectId id, string? context = null)
+        : base($"Object {id} not found{(context is null ? "" : " (" + context + ")")}.") => ObjectId = id;
+}
+
+/// <summary>Stored bytes do not decode, or do not hash to the id they were stored under.</summary>
+public sealed class CorruptObjectException : VersionStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    public CorruptObjectException(ObjectId? id, string reason, Exception? inner = null)
+        : base(id is null ? $"Malformed object: {reason}." : $"Object {id} is corrupt: {reason}.", inner) => ObjectId = id;
+}
+
+/// <summary>An object has a different kind than the operation needs (e.g. a blob where a commit was expected).</summary>
+public sealed class UnexpectedObjectKindException : VersionStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    public UnexpectedObjectKindException(ObjectId id, ObjectKind expected, ObjectKind actual)
+        : base($"Object {id} is a {actual.ToString().ToLowerInvariant()}, not a {expected.ToString().ToLowerInvariant()}.")
+    {
+        ObjectId = id;
+        Expected = expected;
+        Actual = actual;
+    }
+
+    /// <summary>The kind the operation needed.</summary>
+    public ObjectKind Expected { get; }
+
+    /// <summary>The kind stored.</summary>
+    public ObjectKind Actual { get; }
+}
+
+/// <summary>
+/// A compare-and-swap on a ref lost: the ref did not hold the expected value (a stale expected head, or a
+/// concurrent writer won). Nothing was written to the ref or the audit log.
+/// </summary>
+public sealed class RefConflictException : VersionStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    public RefConflictException(string repository, RefName name, ObjectId? expected, ObjectId? actual, string? detail = null)
+        : base($"Ref {name} in repository '{repository}' is at {Show(actual)}, not the expected {Show(expected)}{(detail is null ? "" : ": " + detail)}.")
+    {
+        Repository = repository;
+        Ref = name.FullName;
+        Expected = expected;
+        Actual = actual;
+    }
+
+    /// <summary>The head the caller expected (null: expected the ref not to exist).</summary>
+    public ObjectId? Expected { get; }
+
+    /// <summary>The head found (null: the ref does not exist).</summary>
+    public ObjectId? Actual { get; }
+
+    private static string Show(ObjectId? id) => id is null ? "(none)" : id.Value.ToString(12);
+}
+
+/// <summary>A ref already exists where the operation needs a new one (e.g. a tag overwrite without force).</summary>
+public sealed class NameConflictException : VersionStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    public NameConflictException(string repository, RefName name, string reason)
+        : base($"Ref {name} in repository '{repository}': {reason}.")
+    {
+        Repository = repository;
+        Ref = name.FullName;
+    }
+}
+
+/// <summary>A payload exceeds a configured limit (see <see cref="VersionStoreOptions"/>). Nothing was written.</summary>
+public sealed class PayloadTooLargeException(string what, long size, long limit)
+    : VersionStoreException($"{what} is {size} bytes; the limit is {limit} bytes.")
+{
+    /// <summary>The offending size in bytes.</summary>
+    public long Size { get; } = size;
+
+    /// <summary>The configured limit in bytes.</summary>
+    public long Limit { get; } = limit;
+}
+
+/// <summary>A storage backend could not be reached or failed. Reads may fall back to another tier; writes never pretend to succeed.</summary>
+public sealed class BackendUnavailableException(string backend, string message, Exception? inner = null)
+    : VersionStoreException($"{backend} is unavailable: {message}", inner)
+{
+    /// <summary>Which backend failed (e.g. "RocksDB", "Redis", "S3").</summary>
+    public string Backend { get; } = backend;
+}
+
+/// <summary>The arguments of an operation are inconsistent (e.g. an empty commit message where one is required).</summary>
+public sealed class InvalidOperationArgumentException(string message) : VersionStoreException(message);

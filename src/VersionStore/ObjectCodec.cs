@@ -1,0 +1,339 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using VersionStore.Internal;
+
+namespace VersionStore;
+
+/// <summary>
+/// The canonical, deterministic, versioned binary encoding of blobs, trees and commits, exactly as
+/// specified in <c>docs/FORMAT.md</c>. An object's id is the SHA-256 of its encoding. Decoding is strict:
+/// anything a correct encoder could not have produced (wrong format byte, unsorted or duplicate entries,
+/// non-minimal varints, invalid UTF-8, trailing bytes) is rejected with <see cref="CorruptObjectException"/>.
+/// </summary>
+public static class ObjectCodec
+{
+    /// <summary>The format byte written first in every object.</summary>
+    public const byte FormatVersion = 1;
+
+    /// <summary>Bytes before an object's payload: format byte and kind byte.</summary>
+    public const int HeaderSize = 2;
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    // ---------- blob ----------
+
+    /// <summary>Encoded length of a blob with <paramref name="dataLength"/> content bytes.</summary>
+    public static int GetBlobLength(int dataLength) => HeaderSize + dataLength;
+
+    /// <summary>Writes the encoding of a blob into <paramref name="destination"/>; returns bytes written.</summary>
+    public static int WriteBlob(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        destination[0] = FormatVersion;
+        destination[1] = (byte)ObjectKind.Blob;
+        data.CopyTo(destination[HeaderSize..]);
+        return HeaderSize + data.Length;
+    }
+
+    /// <summary>Encodes a blob into a new array (the bytes a store keeps).</summary>
+    public static byte[] EncodeBlob(ReadOnlySpan<byte> data)
+    {
+        var result = GC.AllocateUninitializedArray<byte>(GetBlobLength(data.Length));
+        WriteBlob(data, result);
+        return result;
+    }
+
+    /// <summary>The id a blob with this content would have, computed without heap allocation for small blobs.</summary>
+    public static ObjectId HashBlob(ReadOnlySpan<byte> data)
+    {
+        var length = GetBlobLength(data.Length);
+        byte[]? rented = null;
+        var buffer = length <= 1024 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            WriteBlob(data, buffer);
+            return ObjectId.Compute(buffer[..length]);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    // ---------- tree ----------
+
+    /// <summary>Encoded length of a tree with these (sorted) entries.</summary>
+    public static int GetTreeLength(ReadOnlySpan<TreeEntry> entries)
+    {
+        var length = HeaderSize + VarInt.Size((ulong)entries.Length);
+        foreach (var e in entries)
+        {
+            var n = Encoding.UTF8.GetByteCount(e.Name);
+            length += VarInt.Size((ulong)n) + n + 1 + ObjectId.Size;
+        }
+        return length;
+    }
+
+    /// <summary>Encodes a tree. Entries must be sorted by <see cref="CompareNames"/>, unique, and validly named.</summary>
+    /// <exception cref="ArgumentException">Entries unsorted, duplicated, badly named or of a kind other than blob/tree.</exception>
+    public static byte[] EncodeTree(ReadOnlySpan<TreeEntry> entries)
+    {
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var problem = EntryNames.ValidateName(entries[i].Name);
+            if (problem is not null) throw new ArgumentException($"Tree entry '{InvalidNameException.Sanitize(entries[i].Name)}': {problem}.", nameof(entries));
+            if (entries[i].Kind is not (ObjectKind.Blob or ObjectKind.Tree)) throw new ArgumentException("A tree entry is a blob or a tree.", nameof(entries));
+            if (i > 0 && EntryNames.Compare(entries[i - 1].Name, entries[i].Name) >= 0)
+                throw new ArgumentException("Tree entries must be sorted by name and unique.", nameof(entries));
+        }
+        var result = new byte[GetTreeLength(entries)];
+        var span = result.AsSpan();
+        span[0] = FormatVersion;
+        span[1] = (byte)ObjectKind.Tree;
+        var pos = HeaderSize + VarInt.Write(span[HeaderSize..], (ulong)entries.Length);
+        foreach (var e in entries)
+        {
+            var n = Encoding.UTF8.GetByteCount(e.Name);
+            pos += VarInt.Write(span[pos..], (ulong)n);
+            pos += Encoding.UTF8.GetBytes(e.Name, span[pos..]);
+            span[pos++] = (byte)e.Kind;
+            e.Id.WriteTo(span[pos..]);
+            pos += ObjectId.Size;
+        }
+        return result;
+    }
+
+    /// <summary>The order tree entries are kept in: Unicode code point order (equal to UTF-8 byte order).</summary>
+    public static int CompareNames(string a, string b) => EntryNames.Compare(a, b);
+
+    /// <summary>Decodes a tree.</summary>
+    /// <exception cref="CorruptObjectException">The bytes are not a canonical tree.</exception>
+    public static Tree DecodeTree(ObjectId id, ReadOnlySpan<byte> encoded)
+    {
+        ExpectHeader(id, encoded, ObjectKind.Tree);
+        var reader = new Reader(id, encoded[HeaderSize..]);
+        var count = reader.ReadCount(encoded.Length);
+        var entries = new TreeEntry[count];
+        for (var i = 0; i < count; i++)
+        {
+            var name = reader.ReadString(EntryNames.MaxNameBytes);
+            var problem = EntryNames.ValidateName(name);
+            if (problem is not null) throw new CorruptObjectException(id, $"tree entry {i}: {problem}");
+            var kind = (ObjectKind)reader.ReadByte();
+            if (kind is not (ObjectKind.Blob or ObjectKind.Tree)) throw new CorruptObjectException(id, $"tree entry '{name}' has kind byte {(byte)kind}");
+            var entryId = reader.ReadId();
+            if (i > 0 && EntryNames.Compare(entries[i - 1].Name, name) >= 0) throw new CorruptObjectException(id, "tree entries are not sorted and unique");
+            entries[i] = new TreeEntry(name, kind, entryId);
+        }
+        reader.ExpectEnd();
+        return new Tree(id, entries);
+    }
+
+    // ---------- commit ----------
+
+    /// <summary>Encodes a commit (see docs/FORMAT.md for the field order).</summary>
+    /// <exception cref="ArgumentException">A field breaks a rule (generation below 1, bad trailer key, NUL in text).</exception>
+    public static byte[] EncodeCommit(ObjectId tree, ReadOnlySpan<ObjectId> parents, long generation, DateTimeOffset timestamp,
+        string author, string message, IReadOnlyList<Trailer> trailers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(generation, 1);
+        ValidateText(author, nameof(author));
+        ValidateText(message, nameof(message));
+        foreach (var t in trailers)
+        {
+            ValidateTrailerKey(t.Key);
+            ValidateText(t.Value, nameof(trailers));
+        }
+        var length = HeaderSize + ObjectId.Size + VarInt.Size((ulong)parents.Length) + parents.Length * ObjectId.Size
+            + VarInt.Size((ulong)generation) + 8 + StringSize(author) + StringSize(message) + VarInt.Size((ulong)trailers.Count);
+        foreach (var t in trailers) length += StringSize(t.Key) + StringSize(t.Value);
+
+        var result = new byte[length];
+        var span = result.AsSpan();
+        span[0] = FormatVersion;
+        span[1] = (byte)ObjectKind.Commit;
+        var pos = HeaderSize;
+        tree.WriteTo(span[pos..]);
+        pos += ObjectId.Size;
+        pos += VarInt.Write(span[pos..], (ulong)parents.Length);
+        foreach (var p in parents)
+        {
+            p.WriteTo(span[pos..]);
+            pos += ObjectId.Size;
+        }
+        pos += VarInt.Write(span[pos..], (ulong)generation);
+        BinaryPrimitives.WriteInt64LittleEndian(span[pos..], ToUnixMicroseconds(timestamp));
+        pos += 8;
+        pos += WriteString(span[pos..], author);
+        pos += WriteString(span[pos..], message);
+        pos += VarInt.Write(span[pos..], (ulong)trailers.Count);
+        foreach (var t in trailers)
+        {
+            pos += WriteString(span[pos..], t.Key);
+            pos += WriteString(span[pos..], t.Value);
+        }
+        System.Diagnostics.Debug.Assert(pos == length);
+        return result;
+    }
+
+    /// <summary>Decodes a commit.</summary>
+    /// <exception cref="CorruptObjectException">The bytes are not a canonical commit.</exception>
+    public static Commit DecodeCommit(ObjectId id, ReadOnlySpan<byte> encoded)
+    {
+        ExpectHeader(id, encoded, ObjectKind.Commit);
+        var reader = new Reader(id, encoded[HeaderSize..]);
+        var tree = reader.ReadId();
+        var parentCount = reader.ReadCount(encoded.Length / ObjectId.Size);
+        var parents = new ObjectId[parentCount];
+        for (var i = 0; i < parentCount; i++) parents[i] = reader.ReadId();
+        var generation = (long)reader.ReadVarInt();
+        if (generation < 1) throw new CorruptObjectException(id, "generation must be at least 1");
+        if (parentCount == 0 && generation != 1) throw new CorruptObjectException(id, "a root commit has generation 1");
+        var micros = reader.ReadInt64();
+        DateTimeOffset timestamp;
+        try { timestamp = FromUnixMicroseconds(micros); }
+        catch (ArgumentOutOfRangeException e) { throw new CorruptObjectException(id, "timestamp out of range", e); }
+        var author = reader.ReadString(int.MaxValue);
+        var message = reader.ReadString(int.MaxValue);
+        var trailerCount = reader.ReadCount(encoded.Length);
+        var trailers = new Trailer[trailerCount];
+        for (var i = 0; i < trailerCount; i++)
+        {
+            var key = reader.ReadString(64);
+            var value = reader.ReadString(int.MaxValue);
+            if (TrailerKeyProblem(key) is { } problem) throw new CorruptObjectException(id, problem);
+            trailers[i] = new Trailer(key, value);
+        }
+        reader.ExpectEnd();
+        return new Commit(id, tree, parents, generation, timestamp, author, message, trailers);
+    }
+
+    // ---------- common ----------
+
+    /// <summary>Reads and checks the header; returns the kind.</summary>
+    /// <exception cref="CorruptObjectException">Too short, unknown format byte or unknown kind.</exception>
+    public static ObjectKind ReadKind(ObjectId id, ReadOnlySpan<byte> encoded)
+    {
+        if (encoded.Length < HeaderSize) throw new CorruptObjectException(id, $"{encoded.Length} bytes is shorter than the header");
+        if (encoded[0] != FormatVersion) throw new CorruptObjectException(id, $"unknown format byte {encoded[0]}");
+        var kind = (ObjectKind)encoded[1];
+        if (kind is not (ObjectKind.Blob or ObjectKind.Tree or ObjectKind.Commit)) throw new CorruptObjectException(id, $"unknown kind byte {encoded[1]}");
+        return kind;
+    }
+
+    /// <summary>Checks that <paramref name="encoded"/> hashes to <paramref name="id"/> and has a valid header.</summary>
+    /// <exception cref="CorruptObjectException">It does not.</exception>
+    public static ObjectKind Verify(ObjectId id, ReadOnlySpan<byte> encoded)
+    {
+        var actual = ObjectId.Compute(encoded);
+        if (actual != id) throw new CorruptObjectException(id, $"content hashes to {actual.ToString(12)}");
+        return ReadKind(id, encoded);
+    }
+
+    internal static long ToUnixMicroseconds(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    internal static DateTimeOffset FromUnixMicroseconds(long micros) => new(DateTimeOffset.UnixEpoch.UtcTicks + checked(micros * 10), TimeSpan.Zero);
+
+    internal static void ValidateTrailerKey(string key)
+    {
+        if (TrailerKeyProblem(key) is { } problem) throw new ArgumentException(problem, nameof(key));
+    }
+
+    private static string? TrailerKeyProblem(string key)
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > 64) return "a trailer key is 1–64 characters";
+        foreach (var c in key)
+            if (!(char.IsAsciiLetterOrDigit(c) || c == '-')) return $"a trailer key may contain only letters, digits and '-' ('{InvalidNameException.Sanitize(key)}')";
+        return null;
+    }
+
+    private static void ValidateText(string text, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(text, parameter);
+        if (text.Contains('\0')) throw new ArgumentException("Text may not contain NUL.", parameter);
+        try { StrictUtf8.GetByteCount(text); }
+        catch (EncoderFallbackException e) { throw new ArgumentException("Text is not valid UTF-16 (lone surrogate).", parameter, e); }
+    }
+
+    private static void ExpectHeader(ObjectId id, ReadOnlySpan<byte> encoded, ObjectKind expected)
+    {
+        var kind = ReadKind(id, encoded);
+        if (kind != expected) throw new UnexpectedObjectKindException(id, expected, kind);
+    }
+
+    private static int StringSize(string s)
+    {
+        var n = Encoding.UTF8.GetByteCount(s);
+        return VarInt.Size((ulong)n) + n;
+    }
+
+    private static int WriteString(Span<byte> destination, string s)
+    {
+        var n = Encoding.UTF8.GetByteCount(s);
+        var pos = VarInt.Write(destination, (ulong)n);
+        return pos + Encoding.UTF8.GetBytes(s, destination[pos..]);
+    }
+
+    private ref struct Reader(ObjectId id, ReadOnlySpan<byte> data)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _pos;
+
+        public byte ReadByte()
+        {
+            if (_pos >= _data.Length) throw Truncated();
+            return _data[_pos++];
+        }
+
+        public ulong ReadVarInt()
+        {
+            if (!VarInt.TryRead(_data[_pos..], out var value, out var read)) throw new CorruptObjectException(id, "truncated or non-minimal varint");
+            _pos += read;
+            return value;
+        }
+
+        public int ReadCount(int max)
+        {
+            var n = ReadVarInt();
+            if (n > (ulong)max) throw new CorruptObjectException(id, $"count {n} exceeds what the object can hold");
+            return (int)n;
+        }
+
+        public long ReadInt64()
+        {
+            if (_data.Length - _pos < 8) throw Truncated();
+            var v = BinaryPrimitives.ReadInt64LittleEndian(_data[_pos..]);
+            _pos += 8;
+            return v;
+        }
+
+        public ObjectId ReadId()
+        {
+            if (_data.Length - _pos < ObjectId.Size) throw Truncated();
+            var v = new ObjectId(_data.Slice(_pos, ObjectId.Size));
+            _pos += ObjectId.Size;
+            return v;
+        }
+
+        public string ReadString(int maxBytes)
+        {
+            var n = ReadVarInt();
+            if (n > (ulong)(_data.Length - _pos)) throw Truncated();
+            if (n > (ulong)maxBytes) throw new CorruptObjectException(id, $"string of {n} bytes exceeds {maxBytes}");
+            string s;
+            try { s = StrictUtf8.GetString(_data.Slice(_pos, (int)n)); }
+            catch (DecoderFallbackException e) { throw new CorruptObjectException(id, "invalid UTF-8", e); }
+            if (s.Contains('\0')) throw new CorruptObjectException(id, "NUL in text");
+            _pos += (int)n;
+            return s;
+        }
+
+        public readonly void ExpectEnd()
+        {
+            if (_pos != _data.Length) throw new CorruptObjectException(id, $"{_data.Length - _pos} trailing bytes");
+        }
+
+        private readonly CorruptObjectException Truncated() => new(id, "truncated");
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace VersionStore;
+
+/// <summary>Options of a <c>RepositoryStore</c>. Every property has a documented default; <see cref="Validate"/> reports every problem at once.</summary>
+public sealed class VersionStoreOptions
+{
+    /// <summary>Largest blob (one snapshot entry) accepted, in bytes.</summary>
+    /// <value>16 MiB.</value>
+    public long MaxBlobBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Most entries one tree (one folder of a snapshot) may hold.</summary>
+    /// <value>100,000.</value>
+    public int MaxTreeEntries { get; set; } = 100_000;
+
+    /// <summary>Largest commit message, reason or trailer value, in UTF-8 bytes.</summary>
+    /// <value>64 KiB.</value>
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Decoded trees and commits kept in process memory (immutable, so never stale).</summary>
+    /// <value>50,000.</value>
+    public int DecodedObjectCacheSize { get; set; } = 50_000;
+
+    /// <summary>Clock for commit timestamps, audit times and durations.</summary>
+    /// <value><see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where logs go.</summary>
+    /// <value><see cref="NullLoggerFactory.Instance"/>.</value>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (MaxBlobBytes <= 0) errors.Add($"{nameof(MaxBlobBytes)} must be positive");
+        if (MaxTreeEntries <= 0) errors.Add($"{nameof(MaxTreeEntries)} must be positive");
+        if (MaxMessageBytes <= 0) errors.Add($"{nameof(MaxMessageBytes)} must be positive");
+        if (DecodedObjectCacheSize < 0) errors.Add($"{nameof(DecodedObjectCacheSize)} cannot be negative");
+        if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
+        if (LoggerFactory is null) errors.Add($"{nameof(LoggerFactory)} is required");
+        if (errors.Count > 0) throw new ArgumentException("Invalid VersionStoreOptions: " + string.Join("; ", errors) + ".");
+    }
+}
