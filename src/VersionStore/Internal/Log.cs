@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace VersionStore.Internal;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "Committed {Commit} to {Repository}/{Ref} ({Objects} new objects, {Bytes} bytes)")]
+    public static partial void Committed(ILogger logger, string repository, string @ref, ObjectId commit, int objects, long bytes);
+
+    [LoggerMessage(2, LogLevel.Information, "Rolled back {Repository}/{Ref} from {From} to {To} ({Mode}, {Status}) by {Actor}: {Reason}")]
+    public static partial void RolledBack(ILogger logger, string repository, string @ref, ObjectId from, ObjectId to, RollbackMode mode, RollbackStatus status, string actor, string reason);
+
+    [LoggerMessage(3, LogLevel.Warning, "Rollback of {Repository}/{Ref} to {To} failed verification: {Failure}")]
+    public static partial void RollbackVerificationFailed(ILogger logger, string repository, string @ref, ObjectId to, string failure);
+
+    [LoggerMessage(4, LogLevel.Debug, "Ref {Repository}/{Ref} CAS lost: expected {Expected}, found {Actual}")]
+    public static partial void RefConflict(ILogger logger, string repository, string @ref, string expected, string actual);
+}

@@ -1,0 +1,134 @@
+namespace VersionStore;
+
+public sealed partial class Repository
+{
+    /// <summary>
+    /// Resolves a revision to a commit id. Accepted forms: a branch, tag or channel short name (looked up in that
+    /// order), a full ref name (<c>refs/tags/v1</c>), a full or abbreviated (≥ 4 hex digits) commit id, a reflog
+    /// position <c>name@{N}</c> (the ref's value N changes ago), each followed by any number of <c>~N</c>
+    /// (N-th first-parent ancestor) and <c>^N</c> (N-th parent; <c>^0</c> is the commit itself).
+    /// </summary>
+    /// <exception cref="RevisionNotFoundException">Nothing matches, or a suffix walks past the root.</exception>
+    /// <exception cref="AmbiguousRevisionException">An abbreviated id matches several commits.</exception>
+    public async ValueTask<ObjectId> ResolveAsync(string revision, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(revision)) throw new RevisionNotFoundException(Name.Value, revision ?? "", "empty revision");
+        var baseEnd = FindSuffixStart(revision);
+        var id = await ResolveBaseAsync(revision, revision[..baseEnd], cancellationToken).ConfigureAwait(false);
+        var pos = baseEnd;
+        while (pos < revision.Length)
+        {
+            var op = revision[pos++];
+            var start = pos;
+            while (pos < revision.Length && char.IsAsciiDigit(revision[pos])) pos++;
+            var n = 1;
+            if (pos > start && !int.TryParse(revision.AsSpan(start, pos - start), out n))
+                throw new RevisionNotFoundException(Name.Value, revision, "number out of range");
+            var commit = await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false)
+                ?? throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} is not stored");
+            if (op == '~')
+            {
+                for (var k = 0; k < n; k++)
+                {
+                    if (commit.Parents.Count == 0) throw new RevisionNotFoundException(Name.Value, revision, "walks past the first commit");
+                    id = commit.Parents[0];
+                    commit = await Reader.GetCommitAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else if (op == '^')
+            {
+                if (n == 0) continue;
+                if (n > commit.Parents.Count) throw new RevisionNotFoundException(Name.Value, revision, $"{commit.Id.ToString(12)} has {commit.Parents.Count} parent(s)");
+                id = commit.Parents[n - 1];
+            }
+            else throw new RevisionNotFoundException(Name.Value, revision, $"unexpected '{op}'");
+        }
+        var final = await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false);
+        if (final is null) throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} is not stored");
+        return id;
+    }
+
+    /// <summary>Like <see cref="ResolveAsync"/> but returns null instead of throwing when nothing matches.</summary>
+    public async ValueTask<ObjectId?> TryResolveAsync(string revision, CancellationToken cancellationToken = default)
+    {
+        try { return await ResolveAsync(revision, cancellationToken).ConfigureAwait(false); }
+        catch (RevisionNotFoundException) { return null; }
+    }
+
+    private static int FindSuffixStart(string revision)
+    {
+        var depth = 0;
+        for (var i = 0; i < revision.Length; i++)
+        {
+            var c = revision[i];
+            if (c == '{') depth++;
+            else if (c == '}') depth--;
+            else if (depth == 0 && c is '~' or '^') return i;
+        }
+        return revision.Length;
+    }
+
+    private async ValueTask<ObjectId> ResolveBaseAsync(string revision, string text, CancellationToken cancellationToken)
+    {
+        if (text.Length == 0) throw new RevisionNotFoundException(Name.Value, revision, "no base revision before '~' or '^'");
+        var at = text.IndexOf("@{", StringComparison.Ordinal);
+        if (at >= 0)
+        {
+            if (!text.EndsWith('}') || !int.TryParse(text.AsSpan(at + 2, text.Length - at - 3), out var n) || n < 0)
+                throw new RevisionNotFoundException(Name.Value, revision, "a reflog position is name@{N} with N ≥ 0");
+            var refName = await FindRefAsync(text[..at], cancellationToken).ConfigureAwait(false)
+                ?? throw new RevisionNotFoundException(Name.Value, revision, "no such ref");
+            var index = 0;
+            await foreach (var e in Store.Refs.ReadAuditAsync(Name, refName, null, cancellationToken).ConfigureAwait(false))
+            {
+                if (index++ != n) continue;
+                return e.New ?? throw new RevisionNotFoundException(Name.Value, revision, "the ref was deleted at that position");
+            }
+            throw new RevisionNotFoundException(Name.Value, revision, $"the ref has only {index} audit entries");
+        }
+
+        var byRef = await FindRefAsync(text, cancellationToken).ConfigureAwait(false);
+        if (byRef is { } found)
+        {
+            var state = await Store.Refs.TryGetRefAsync(Name, found, cancellationToken).ConfigureAwait(false);
+            if (state?.Target is { } target) return target;
+        }
+
+        if (ObjectId.IsHexPrefix(text))
+        {
+            if (text.Length == ObjectId.HexLength)
+            {
+                var id = ObjectId.Parse(text);
+                return await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false) is not null
+                    ? id : throw new RevisionNotFoundException(Name.Value, revision, "no such commit");
+            }
+            if (text.Length >= ObjectId.MinAbbreviationLength)
+            {
+                var matches = new List<ObjectId>();
+                await foreach (var candidate in Store.Objects.FindByPrefixAsync(text.ToLowerInvariant(), 16, cancellationToken).ConfigureAwait(false))
+                {
+                    var data = await Store.Objects.TryReadAsync(candidate, cancellationToken).ConfigureAwait(false);
+                    if (data is { Length: >= ObjectCodec.HeaderSize } d && d.Span[1] == (byte)ObjectKind.Commit) matches.Add(candidate);
+                }
+                if (matches.Count == 1) return matches[0];
+                if (matches.Count > 1) throw new AmbiguousRevisionException(Name.Value, revision, matches);
+            }
+        }
+        throw new RevisionNotFoundException(Name.Value, revision, "no branch, tag, channel or commit has that name");
+    }
+
+    /// <summary>The ref a name denotes: a full ref name, else the first existing of branch, tag, channel.</summary>
+    private async ValueTask<RefName?> FindRefAsync(string text, CancellationToken cancellationToken)
+    {
+        if (text.StartsWith("refs/", StringComparison.Ordinal))
+            return RefName.TryParse(text, out var full) ? full : null;
+        if (RefName.ValidateShortName(text) is not null) return null;
+        foreach (var kind in new[] { RefKind.Branch, RefKind.Tag, RefKind.Channel })
+        {
+            var candidate = RefName.Create(kind, text);
+            var state = await Store.Refs.TryGetRefAsync(Name, candidate, cancellationToken).ConfigureAwait(false);
+            if (state is not null) return candidate;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,389 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using VersionStore.Internal;
+
+namespace VersionStore;
+
+/// <summary>
+/// One repository (one workflow's history): commits, refs (branches, tags, channels), the audit log, and the
+/// operations over them — commit, checkout, log, diff, ancestry, rollback, verify. Obtain it from
+/// <see cref="RepositoryStore.GetRepository(string)"/>. Thread-safe; every ref change is a compare-and-swap.
+/// </summary>
+public sealed partial class Repository
+{
+    internal Repository(RepositoryStore store, RepositoryName name)
+    {
+        Store = store;
+        Name = name;
+    }
+
+    /// <summary>The repository's name.</summary>
+    public RepositoryName Name { get; }
+
+    /// <summary>The store it belongs to.</summary>
+    public RepositoryStore Store { get; }
+
+    private ObjectReader Reader => Store.ObjectReader;
+    private TimeProvider Clock => Store.Options.TimeProvider;
+
+    // ------------------------------------------------------------------ objects
+
+    /// <summary>The commit <paramref name="id"/>.</summary>
+    /// <exception cref="ObjectNotFoundException">Not stored.</exception>
+    /// <exception cref="CorruptObjectException">Stored bytes do not match the id.</exception>
+    public ValueTask<Commit> GetCommitAsync(ObjectId id, CancellationToken cancellationToken = default) => Reader.GetCommitAsync(id, cancellationToken);
+
+    /// <summary>The commit <paramref name="id"/>, or null when not stored.</summary>
+    public ValueTask<Commit?> TryGetCommitAsync(ObjectId id, CancellationToken cancellationToken = default) => Reader.TryGetCommitAsync(id, cancellationToken);
+
+    /// <summary>The tree <paramref name="id"/>.</summary>
+    public ValueTask<Tree> GetTreeAsync(ObjectId id, CancellationToken cancellationToken = default) => Reader.GetTreeAsync(id, cancellationToken);
+
+    /// <summary>The content of blob <paramref name="id"/>.</summary>
+    public ValueTask<ReadOnlyMemory<byte>> GetBlobAsync(ObjectId id, CancellationToken cancellationToken = default) => Reader.GetBlobAsync(id, cancellationToken);
+
+    // ------------------------------------------------------------------ refs
+
+    /// <summary>The ref <paramref name="name"/>, or null when it does not exist (or was deleted).</summary>
+    public async ValueTask<RefInfo?> TryGetRefAsync(RefName name, CancellationToken cancellationToken = default)
+    {
+        var state = await Store.Refs.TryGetRefAsync(Name, name, cancellationToken).ConfigureAwait(false);
+        return state?.Target is { } t ? new RefInfo(name, t, state.Sequence) : null;
+    }
+
+    /// <summary>Live refs, optionally of one kind, in ordinal order.</summary>
+    public async IAsyncEnumerable<RefInfo> ListRefsAsync(RefKind? kind = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var (name, state) in Store.Refs.ListRefsAsync(Name, cancellationToken).ConfigureAwait(false))
+            if (state.Target is { } t && (kind is null || name.Kind == kind))
+                yield return new RefInfo(name, t, state.Sequence);
+    }
+
+    /// <summary>Creates branch <paramref name="name"/> at <paramref name="revision"/>.</summary>
+    /// <exception cref="NameConflictException">The branch exists.</exception>
+    /// <exception cref="RevisionNotFoundException">The revision names nothing.</exception>
+    public async Task<RefInfo> CreateBranchAsync(string name, string revision, string actor = "unknown", CancellationToken cancellationToken = default)
+    {
+        var refName = RefName.Branch(name);
+        var target = await ResolveAsync(revision, cancellationToken).ConfigureAwait(false);
+        var state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
+        if (state?.Target is not null) throw new NameConflictException(Name.Value, refName, "the branch already exists");
+        var next = await CompareAndSwapAsync(refName, state, target, "branch", actor, null, null, cancellationToken).ConfigureAwait(false);
+        return new RefInfo(refName, target, next.Sequence);
+    }
+
+    /// <summary>Creates tag <paramref name="name"/> at <paramref name="revision"/>. Tags are immutable unless <paramref name="force"/>.</summary>
+    /// <exception cref="NameConflictException">The tag exists and <paramref name="force"/> is false.</exception>
+    public async Task<RefInfo> CreateTagAsync(string name, string revision, bool force = false, string actor = "unknown", string? message = null, CancellationToken cancellationToken = default)
+    {
+        var refName = RefName.Tag(name);
+        var target = await ResolveAsync(revision, cancellationToken).ConfigureAwait(false);
+        var state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
+        if (state?.Target is { } existing && !force)
+            throw new NameConflictException(Name.Value, refName, $"the tag already points to {existing.ToString(12)}; tags are immutable unless forced");
+        var next = await CompareAndSwapAsync(refName, state, target, state?.Target is null ? "tag" : "tag.force", actor, message, null, cancellationToken).ConfigureAwait(false);
+        return new RefInfo(refName, target, next.Sequence);
+    }
+
+    /// <summary>
+    /// Moves (or creates, or with a null <paramref name="target"/> deletes) any ref by compare-and-swap, with an audit entry.
+    /// Plumbing for integrations such as release channels; prefer the specific operations.
+    /// </summary>
+    /// <param name="name">The ref.</param>
+    /// <param name="target">The new target, which must be a stored commit; null deletes the ref.</param>
+    /// <param name="expected">The target the ref must hold now (null: it must not exist).</param>
+    /// <param name="operation">The audit operation name.</param>
+    /// <param name="actor">Who.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="details">Extra audit evidence.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="RefConflictException">The ref did not hold <paramref name="expected"/>.</exception>
+    public async Task<AuditEntry> UpdateRefAsync(RefName name, ObjectId? target, ObjectId? expected, string operation, string actor, string? reason = null,
+        IReadOnlyList<Trailer>? details = null, CancellationToken cancellationToken = default)
+    {
+        if (target is { } t) await Reader.GetCommitAsync(t, cancellationToken).ConfigureAwait(false);
+        var state = await Store.Refs.TryGetRefAsync(Name, name, cancellationToken).ConfigureAwait(false);
+        if (state?.Target != expected) throw Conflict(name, expected, state?.Target);
+        var entry = NewAuditEntry(name, state, target, operation, actor, reason, details);
+        await ApplyAsync(name, state, entry, cancellationToken).ConfigureAwait(false);
+        return entry;
+    }
+
+    /// <summary>Deletes a ref (the audit log keeps its history).</summary>
+    /// <exception cref="RevisionNotFoundException">No such ref.</exception>
+    public async Task DeleteRefAsync(RefName name, string actor = "unknown", string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var state = await Store.Refs.TryGetRefAsync(Name, name, cancellationToken).ConfigureAwait(false);
+        if (state?.Target is null) throw new RevisionNotFoundException(Name.Value, name.FullName, "no such ref");
+        await CompareAndSwapAsync(name, state, null, "delete", actor, reason, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    /// <summary>
+    /// Writes a new version to <paramref name="branch"/>: new objects first, then one compare-and-swap of the
+    /// branch with its audit entry (invariant 2: a ref never points at an incomplete closure).
+    /// </summary>
+    /// <exception cref="RefConflictException"><see cref="CommitOptions.ExpectedHead"/> is stale, or a concurrent writer moved the branch.</exception>
+    /// <exception cref="PayloadTooLargeException">An entry or message exceeds a limit.</exception>
+    /// <exception cref="InvalidNameException">A branch name or path is invalid.</exception>
+    public async Task<CommitResult> CommitAsync(string branch, SnapshotChanges changes, CommitOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        options ??= new CommitOptions();
+        var refName = RefName.Branch(branch);
+        using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.commit");
+        var started = Clock.GetTimestamp();
+        CheckText("Commit message", options.Message);
+        CheckText("Author", options.Author);
+        foreach (var t in options.Trailers) CheckText($"Trailer '{t.Key}'", t.Value);
+
+        var state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
+        var head = state?.Target;
+        if (options.ExpectedHead is { } expected && (expected.IsZero ? head is not null : head != expected))
+            throw Conflict(refName, expected.IsZero ? null : expected, head, "stale expected head");
+
+        var parentIds = options.Parents?.ToArray() ?? (head is { } h ? [h] : []);
+        if (parentIds.Distinct().Count() != parentIds.Length) throw new InvalidOperationArgumentException("A commit cannot name the same parent twice.");
+        var parents = new Commit[parentIds.Length];
+        for (var i = 0; i < parents.Length; i++)
+            parents[i] = await Reader.TryGetCommitAsync(parentIds[i], cancellationToken).ConfigureAwait(false)
+                ?? throw new RevisionNotFoundException(Name.Value, parentIds[i].ToString(), "parent commit is not stored");
+
+        var writer = new TreeWriter(Reader, Store.Objects, Store.Options);
+        var tree = await writer.ApplyAsync(parents.Length > 0 ? parents[0].Tree : null, changes, cancellationToken).ConfigureAwait(false);
+        if (!options.AllowEmpty && parents.Length == 1 && parents[0].Tree == tree)
+            return new CommitResult(parents[0], head, 0, 0);
+
+        var generation = 1 + (parents.Length == 0 ? 0 : parents.Max(p => p.Generation));
+        var timestamp = options.Timestamp ?? Clock.GetUtcNow();
+        var encoded = ObjectCodec.EncodeCommit(tree, parentIds, generation, timestamp, options.Author, options.Message, options.Trailers);
+        var id = ObjectId.Compute(encoded);
+        writer.Add(new EncodedObject(id, encoded));
+        await Store.Objects.WriteAsync(writer.NewObjects, cancellationToken).ConfigureAwait(false);
+        VersionStoreDiagnostics.ObjectsWritten.Add(writer.NewObjects.Count);
+        var commit = ObjectCodec.DecodeCommit(id, encoded);
+        Reader.Remember(id, commit);
+
+        await CompareAndSwapAsync(refName, state, id, parentIds.Length > 1 ? "merge" : "commit", options.Actor ?? options.Author,
+            FirstLine(options.Message), null, cancellationToken).ConfigureAwait(false);
+
+        VersionStoreDiagnostics.Commits.Add(1, new KeyValuePair<string, object?>("operation", "commit"));
+        VersionStoreDiagnostics.CommitDuration.Record(Clock.GetElapsedTime(started).TotalMilliseconds);
+        Log.Committed(Store.Logger, Name.Value, refName.FullName, id, writer.NewObjects.Count, writer.NewBytes);
+        return new CommitResult(commit, head, writer.NewObjects.Count, writer.NewBytes);
+    }
+
+    // ------------------------------------------------------------------ read
+
+    /// <summary>Checks out <paramref name="revision"/>: the commit and its root tree; entry contents load on demand.</summary>
+    /// <exception cref="RevisionNotFoundException">The revision names nothing.</exception>
+    /// <exception cref="ObjectNotFoundException">The snapshot's root tree is missing.</exception>
+    public async ValueTask<Snapshot> CheckoutAsync(string revision, CancellationToken cancellationToken = default)
+    {
+        var commit = await Reader.GetCommitAsync(await ResolveAsync(revision, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return new Snapshot(this, commit, await Reader.GetTreeAsync(commit.Tree, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Entry-level changes from <paramref name="from"/> to <paramref name="to"/>, in path order. Cost follows the change, not the snapshot.</summary>
+    public async Task<IReadOnlyList<EntryChange>> DiffAsync(string from, string to, CancellationToken cancellationToken = default)
+    {
+        var a = await ResolveAsync(from, cancellationToken).ConfigureAwait(false);
+        var b = await ResolveAsync(to, cancellationToken).ConfigureAwait(false);
+        return await DiffAsync(a, b, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Entry-level changes between two commits.</summary>
+    public async Task<IReadOnlyList<EntryChange>> DiffAsync(ObjectId from, ObjectId to, CancellationToken cancellationToken = default)
+    {
+        var a = await Reader.GetCommitAsync(from, cancellationToken).ConfigureAwait(false);
+        var b = await Reader.GetCommitAsync(to, cancellationToken).ConfigureAwait(false);
+        return await TreeDiff.DiffAsync(Reader, a.Tree, b.Tree, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Entry-level changes between two trees (either may be null for "empty").</summary>
+    public async Task<IReadOnlyList<EntryChange>> DiffTreesAsync(ObjectId? fromTree, ObjectId? toTree, CancellationToken cancellationToken = default)
+        => await TreeDiff.DiffAsync(Reader, fromTree, toTree, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>History per <paramref name="options"/>, streamed.</summary>
+    public async IAsyncEnumerable<Commit> LogAsync(LogOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (options.IncludeReachableFrom.Count == 0) throw new InvalidOperationArgumentException("A log query needs at least one revision to start from.");
+        var include = new List<ObjectId>();
+        foreach (var r in options.IncludeReachableFrom) include.Add(await ResolveAsync(r, cancellationToken).ConfigureAwait(false));
+        var exclude = new List<ObjectId>();
+        foreach (var r in options.ExcludeReachableFrom) exclude.Add(await ResolveAsync(r, cancellationToken).ConfigureAwait(false));
+        await foreach (var c in History.WalkAsync(Reader, include, exclude, options.FirstParentOnly, options.Order, options.MaxCount, cancellationToken).ConfigureAwait(false))
+            yield return c;
+    }
+
+    /// <summary>History of <paramref name="range"/> (<c>rev</c> or <c>a..b</c>), newest first.</summary>
+    public IAsyncEnumerable<Commit> LogAsync(string range, CancellationToken cancellationToken = default) => LogAsync(LogOptions.FromRange(range), cancellationToken);
+
+    /// <summary>True when <paramref name="ancestor"/> is <paramref name="descendant"/> or one of its ancestors.</summary>
+    public async Task<bool> IsAncestorAsync(string ancestor, string descendant, CancellationToken cancellationToken = default)
+    {
+        var a = await ResolveAsync(ancestor, cancellationToken).ConfigureAwait(false);
+        var d = await ResolveAsync(descendant, cancellationToken).ConfigureAwait(false);
+        return await History.IsAncestorAsync(Reader, a, d, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True when commit <paramref name="ancestor"/> is <paramref name="descendant"/> or one of its ancestors.</summary>
+    public async Task<bool> IsAncestorAsync(ObjectId ancestor, ObjectId descendant, CancellationToken cancellationToken = default)
+        => await History.IsAncestorAsync(Reader, ancestor, descendant, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>All best common ancestors of two revisions (like <c>git merge-base --all</c>); empty when unrelated.</summary>
+    public async Task<IReadOnlyList<ObjectId>> MergeBasesAsync(string left, string right, CancellationToken cancellationToken = default)
+    {
+        var a = await ResolveAsync(left, cancellationToken).ConfigureAwait(false);
+        var b = await ResolveAsync(right, cancellationToken).ConfigureAwait(false);
+        return await History.MergeBasesAsync(Reader, a, b, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>All best common ancestors of two commits.</summary>
+    public Task<IReadOnlyList<ObjectId>> MergeBasesAsync(ObjectId left, ObjectId right, CancellationToken cancellationToken = default)
+        => History.MergeBasesAsync(Reader, left, right, cancellationToken);
+
+    // ------------------------------------------------------------------ audit
+
+    /// <summary>The audit log of one ref (newest first), or of every ref merged by time (newest first) when <paramref name="name"/> is null.</summary>
+    public async IAsyncEnumerable<AuditEntry> AuditAsync(RefName? name = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (name is { } one)
+        {
+            await foreach (var e in Store.Refs.ReadAuditAsync(Name, one, null, cancellationToken).ConfigureAwait(false)) yield return e;
+            yield break;
+        }
+        var all = new List<AuditEntry>();
+        await foreach (var (refName, _) in Store.Refs.ListRefsAsync(Name, cancellationToken).ConfigureAwait(false))
+            await foreach (var e in Store.Refs.ReadAuditAsync(Name, refName, null, cancellationToken).ConfigureAwait(false)) all.Add(e);
+        foreach (var e in all.OrderByDescending(e => e.Time).ThenBy(e => e.Ref.FullName, StringComparer.Ordinal).ThenByDescending(e => e.Sequence))
+            yield return e;
+    }
+
+    /// <summary>Checks a ref's audit hash chain: contiguous sequences, each entry naming its predecessor's hash, the newest matching the ref state.</summary>
+    public async Task<AuditVerification> VerifyAuditAsync(RefName name, CancellationToken cancellationToken = default)
+    {
+        var state = await Store.Refs.TryGetRefAsync(Name, name, cancellationToken).ConfigureAwait(false);
+        if (state is null) return new AuditVerification(name, 0, true, null);
+        long count = 0;
+        AuditEntry? newer = null;
+        string? problem = null;
+        try
+        {
+            await foreach (var e in Store.Refs.ReadAuditAsync(Name, name, null, cancellationToken).ConfigureAwait(false))
+            {
+                count++;
+                if (newer is null)
+                {
+                    if (e.Sequence != state.Sequence || e.Hash != state.AuditHash || e.New != state.Target) { problem = $"newest entry @{{{e.Sequence}}} does not match the ref state"; break; }
+                }
+                else
+                {
+                    if (e.Sequence != newer.Sequence - 1) { problem = $"entry @{{{newer.Sequence - 1}}} is missing"; break; }
+                    if (newer.PreviousHash != e.Hash) { problem = $"entry @{{{e.Sequence}}} was altered (hash chain broken)"; break; }
+                    if (newer.Old != e.New) { problem = $"entry @{{{newer.Sequence}}} does not continue from @{{{e.Sequence}}}"; break; }
+                }
+                newer = e;
+            }
+        }
+        catch (CorruptObjectException ex)
+        {
+            problem = ex.Message;
+        }
+        if (problem is null && newer is not null && (newer.Sequence != 1 || !newer.PreviousHash.IsZero)) problem = "the oldest entries are missing";
+        if (problem is null && newer is null) problem = "the ref has no audit entries";
+        return new AuditVerification(name, count, problem is null, problem);
+    }
+
+    /// <summary>
+    /// fsck: every live ref's full closure (commits, trees, blobs) is stored and hashes to its id, and every
+    /// ref's audit chain is intact. Reads everything: cost follows the repository's size.
+    /// </summary>
+    public async Task<VerifyReport> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        var problems = new List<string>();
+        var seen = new HashSet<ObjectId>();
+        var refs = 0;
+        await foreach (var (name, state) in Store.Refs.ListRefsAsync(Name, cancellationToken).ConfigureAwait(false))
+        {
+            refs++;
+            var audit = await VerifyAuditAsync(name, cancellationToken).ConfigureAwait(false);
+            if (!audit.Intact) problems.Add($"{name}: audit log: {audit.Problem}");
+            if (state.Target is not { } target) continue;
+            var stack = new Stack<(ObjectId Id, ObjectKind Kind, string Via)>();
+            stack.Push((target, ObjectKind.Commit, name.FullName));
+            while (stack.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (id, kind, via) = stack.Pop();
+                if (!seen.Add(id)) continue;
+                try
+                {
+                    var data = await Reader.TryReadVerifiedAsync(id, cancellationToken).ConfigureAwait(false);
+                    if (data is null) { problems.Add($"missing {kind.ToString().ToLowerInvariant()} {id} (reached from {via})"); continue; }
+                    var actual = ObjectCodec.ReadKind(id, data.Value.Span);
+                    if (actual != kind) { problems.Add($"object {id} is a {actual}, expected {kind} (reached from {via})"); continue; }
+                    if (kind == ObjectKind.Commit)
+                    {
+                        var c = ObjectCodec.DecodeCommit(id, data.Value.Span);
+                        stack.Push((c.Tree, ObjectKind.Tree, id.ToString(12)));
+                        foreach (var p in c.Parents) stack.Push((p, ObjectKind.Commit, id.ToString(12)));
+                    }
+                    else if (kind == ObjectKind.Tree)
+                    {
+                        foreach (var e in ObjectCodec.DecodeTree(id, data.Value.Span)) stack.Push((e.Id, e.Kind, id.ToString(12)));
+                    }
+                }
+                catch (VersionStoreException e)
+                {
+                    problems.Add(e.Message);
+                }
+            }
+        }
+        return new VerifyReport(Name, refs, seen.Count, problems);
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    internal async Task<RefState> CompareAndSwapAsync(RefName name, RefState? expected, ObjectId? target, string operation, string actor, string? reason,
+        IReadOnlyList<Trailer>? details, CancellationToken cancellationToken)
+    {
+        var entry = NewAuditEntry(name, expected, target, operation, actor, reason, details);
+        await ApplyAsync(name, expected, entry, cancellationToken).ConfigureAwait(false);
+        return new RefState(target, entry.Sequence, entry.Hash);
+    }
+
+    private AuditEntry NewAuditEntry(RefName name, RefState? expected, ObjectId? target, string operation, string actor, string? reason, IReadOnlyList<Trailer>? details)
+    {
+        CheckText("Actor", actor);
+        if (reason is not null) CheckText("Reason", reason);
+        return new AuditEntry(name, (expected?.Sequence ?? 0) + 1, expected?.Target, target, operation, actor, Clock.GetUtcNow(), reason,
+            expected?.AuditHash ?? ObjectId.Zero, details);
+    }
+
+    private async Task ApplyAsync(RefName name, RefState? expected, AuditEntry entry, CancellationToken cancellationToken)
+    {
+        if (await Store.Refs.TryUpdateRefAsync(new RefUpdate(Name, expected, entry), cancellationToken).ConfigureAwait(false)) return;
+        var actual = await Store.Refs.TryGetRefAsync(Name, name, cancellationToken).ConfigureAwait(false);
+        throw Conflict(name, expected?.Target, actual?.Target, "a concurrent change won");
+    }
+
+    private RefConflictException Conflict(RefName name, ObjectId? expected, ObjectId? actual, string? detail = null)
+    {
+        VersionStoreDiagnostics.RefConflicts.Add(1);
+        Log.RefConflict(Store.Logger, Name.Value, name.FullName, expected?.ToString() ?? "(none)", actual?.ToString() ?? "(none)");
+        return new RefConflictException(Name.Value, name, expected, actual, detail);
+    }
+
+    private void CheckText(string what, string? text)
+    {
+        if (text is null) return;
+        var bytes = Encoding.UTF8.GetByteCount(text);
+        if (bytes > Store.Options.MaxMessageBytes) throw new PayloadTooLargeException(what, bytes, Store.Options.MaxMessageBytes);
+        if (text.Contains('\0')) throw new InvalidOperationArgumentException($"{what} cannot contain NUL.");
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0];
+}

@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using VersionStore.Internal;
+
+namespace VersionStore;
+
+/// <summary>
+/// A store of many repositories (one per workflow id) over one object store and one ref store. Objects are
+/// shared by all repositories of the store (content addressing deduplicates them); refs and audit logs never
+/// are. Thread-safe; create one per process and share it.
+/// </summary>
+/// <example>
+/// <code>
+/// var store = new RepositoryStore(new InMemoryObjectStore(), new InMemoryRefStore());
+/// var repo = store.GetRepository("support-bot");
+/// var v1 = await repo.CommitAsync("main", new SnapshotChanges().Put("nodes/llm", "{\"model\":\"gpt-4o\"}"),
+///     new CommitOptions { Author = "ana", Message = "v1" });
+/// </code>
+/// </example>
+public sealed class RepositoryStore : IAsyncDisposable
+{
+    private readonly IDisposable? _ownedBackend;
+
+    /// <summary>Creates a store over the given backends.</summary>
+    /// <param name="objects">Where objects live.</param>
+    /// <param name="refs">Where refs and the audit log live.</param>
+    /// <param name="options">Options (validated here); defaults when null.</param>
+    /// <param name="ownedBackend">Disposed with the store, when given.</param>
+    public RepositoryStore(IObjectStore objects, IRefStore refs, VersionStoreOptions? options = null, IDisposable? ownedBackend = null)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        ArgumentNullException.ThrowIfNull(refs);
+        Options = options ?? new VersionStoreOptions();
+        Options.Validate();
+        Objects = objects;
+        Refs = refs;
+        _ownedBackend = ownedBackend;
+        ObjectReader = new ObjectReader(objects, Options);
+        Logger = Options.LoggerFactory.CreateLogger("VersionStore");
+    }
+
+    /// <summary>A store held entirely in memory (tests, experiments).</summary>
+    public static RepositoryStore CreateInMemory(VersionStoreOptions? options = null)
+        => new(new InMemoryObjectStore(), new InMemoryRefStore(), options);
+
+    /// <summary>The object store.</summary>
+    public IObjectStore Objects { get; }
+
+    /// <summary>The ref store.</summary>
+    public IRefStore Refs { get; }
+
+    /// <summary>The options in force.</summary>
+    public VersionStoreOptions Options { get; }
+
+    internal ObjectReader ObjectReader { get; }
+
+    internal ILogger Logger { get; }
+
+    /// <summary>The repository named <paramref name="name"/> (no I/O; it exists once it has a ref).</summary>
+    /// <exception cref="InvalidNameException">The name is invalid.</exception>
+    public Repository GetRepository(RepositoryName name) => new(this, name);
+
+    /// <summary>The repository named <paramref name="name"/> (validated).</summary>
+    /// <exception cref="InvalidNameException">The name is invalid.</exception>
+    public Repository GetRepository(string name) => new(this, new RepositoryName(name));
+
+    /// <summary>Repositories that hold at least one ref.</summary>
+    public async IAsyncEnumerable<RepositoryName> ListRepositoriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var r in Refs.ListRepositoriesAsync(cancellationToken).ConfigureAwait(false))
+            yield return r;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        switch (_ownedBackend)
+        {
+            case IAsyncDisposable a: await a.DisposeAsync().ConfigureAwait(false); break;
+            case { } d: d.Dispose(); break;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace VersionStore;
+
+/// <summary>
+/// Names of the <see cref="ActivitySource"/> and <see cref="Meter"/> VersionStore reports through, and its
+/// instruments. Subscribe with OpenTelemetry (<c>AddSource("VersionStore")</c>, <c>AddMeter("VersionStore")</c>)
+/// or a <see cref="MeterListener"/>.
+/// </summary>
+public static class VersionStoreDiagnostics
+{
+    /// <summary>Name of the activity source and the meter.</summary>
+    public const string Name = "VersionStore";
+
+    /// <summary>Traces of commits, rollbacks and history walks.</summary>
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    /// <summary>The meter of all instruments below.</summary>
+    public static readonly Meter Meter = new(Name);
+
+    /// <summary>Commits written (tag <c>operation</c>: commit, revert, merge).</summary>
+    public static readonly Counter<long> Commits = Meter.CreateCounter<long>("vstore.commits", "{commit}", "Commits written");
+
+    /// <summary>Rollbacks finished (tags <c>mode</c>, <c>status</c>).</summary>
+    public static readonly Counter<long> Rollbacks = Meter.CreateCounter<long>("vstore.rollbacks", "{rollback}", "Rollbacks finished");
+
+    /// <summary>Ref compare-and-swaps lost to a concurrent writer or a stale expected head.</summary>
+    public static readonly Counter<long> RefConflicts = Meter.CreateCounter<long>("vstore.ref.conflicts", "{conflict}", "Ref CAS conflicts");
+
+    /// <summary>Objects read from the object store and verified.</summary>
+    public static readonly Counter<long> ObjectsRead = Meter.CreateCounter<long>("vstore.objects.read", "{object}", "Objects read and verified");
+
+    /// <summary>Objects written.</summary>
+    public static readonly Counter<long> ObjectsWritten = Meter.CreateCounter<long>("vstore.objects.written", "{object}", "Objects written");
+
+    /// <summary>Commit duration.</summary>
+    public static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>("vstore.commit.duration", "ms", "Time to write a commit and move its branch");
+
+    /// <summary>Rollback duration, request to result.</summary>
+    public static readonly Histogram<double> RollbackDuration = Meter.CreateHistogram<double>("vstore.rollback.duration", "ms", "Time from rollback request to result");
+}
