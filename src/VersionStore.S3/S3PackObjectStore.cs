@@ -1,0 +1,692 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using VersionStore.S3.Internal;
+
+namespace VersionStore.S3;
+
+/// <summary>
+/// The cold tier: an <see cref="IObjectStore"/> on S3 (or an S3-compatible server) that packs objects into
+/// LZ4-compressed pack files with an index (docs/FORMAT-packs.md). The indexes of every pack are held in
+/// memory, so a read is one ranged GET and <see cref="ContainsAsync"/> and <see cref="FindByPrefixAsync"/> cost
+/// no request.
+/// </summary>
+/// <remarks>
+/// <para><b>Durability.</b> <see cref="WriteAsync"/> returns only after a pack holding every object it was given
+/// (and that pack's index) has been uploaded and acknowledged by S3: a returned write is durable. Concurrent
+/// writers are batched into one pack (group commit), so many small concurrent writes cost one upload. A write
+/// that throws may have stored some of its objects; writing them again is harmless.</para>
+/// <para><b>Other processes.</b> Packs written elsewhere become visible after <see cref="RefreshIndexAsync"/>,
+/// which a lookup miss triggers by itself at most once per <see cref="S3PackStoreOptions.MissRefreshInterval"/>.</para>
+/// <para>Open with <see cref="OpenAsync(S3PackStoreOptions, CancellationToken)"/>; it loads every pack index.</para>
+/// </remarks>
+public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable
+{
+    /// <summary>The backend name in <see cref="BackendUnavailableException.Backend"/>.</summary>
+    public const string BackendName = "S3";
+
+    private readonly IAmazonS3 _s3;
+    private readonly bool _ownsClient;
+    private readonly S3PackStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly S3Keys _keys;
+    private readonly string? _cacheDirectory;
+
+    private readonly ConcurrentDictionary<ObjectId, Location> _index = new();
+    private readonly ConcurrentDictionary<string, LoadedPack> _packs = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private readonly SemaphoreSlim _compactGate = new(1, 1);
+    private long _lastRefresh = long.MinValue;
+
+    private readonly Lock _writeLock = new();
+    private List<PendingWrite> _queue = [];
+    private Task? _flushLoop;
+    private volatile bool _disposed;
+
+    private sealed class LoadedPack(string name, PackIndex index)
+    {
+        public string Name { get; } = name;
+        public PackIndex Index { get; } = index;
+    }
+
+    private readonly record struct Location(LoadedPack Pack, PackEntry Entry);
+
+    private sealed class PendingWrite(List<EncodedObject> objects)
+    {
+        public List<EncodedObject> Objects { get; } = objects;
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private S3PackObjectStore(IAmazonS3 s3, bool ownsClient, S3PackStoreOptions options)
+    {
+        _s3 = s3;
+        _ownsClient = ownsClient;
+        _options = options;
+        _time = options.TimeProvider;
+        _keys = new S3Keys(options.Prefix);
+        if (options.IndexCacheDirectory is not null)
+        {
+            var parts = new List<string> { options.IndexCacheDirectory, options.BucketName };
+            parts.AddRange(_keys.PacksPrefix.TrimEnd('/').Split('/'));
+            _cacheDirectory = Path.Combine([.. parts]);
+        }
+    }
+
+    /// <summary>Request counters of this store.</summary>
+    public S3PackStoreMetrics Metrics { get; } = new();
+
+    /// <summary>Packs known to this store.</summary>
+    public int PackCount => _packs.Count;
+
+    /// <summary>Objects known to this store.</summary>
+    public int ObjectCount => _index.Count;
+
+    /// <summary>The store's options (do not change them after opening).</summary>
+    public S3PackStoreOptions Options => _options;
+
+    /// <summary>Validates the options, creates an S3 client from them, optionally creates the bucket, and loads
+    /// every pack index of the store's prefix.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="BackendUnavailableException">S3 cannot be reached.</exception>
+    public static Task<S3PackObjectStore> OpenAsync(S3PackStoreOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return OpenCoreAsync(CreateClient(options), ownsClient: true, options, cancellationToken);
+    }
+
+    /// <summary>As <see cref="OpenAsync(S3PackStoreOptions, CancellationToken)"/>, with a client the caller
+    /// configured and keeps owning (the connection settings in <paramref name="options"/> are then not used).</summary>
+    public static Task<S3PackObjectStore> OpenAsync(S3PackStoreOptions options, IAmazonS3 client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(client);
+        options.Validate();
+        return OpenCoreAsync(client, ownsClient: false, options, cancellationToken);
+    }
+
+    private static async Task<S3PackObjectStore> OpenCoreAsync(IAmazonS3 client, bool ownsClient, S3PackStoreOptions options, CancellationToken cancellationToken)
+    {
+        var store = new S3PackObjectStore(client, ownsClient, options);
+        try
+        {
+            if (options.CreateBucketIfMissing) await store.EnsureBucketAsync(cancellationToken).ConfigureAwait(false);
+            await store.RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Creates the S3 client <see cref="OpenAsync(S3PackStoreOptions, CancellationToken)"/> uses.</summary>
+    internal static AmazonS3Client CreateClient(S3PackStoreOptions options)
+    {
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = options.ForcePathStyle,
+            MaxErrorRetry = options.MaxErrorRetry,
+            Timeout = options.Timeout,
+        };
+        if (options.ServiceUrl is not null)
+        {
+            config.ServiceURL = options.ServiceUrl;
+            config.AuthenticationRegion = options.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region);
+        }
+        if (options.S3CompatibleMode)
+        {
+            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
+            config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
+        }
+        var credentials = options.Credentials
+            ?? (options.AccessKey is not null ? new BasicAWSCredentials(options.AccessKey, options.SecretKey) : null);
+        return credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(credentials, config);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// <inheritdoc />
+    /// <exception cref="CorruptObjectException">The stored bytes do not decode, or do not hash to <paramref name="id"/>.</exception>
+    public async ValueTask<ReadOnlyMemory<byte>?> TryReadAsync(ObjectId id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (!_index.TryGetValue(id, out var location))
+        {
+            if (!await RefreshOnMissAsync(cancellationToken).ConfigureAwait(false) || !_index.TryGetValue(id, out location)) return null;
+        }
+        var bytes = await ReadEntryAsync(location, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            // The pack is gone: another process compacted it. Its objects live in a newer pack.
+            await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+            if (!_index.TryGetValue(id, out location)) return null;
+            bytes = await ReadEntryAsync(location, cancellationToken).ConfigureAwait(false);
+            if (bytes is null) return null;
+        }
+        return bytes;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (_index.ContainsKey(id)) return true;
+        return await RefreshOnMissAsync(cancellationToken).ConfigureAwait(false) && _index.ContainsKey(id);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ObjectId> FindByPrefixAsync(string hexPrefix, int limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hexPrefix);
+        ThrowIfDisposed();
+        if (limit <= 0) yield break;
+        var found = Find(hexPrefix, limit);
+        if (found.Count == 0 && await RefreshOnMissAsync(cancellationToken).ConfigureAwait(false)) found = Find(hexPrefix, limit);
+        foreach (var id in found)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
+        }
+    }
+
+    private List<ObjectId> Find(string hexPrefix, int limit)
+    {
+        var found = new List<ObjectId>();
+        foreach (var id in _index.Keys)
+            if (id.StartsWith(hexPrefix)) found.Add(id);
+        found.Sort();
+        if (found.Count > limit) found.RemoveRange(limit, found.Count - limit);
+        return found;
+    }
+
+    /// <summary>One ranged GET of an entry's stored bytes, decoded and checked; null when the pack is gone.</summary>
+    private async Task<byte[]?> ReadEntryAsync(Location location, CancellationToken cancellationToken)
+    {
+        var entry = location.Entry;
+        byte[] result;
+        if (entry.StoredLength == 0)
+        {
+            result = PackReader.DecodeEntry(entry, []);
+        }
+        else
+        {
+            var key = _keys.Pack(location.Pack.Name);
+            var stored = await CallAsync($"GET {key} (range)", async token =>
+            {
+                Metrics.Get();
+                var request = new GetObjectRequest
+                {
+                    BucketName = _options.BucketName,
+                    Key = key,
+                    ByteRange = new ByteRange(entry.Offset, entry.Offset + entry.StoredLength - 1),
+                };
+                using var response = await _s3.GetObjectAsync(request, token).ConfigureAwait(false);
+                if (response.ContentLength != entry.StoredLength)
+                    throw new CorruptObjectException(entry.Id, $"ranged GET of {key} returned {response.ContentLength} bytes, expected {entry.StoredLength} (does the server honour Range?)");
+                var buffer = GC.AllocateUninitializedArray<byte>(entry.StoredLength);
+                await response.ResponseStream.ReadExactlyAsync(buffer, token).ConfigureAwait(false);
+                Metrics.Downloaded(buffer.Length);
+                return buffer;
+            }, cancellationToken, notFoundIsNull: true).ConfigureAwait(false);
+            if (stored is null) return null;
+            result = PackReader.DecodeEntry(entry, stored);
+        }
+        if (_options.VerifyReads && ObjectId.Compute(result) != entry.Id)
+            throw new CorruptObjectException(entry.Id, $"bytes read from pack {location.Pack.Name[..12]} do not hash to the id");
+        return result;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /// <inheritdoc />
+    /// <remarks>Returns once a pack holding every given object (and the pack's index) is uploaded: the objects are
+    /// durable. Concurrent calls share uploads. Objects the store already holds are skipped.</remarks>
+    public async ValueTask WriteAsync(IReadOnlyList<EncodedObject> objects, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        List<EncodedObject>? fresh = null;
+        foreach (var o in objects)
+            if (!_index.ContainsKey(o.Id)) (fresh ??= []).Add(o);
+        if (fresh is null) return;
+
+        var pending = new PendingWrite(fresh);
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _queue.Add(pending);
+            if (_flushLoop is null || _flushLoop.IsCompleted) _flushLoop = Task.Run(FlushLoopAsync, CancellationToken.None);
+        }
+        // The upload itself is bounded by the S3 timeout, not by one caller's token: other callers share it.
+        await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until every write accepted so far is durable. <see cref="WriteAsync"/> already waits for its
+    /// own objects, so this is only needed to wait for writes whose callers stopped waiting (cancelled).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        Task? loop;
+        lock (_writeLock) loop = _flushLoop;
+        if (loop is not null) await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        while (true)
+        {
+            List<PendingWrite> batch;
+            lock (_writeLock)
+            {
+                if (_queue.Count == 0)
+                {
+                    _flushLoop = null;
+                    return;
+                }
+                batch = _queue;
+                _queue = [];
+            }
+            try
+            {
+                await UploadObjectsAsync(batch.SelectMany(w => w.Objects), CancellationToken.None).ConfigureAwait(false);
+                foreach (var w in batch) w.Done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                foreach (var w in batch) w.Done.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task UploadObjectsAsync(IEnumerable<EncodedObject> objects, CancellationToken cancellationToken)
+    {
+        using var writer = new PackWriter(_options.CompressionLevel);
+        foreach (var o in objects)
+        {
+            if (_index.ContainsKey(o.Id) || writer.Contains(o.Id)) continue;
+            writer.Add(o.Id, o.Data.Span);
+            if (writer.StoredBytes >= _options.PackSizeTarget || writer.Count >= _options.MaxObjectsPerPack)
+            {
+                await UploadPackAsync(writer.Build(), cancellationToken).ConfigureAwait(false);
+                writer.Reset();
+            }
+        }
+        if (writer.Count > 0) await UploadPackAsync(writer.Build(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Uploads a pack, then its index (so a listed index always has its pack), then makes it visible.</summary>
+    private async Task UploadPackAsync(BuiltPack pack, CancellationToken cancellationToken)
+    {
+        await PutAsync(_keys.Pack(pack.Name), pack.Bytes, cancellationToken).ConfigureAwait(false);
+        await PutAsync(_keys.Index(pack.Name), pack.IndexBytes, cancellationToken).ConfigureAwait(false);
+        WriteCachedIndex(pack.Name, pack.IndexBytes);
+        Register(new LoadedPack(pack.Name, pack.Index));
+    }
+
+    private async Task PutAsync(string key, byte[] bytes, CancellationToken cancellationToken)
+    {
+        await CallAsync($"PUT {key}", async token =>
+        {
+            Metrics.Put(bytes.Length);
+            var request = new PutObjectRequest
+            {
+                BucketName = _options.BucketName,
+                Key = key,
+                InputStream = new MemoryStream(bytes, writable: false),
+                AutoCloseStream = true,
+                ContentType = "application/octet-stream",
+            };
+            if (_options.S3CompatibleMode) request.UseChunkEncoding = false;
+            var response = await _s3.PutObjectAsync(request, token).ConfigureAwait(false);
+            if (_options.VerifyUploadETag) CheckETag(key, response.ETag, bytes);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void CheckETag(string key, string? etag, byte[] bytes)
+    {
+        var e = etag?.Trim('"');
+        if (e is null || e.Length != 32 || !S3Keys.IsHex(e)) return; // not an MD5 ETag (multipart, SSE-KMS, …)
+        var md5 = Convert.ToHexStringLower(MD5.HashData(bytes));
+        if (!string.Equals(e, md5, StringComparison.OrdinalIgnoreCase))
+            throw new BackendUnavailableException(BackendName,
+                $"PUT {key}: the server stored other bytes than were sent (ETag {e}, MD5 of the body {md5}). For an S3-compatible server set S3CompatibleMode; for SSE-KMS/SSE-C buckets turn off VerifyUploadETag.");
+    }
+
+    // ---------------------------------------------------------------- index
+
+    /// <summary>
+    /// Lists the store's pack indexes in the bucket, loads those not yet known (from the local index cache when
+    /// it has them, else one GET each) and forgets packs that are gone. Returns the number of packs loaded.
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">S3 cannot be reached.</exception>
+    public async Task<int> RefreshIndexAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await _refreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Packs registered before the listing starts have their index uploaded already, so the listing sees them:
+            // only those may be judged gone.
+            var known = _packs.Keys.ToHashSet(StringComparer.Ordinal);
+            var listed = await ListPackNamesAsync(cancellationToken).ConfigureAwait(false);
+            var toLoad = listed.Where(n => !_packs.ContainsKey(n)).ToList();
+            var loaded = 0;
+            await Parallel.ForEachAsync(toLoad, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentRequests, CancellationToken = cancellationToken },
+                async (name, token) =>
+                {
+                    var index = await LoadIndexAsync(name, token).ConfigureAwait(false);
+                    if (index is null) return; // deleted since the listing (compacted)
+                    Register(new LoadedPack(name, index));
+                    Interlocked.Increment(ref loaded);
+                }).ConfigureAwait(false);
+            foreach (var name in known)
+                if (!listed.Contains(name)) Forget(name);
+            Volatile.Write(ref _lastRefresh, _time.GetTimestamp());
+            return loaded;
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+
+    private async Task<bool> RefreshOnMissAsync(CancellationToken cancellationToken)
+    {
+        var interval = _options.MissRefreshInterval;
+        if (interval == Timeout.InfiniteTimeSpan) return false;
+        var last = Volatile.Read(ref _lastRefresh);
+        if (last != long.MinValue && _time.GetElapsedTime(last) < interval) return false;
+        await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<HashSet<string>> ListPackNamesAsync(CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        string? continuation = null;
+        do
+        {
+            var response = await CallAsync($"LIST {_keys.PacksPrefix}", token =>
+            {
+                Metrics.List();
+                return _s3.ListObjectsV2Async(new ListObjectsV2Request
+                {
+                    BucketName = _options.BucketName,
+                    Prefix = _keys.PacksPrefix,
+                    ContinuationToken = continuation,
+                }, token);
+            }, cancellationToken).ConfigureAwait(false);
+            foreach (var o in response!.S3Objects ?? [])
+                if (_keys.TryParseIndexKey(o.Key) is { } name) names.Add(name);
+            continuation = response.IsTruncated == true ? response.NextContinuationToken : null;
+        } while (continuation is not null);
+        return names;
+    }
+
+    private async Task<PackIndex?> LoadIndexAsync(string name, CancellationToken cancellationToken)
+    {
+        var key = _keys.Index(name);
+        var cached = ReadCachedIndex(name);
+        if (cached is not null) return cached;
+        var bytes = await GetWholeAsync(key, cancellationToken).ConfigureAwait(false);
+        if (bytes is null) return null;
+        var index = PackIndex.Parse(bytes, $"pack index {key}");
+        WriteCachedIndex(name, bytes);
+        return index;
+    }
+
+    private void Register(LoadedPack pack)
+    {
+        _packs[pack.Name] = pack;
+        foreach (var e in pack.Index.Entries) _index[e.Id] = new Location(pack, e);
+    }
+
+    /// <summary>Drops a pack; its objects stay visible when another known pack holds them.</summary>
+    private void Forget(string name)
+    {
+        if (!_packs.TryRemove(name, out var gone)) return;
+        foreach (var e in gone.Index.Entries)
+        {
+            if (!_index.TryGetValue(e.Id, out var current) || !ReferenceEquals(current.Pack, gone)) continue;
+            Location? replacement = null;
+            foreach (var other in _packs.Values)
+                if (other.Index.TryFind(e.Id, out var found)) { replacement = new Location(other, found); break; }
+            if (replacement is { } r) _index.TryUpdate(e.Id, r, current);
+            else ((ICollection<KeyValuePair<ObjectId, Location>>)_index).Remove(new(e.Id, current));
+        }
+        DeleteCachedIndex(name);
+    }
+
+    private PackIndex? ReadCachedIndex(string name)
+    {
+        if (_cacheDirectory is null) return null;
+        var path = Path.Combine(_cacheDirectory, name + S3Keys.IndexSuffix);
+        try
+        {
+            if (!File.Exists(path)) return null;
+            return PackIndex.Parse(File.ReadAllBytes(path), $"cached pack index {path}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CorruptObjectException)
+        {
+            DeleteCachedIndex(name); // a damaged cache entry is refetched
+            return null;
+        }
+    }
+
+    private void WriteCachedIndex(string name, byte[] bytes)
+    {
+        if (_cacheDirectory is null) return;
+        try
+        {
+            Directory.CreateDirectory(_cacheDirectory);
+            var path = Path.Combine(_cacheDirectory, name + S3Keys.IndexSuffix);
+            var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            File.WriteAllBytes(temp, bytes);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The cache only saves GETs on restart; the bucket stays the source of truth.
+        }
+    }
+
+    private void DeleteCachedIndex(string name)
+    {
+        if (_cacheDirectory is null) return;
+        try { File.Delete(Path.Combine(_cacheDirectory, name + S3Keys.IndexSuffix)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    // ---------------------------------------------------------------- compaction
+
+    /// <summary>
+    /// Merges packs smaller than <see cref="S3PackStoreOptions.CompactionSmallPackBytes"/> into packs of up to
+    /// <see cref="S3PackStoreOptions.PackSizeTarget"/>, recompressed at
+    /// <see cref="S3PackStoreOptions.CompactionCompressionLevel"/>. Each new pack and its index are uploaded (and
+    /// so durable) before the packs it replaces are deleted; every object is checked against its id on the way.
+    /// </summary>
+    /// <exception cref="CorruptObjectException">A pack to merge holds a damaged object; that group is left as it was.</exception>
+    /// <exception cref="BackendUnavailableException">S3 cannot be reached.</exception>
+    public async Task<S3CompactionResult> CompactAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await _compactGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var small = _packs.Values.Where(p => p.Index.DataEnd < _options.CompactionSmallPackBytes)
+                .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+            var groups = new List<List<LoadedPack>>();
+            var current = new List<LoadedPack>();
+            long currentBytes = 0;
+            foreach (var p in small)
+            {
+                if (current.Count > 0 && (currentBytes + p.Index.DataEnd > _options.PackSizeTarget || current.Sum(c => c.Index.Count) + p.Index.Count > _options.MaxObjectsPerPack))
+                {
+                    groups.Add(current);
+                    current = [];
+                    currentBytes = 0;
+                }
+                current.Add(p);
+                currentBytes += p.Index.DataEnd;
+            }
+            if (current.Count > 0) groups.Add(current);
+
+            int merged = 0, written = 0, objects = 0;
+            long before = 0, after = 0;
+            foreach (var group in groups.Where(g => g.Count >= 2))
+            {
+                var downloads = new byte[group.Count][];
+                await Parallel.ForEachAsync(Enumerable.Range(0, group.Count),
+                    new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentRequests, CancellationToken = cancellationToken },
+                    async (i, token) => downloads[i] = await GetWholeAsync(_keys.Pack(group[i].Name), token).ConfigureAwait(false)
+                        ?? throw new BackendUnavailableException(BackendName, $"pack {group[i].Name} vanished during compaction (another process compacting?)")).ConfigureAwait(false);
+
+                using var writer = new PackWriter(_options.CompactionCompressionLevel);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    var bytes = downloads[i];
+                    if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(bytes)), group[i].Name, StringComparison.Ordinal))
+                        throw new CorruptObjectException(null, $"pack {group[i].Name} does not hash to its name; left in place");
+                    var index = PackReader.ReadIndex(bytes, $"pack {group[i].Name}");
+                    foreach (var e in index.Entries)
+                    {
+                        if (writer.Contains(e.Id)) continue;
+                        var data = PackReader.ReadObject(bytes, e);
+                        if (ObjectId.Compute(data) != e.Id) throw new CorruptObjectException(e.Id, $"object in pack {group[i].Name[..12]} does not hash to its id; pack left in place");
+                        writer.Add(e.Id, data);
+                    }
+                    before += bytes.Length;
+                }
+                var pack = writer.Build();
+                if (group.Any(g => g.Name == pack.Name)) continue; // merging gave back an existing pack: nothing to do
+                await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
+                written++;
+                objects += pack.Index.Count;
+                after += pack.Bytes.Length;
+
+                // The new pack is durable and registered (it wins every lookup): now the old ones may go.
+                foreach (var old in group)
+                {
+                    Forget(old.Name);
+                    await DeleteAsync(_keys.Index(old.Name), cancellationToken).ConfigureAwait(false);
+                    await DeleteAsync(_keys.Pack(old.Name), cancellationToken).ConfigureAwait(false);
+                    merged++;
+                }
+            }
+            return new S3CompactionResult(merged, written, objects, before, after);
+        }
+        finally
+        {
+            _compactGate.Release();
+        }
+    }
+
+    // ---------------------------------------------------------------- S3 plumbing
+
+    private async Task EnsureBucketAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync($"PUT bucket {_options.BucketName}", async token =>
+            {
+                Metrics.Put(0);
+                await _s3.PutBucketAsync(new PutBucketRequest { BucketName = _options.BucketName }, token).ConfigureAwait(false);
+                return true;
+            }, cancellationToken, passThrough: e => e.StatusCode == HttpStatusCode.Conflict).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // BucketAlreadyOwnedByYou / BucketAlreadyExists: fine when it is ours; the listing that follows tells.
+        }
+    }
+
+    private Task<byte[]?> GetWholeAsync(string key, CancellationToken cancellationToken)
+        => CallAsync($"GET {key}", async token =>
+        {
+            Metrics.Get();
+            using var response = await _s3.GetObjectAsync(new GetObjectRequest { BucketName = _options.BucketName, Key = key }, token).ConfigureAwait(false);
+            using var buffer = response.ContentLength is > 0 and <= int.MaxValue ? new MemoryStream((int)response.ContentLength) : new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer, token).ConfigureAwait(false);
+            Metrics.Downloaded(buffer.Length);
+            return buffer.ToArray();
+        }, cancellationToken, notFoundIsNull: true);
+
+    private Task DeleteAsync(string key, CancellationToken cancellationToken)
+        => CallAsync($"DELETE {key}", async token =>
+        {
+            Metrics.Delete();
+            await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.BucketName, Key = key }, token).ConfigureAwait(false);
+            return true;
+        }, cancellationToken, notFoundIsNull: true);
+
+    /// <summary>
+    /// Runs one S3 request under <see cref="S3PackStoreOptions.Timeout"/> and maps failures to
+    /// <see cref="BackendUnavailableException"/>. A missing key (404 NoSuchKey) gives null when
+    /// <paramref name="notFoundIsNull"/>; the caller's own cancellation stays an <see cref="OperationCanceledException"/>.
+    /// </summary>
+    private async Task<T?> CallAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken,
+        bool notFoundIsNull = false, Func<AmazonS3Exception, bool>? passThrough = null)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var timeout = _options.Timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(_options.Timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await call(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BackendUnavailableException(BackendName, $"{what} did not complete within {_options.Timeout.TotalSeconds:0.###} s (bucket '{_options.BucketName}').", e);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && notFoundIsNull && e.ErrorCode != "NoSuchBucket")
+        {
+            return default;
+        }
+        catch (AmazonS3Exception e) when (passThrough?.Invoke(e) == true)
+        {
+            throw;
+        }
+        catch (AmazonServiceException e)
+        {
+            throw new BackendUnavailableException(BackendName, $"{what} failed: {(int)e.StatusCode} {e.ErrorCode}: {e.Message} (bucket '{_options.BucketName}').", e);
+        }
+        catch (Exception e) when (e is AmazonClientException or HttpRequestException or IOException or System.Net.Sockets.SocketException)
+        {
+            throw new BackendUnavailableException(BackendName, $"{what} failed: {e.Message} (bucket '{_options.BucketName}').", e);
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Waits for uploads in flight, then releases the S3 client when the store created it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task? loop;
+        lock (_writeLock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            loop = _flushLoop;
+        }
+        if (loop is not null)
+        {
+            try { await loop.ConfigureAwait(false); }
+            catch (Exception) { /* failures were reported to the writers */ }
+        }
+        if (_ownsClient) _s3.Dispose();
+        _refreshGate.Dispose();
+        _compactGate.Dispose();
+    }
+}

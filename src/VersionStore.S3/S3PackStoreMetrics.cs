@@ -1,0 +1,34 @@
+namespace VersionStore.S3;
+
+/// <summary>
+/// Requests an <see cref="S3PackObjectStore"/> has sent, counted by the store (one per request it issues; the
+/// SDK's own retries of a request are not counted again). Tests use it to check that a cold read costs one GET.
+/// </summary>
+public sealed class S3PackStoreMetrics
+{
+    private long _gets, _puts, _lists, _deletes, _bytesDownloaded, _bytesUploaded;
+
+    /// <summary>GET requests (ranged object reads, index and pack downloads).</summary>
+    public long GetRequests => Volatile.Read(ref _gets);
+
+    /// <summary>PUT requests (pack and index uploads, bucket creation).</summary>
+    public long PutRequests => Volatile.Read(ref _puts);
+
+    /// <summary>LIST requests (index discovery; one per page).</summary>
+    public long ListRequests => Volatile.Read(ref _lists);
+
+    /// <summary>DELETE requests (compaction).</summary>
+    public long DeleteRequests => Volatile.Read(ref _deletes);
+
+    /// <summary>Body bytes received by GETs.</summary>
+    public long BytesDownloaded => Volatile.Read(ref _bytesDownloaded);
+
+    /// <summary>Body bytes sent by PUTs.</summary>
+    public long BytesUploaded => Volatile.Read(ref _bytesUploaded);
+
+    internal void Get() => Interlocked.Increment(ref _gets);
+    internal void Put(long bytes) { Interlocked.Increment(ref _puts); Interlocked.Add(ref _bytesUploaded, bytes); }
+    internal void List() => Interlocked.Increment(ref _lists);
+    internal void Delete() => Interlocked.Increment(ref _deletes);
+    internal void Downloaded(long bytes) => Interlocked.Add(ref _bytesDownloaded, bytes);
+}
