@@ -1,0 +1,101 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace VersionStore.RocksDb.Internal;
+
+/// <summary>
+/// The keys of the database (docs/FORMAT-rocksdb.md). Every key derives from a validated
+/// <see cref="RepositoryName"/> and <see cref="RefName"/>, neither of which can contain a 0x00 byte, so the
+/// 0x00 terminator after each name makes keys unambiguous: the key space of repository <c>wf</c> is
+/// <c>"wf" 00 …</c>, which no key of <c>wf-1</c> (<c>"wf-1" 00 …</c>) or <c>wf.1</c> begins with.
+/// </summary>
+internal static class KeyLayout
+{
+    /// <summary>Terminates each name in a key.</summary>
+    public const byte Separator = 0x00;
+
+    /// <summary>Key (default column family) of the layout version.</summary>
+    public static readonly byte[] FormatKey = "versionstore.format"u8.ToArray();
+
+    /// <summary>The layout version this code reads and writes.</summary>
+    public const byte FormatVersion = 1;
+
+    /// <summary>Column family of objects: key = the 32 id bytes, value = canonical encoding.</summary>
+    public const string ObjectsFamily = "objects";
+    /// <summary>Column family of ref states: key = repo 00 ref 00, value = <see cref="RefState.Encode"/>.</summary>
+    public const string RefsFamily = "refs";
+    /// <summary>Column family of audit entries: key = repo 00 ref 00 sequence (8 bytes, big-endian), value = <see cref="AuditEntry.Encoded"/>.</summary>
+    public const string AuditFamily = "audit";
+    /// <summary>Column family of remembered heads (fail-static cache): key = repo 00 ref 00, value = ref state + seen-at.</summary>
+    public const string HeadsFamily = "heads";
+
+    /// <summary><c>repo 00</c>: the prefix of every key of one repository.</summary>
+    public static byte[] RepositoryPrefix(RepositoryName repository)
+    {
+        var name = Name(repository);
+        var key = new byte[name.Length + 1];
+        name.CopyTo(key, 0);
+        return key;
+    }
+
+    /// <summary>The exclusive upper bound of <paramref name="prefix"/>'s key range (its last byte, a separator, plus one).</summary>
+    public static byte[] UpperBound(byte[] prefix)
+    {
+        var bound = (byte[])prefix.Clone();
+        bound[^1] = Separator + 1;
+        return bound;
+    }
+
+    /// <summary><c>repo 00 ref 00</c>: the key of a ref state, and the prefix of its audit keys.</summary>
+    public static byte[] Ref(RepositoryName repository, RefName name)
+    {
+        var repo = Name(repository);
+        var refBytes = Name(name);
+        var key = new byte[repo.Length + 1 + refBytes.Length + 1];
+        repo.CopyTo(key, 0);
+        refBytes.CopyTo(key, repo.Length + 1);
+        return key;
+    }
+
+    /// <summary><c>repo 00 ref 00 sequence</c>, sequence big-endian so keys sort by sequence.</summary>
+    public static byte[] Audit(byte[] refKey, long sequence)
+    {
+        var key = new byte[refKey.Length + 8];
+        refKey.CopyTo(key, 0);
+        BinaryPrimitives.WriteInt64BigEndian(key.AsSpan(refKey.Length), sequence);
+        return key;
+    }
+
+    /// <summary>Reads the sequence at the end of an audit key.</summary>
+    public static long AuditSequence(ReadOnlySpan<byte> auditKey) => BinaryPrimitives.ReadInt64BigEndian(auditKey[^8..]);
+
+    /// <summary>The repository name a refs key starts with (up to its first separator), or null when malformed.</summary>
+    public static string? RepositoryOf(ReadOnlySpan<byte> key)
+    {
+        var end = key.IndexOf(Separator);
+        return end <= 0 ? null : Encoding.ASCII.GetString(key[..end]);
+    }
+
+    /// <summary>The ref name of a refs key whose repository prefix is <paramref name="prefixLength"/> bytes, or null when malformed.</summary>
+    public static string? RefOf(ReadOnlySpan<byte> key, int prefixLength)
+    {
+        if (key.Length < prefixLength + 2 || key[^1] != Separator) return null;
+        var name = key[prefixLength..^1];
+        return name.IndexOf(Separator) >= 0 ? null : Encoding.UTF8.GetString(name);
+    }
+
+    private static byte[] Name(RepositoryName repository)
+    {
+        // default(RepositoryName) has a null value: never let it become an empty prefix that spans every repository.
+        if (repository.Value is null) throw new InvalidNameException(null, "repository", "a repository name cannot be empty");
+        var bytes = Encoding.ASCII.GetBytes(repository.Value);
+        return bytes.AsSpan().IndexOf(Separator) >= 0 ? throw new InvalidNameException(repository.Value, "repository", "contains a NUL character") : bytes;
+    }
+
+    private static byte[] Name(RefName name)
+    {
+        if (name.FullName is null) throw new InvalidNameException(null, "ref", "a ref name cannot be empty");
+        var bytes = Encoding.UTF8.GetBytes(name.FullName);
+        return bytes.AsSpan().IndexOf(Separator) >= 0 ? throw new InvalidNameException(name.FullName, "ref", "contains a NUL character") : bytes;
+    }
+}

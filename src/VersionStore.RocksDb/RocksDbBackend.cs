@@ -1,0 +1,535 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using RocksDbSharp;
+using VersionStore.RocksDb.Internal;
+
+namespace VersionStore;
+
+/// <summary>
+/// The embedded backend: objects, refs, the audit log and the fail-static head cache in one local RocksDB
+/// database (one column family each). A ref compare-and-swap and its audit entry are written in one atomic
+/// <c>WriteBatch</c> under a striped lock, so updates are atomic and linearizable within the process; RocksDB's
+/// own file lock keeps a second process out. Every write goes through the write-ahead log: an acknowledged write
+/// survives a process crash; with <see cref="RocksDbBackendOptions.SyncWrites"/> it also survives power loss.
+/// </summary>
+/// <remarks>
+/// RocksDB calls are synchronous and fast (microseconds), so the async methods complete synchronously.
+/// Failures of RocksDB (the database locked by another process, an I/O error) surface as
+/// <see cref="BackendUnavailableException"/>; a stored ref state or audit entry that does not decode surfaces
+/// as <see cref="CorruptObjectException"/>. The instance is thread-safe; <see cref="Dispose"/> waits for
+/// running calls and closes the database.
+/// </remarks>
+public sealed class RocksDbBackend : IObjectStore, IRefStore, IDisposable
+{
+    internal const string BackendName = "RocksDB";
+    private const int AuditPageSize = 128;
+
+    private readonly RocksDbSharp.RocksDb _db;
+    private readonly ColumnFamilyHandle _objects;
+    private readonly ColumnFamilyHandle _refs;
+    private readonly ColumnFamilyHandle _audit;
+    private readonly ColumnFamilyHandle _heads;
+    private readonly WriteOptions _writeOptions;
+    private readonly object[] _stripes;
+    private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
+    private bool _disposed;
+
+    private RocksDbBackend(RocksDbSharp.RocksDb db, RocksDbBackendOptions options)
+    {
+        _db = db;
+        Options = options;
+        _objects = db.GetColumnFamily(KeyLayout.ObjectsFamily);
+        _refs = db.GetColumnFamily(KeyLayout.RefsFamily);
+        _audit = db.GetColumnFamily(KeyLayout.AuditFamily);
+        _heads = db.GetColumnFamily(KeyLayout.HeadsFamily);
+        _writeOptions = new WriteOptions().SetSync(options.SyncWrites);
+        _stripes = new object[options.RefLockStripes];
+        for (var i = 0; i < _stripes.Length; i++) _stripes[i] = new object();
+    }
+
+    /// <summary>The options the database was opened with (do not change them after opening).</summary>
+    public RocksDbBackendOptions Options { get; }
+
+    /// <summary>The database folder.</summary>
+    public string Path => Options.Path;
+
+    /// <summary>Opens (and by default creates) the database at <paramref name="path"/> with default options.</summary>
+    /// <exception cref="BackendUnavailableException">RocksDB cannot open it (for example another process holds it open).</exception>
+    public static RocksDbBackend Open(string path) => Open(new RocksDbBackendOptions { Path = path });
+
+    /// <summary>Opens (and by default creates) the database described by <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    /// <exception cref="BackendUnavailableException">RocksDB cannot open it (for example another process holds it open, or it was written by an unknown layout version).</exception>
+    public static RocksDbBackend Open(RocksDbBackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var path = System.IO.Path.GetFullPath(options.Path);
+        RocksDbSharp.RocksDb? db = null;
+        try
+        {
+            if (options.CreateIfMissing) Directory.CreateDirectory(path);
+            var table = new BlockBasedTableOptions()
+                .SetFilterPolicy(BloomFilterPolicy.Create(10, false))
+                .SetFormatVersion(5);
+            if (options.BlockCacheSizeBytes > 0) table.SetBlockCache(Cache.CreateLru((ulong)options.BlockCacheSizeBytes));
+            else table.SetNoBlockCache(true);
+            var compression = options.CompressFiles ? Compression.Lz4 : Compression.No;
+
+            ColumnFamilyOptions Family() => new ColumnFamilyOptions()
+                .SetBlockBasedTableFactory(table)
+                .SetCompression(compression)
+                .SetWriteBufferSize((ulong)options.WriteBufferSizeBytes);
+
+            var dbOptions = new DbOptions()
+                .SetCreateIfMissing(options.CreateIfMissing)
+                .SetCreateMissingColumnFamilies(true)
+                .SetMaxOpenFiles(options.MaxOpenFiles)
+                .SetInfoLogLevel(InfoLogLevel.Warn)
+                .SetKeepLogFileNum(2)
+                .SetWalRecoveryMode(Recovery.PointInTime);
+            var families = new ColumnFamilies(Family())
+            {
+                { KeyLayout.ObjectsFamily, Family() },
+                { KeyLayout.RefsFamily, Family() },
+                { KeyLayout.AuditFamily, Family() },
+                { KeyLayout.HeadsFamily, Family() },
+            };
+            db = RocksDbSharp.RocksDb.Open(dbOptions, path, families);
+            CheckFormat(db, path);
+            return new RocksDbBackend(db, options);
+        }
+        catch (Exception e) when (e is RocksDbException or IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            db?.Dispose();
+            throw new BackendUnavailableException(BackendName, $"cannot open the database at '{path}': {e.Message}", e);
+        }
+        catch
+        {
+            db?.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckFormat(RocksDbSharp.RocksDb db, string path)
+    {
+        var stored = db.Get(KeyLayout.FormatKey);
+        if (stored is null)
+        {
+            db.Put(KeyLayout.FormatKey, new byte[] { KeyLayout.FormatVersion }, null, new WriteOptions().SetSync(true));
+            return;
+        }
+        if (stored.Length != 1 || stored[0] != KeyLayout.FormatVersion)
+            throw new BackendUnavailableException(BackendName,
+                $"the database at '{path}' has layout version {(stored.Length == 1 ? stored[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(malformed)")}; this build reads version {KeyLayout.FormatVersion}");
+    }
+
+    // ---------------------------------------------------------------- objects
+
+    /// <inheritdoc />
+    public ValueTask<ReadOnlyMemory<byte>?> TryReadAsync(ObjectId id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        id.WriteTo(key);
+        EnterRead();
+        try
+        {
+            var value = _db.Get(key, _objects);
+            return ValueTask.FromResult(value is null ? (ReadOnlyMemory<byte>?)null : value);
+        }
+        catch (RocksDbException e) { throw Unavailable("read object " + id, e); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        id.WriteTo(key);
+        EnterRead();
+        try
+        {
+            return ValueTask.FromResult(_db.HasKey(key, _objects));
+        }
+        catch (RocksDbException e) { throw Unavailable("look up object " + id, e); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>All objects of one call are written in one atomic, write-ahead-logged batch.</remarks>
+    public ValueTask WriteAsync(IReadOnlyList<EncodedObject> objects, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (objects.Count == 0) return ValueTask.CompletedTask;
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        EnterRead();
+        try
+        {
+            using var batch = new WriteBatch();
+            for (var i = 0; i < objects.Count; i++)
+            {
+                objects[i].Id.WriteTo(key);
+                batch.Put(key, objects[i].Data.Span, _objects);
+            }
+            _db.Write(batch, _writeOptions);
+            return ValueTask.CompletedTask;
+        }
+        catch (RocksDbException e) { throw Unavailable($"write {objects.Count} objects", e); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ObjectId> FindByPrefixAsync(string hexPrefix, int limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hexPrefix);
+        await Task.CompletedTask.ConfigureAwait(false);
+        if (limit <= 0 || hexPrefix.Length > ObjectId.HexLength || (hexPrefix.Length > 0 && !ObjectId.IsHexPrefix(hexPrefix))) yield break;
+        cancellationToken.ThrowIfCancellationRequested();
+        var found = FindByPrefix(hexPrefix, limit);
+        foreach (var id in found)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
+        }
+    }
+
+    private List<ObjectId> FindByPrefix(string hexPrefix, int limit)
+    {
+        // Whole bytes of the prefix, plus the high nibble of one more byte when its length is odd.
+        var whole = Convert.FromHexString(hexPrefix.AsSpan(0, hexPrefix.Length & ~1));
+        var odd = (hexPrefix.Length & 1) == 1;
+        var nibble = odd ? Convert.FromHexString(string.Concat(hexPrefix.AsSpan(hexPrefix.Length - 1), "0"))[0] : (byte)0;
+        var seek = new byte[whole.Length + (odd ? 1 : 0)];
+        whole.CopyTo(seek, 0);
+        if (odd) seek[^1] = nibble;
+        var result = new List<ObjectId>(Math.Min(limit, 16));
+        EnterRead();
+        try
+        {
+            using var it = _db.NewIterator(_objects);
+            for (it.Seek(seek); it.Valid() && result.Count < limit; it.Next())
+            {
+                var key = it.GetKeySpan();
+                if (key.Length != ObjectId.Size) continue; // not an object key: never written by this code
+                if (!key.StartsWith(whole) || (odd && (key[whole.Length] & 0xF0) != nibble)) break;
+                result.Add(new ObjectId(key));
+            }
+            return result;
+        }
+        catch (RocksDbException e) { throw Unavailable("search objects by prefix " + hexPrefix, e); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    // ---------------------------------------------------------------- refs
+
+    /// <inheritdoc />
+    /// <exception cref="CorruptObjectException">The stored state does not decode.</exception>
+    public ValueTask<RefState?> TryGetRefAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var key = KeyLayout.Ref(repository, name);
+        byte[]? value;
+        EnterRead();
+        try { value = _db.Get(key, _refs); }
+        catch (RocksDbException e) { throw Unavailable($"read ref {name} of '{repository}'", e); }
+        finally { _gate.ExitReadLock(); }
+        return ValueTask.FromResult(value is null ? null : DecodeState(value, repository, name));
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<(RefName Name, RefState State)> ListRefsAsync(RepositoryName repository, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var prefix = KeyLayout.RepositoryPrefix(repository);
+        var raw = new List<(string Name, byte[] Value)>();
+        EnterRead();
+        try
+        {
+            var readOptions = new ReadOptions().SetIterateLowerBound(prefix).SetIterateUpperBound(KeyLayout.UpperBound(prefix));
+            using var it = _db.NewIterator(_refs, readOptions);
+            for (it.Seek(prefix); it.Valid(); it.Next())
+            {
+                var refName = KeyLayout.RefOf(it.GetKeySpan(), prefix.Length)
+                    ?? throw new CorruptObjectException(null, $"malformed ref key in repository '{repository}'") { Repository = repository.Value };
+                raw.Add((refName, it.Value()));
+            }
+            GC.KeepAlive(readOptions); // the native iterator reads the bounds from memory this object owns
+        }
+        catch (RocksDbException e) { throw Unavailable($"list refs of '{repository}'", e); }
+        finally { _gate.ExitReadLock(); }
+
+        // Keys sort by UTF-8 bytes; the contract is ordinal (UTF-16) order, which differs only beyond the BMP.
+        raw.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var (refName, value) in raw)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!RefName.TryParse(refName, out var parsed))
+                throw new CorruptObjectException(null, $"stored ref name '{Printable(refName)}' is not valid") { Repository = repository.Value };
+            yield return (parsed.Value, DecodeState(value, repository, parsed.Value));
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The ref state and the audit entry are written in one atomic <c>WriteBatch</c>, under a lock striped by ref.</remarks>
+    public ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        cancellationToken.ThrowIfCancellationRequested();
+        var refKey = KeyLayout.Ref(update.Repository, update.Ref);
+        var auditKey = KeyLayout.Audit(refKey, update.Entry.Sequence);
+        var expected = update.Expected?.Encode();
+        var newState = update.NewState.Encode();
+        var stripe = _stripes[(int)((uint)StripeHash(refKey) & (uint)(_stripes.Length - 1))];
+        EnterRead();
+        try
+        {
+            lock (stripe)
+            {
+                var current = _db.Get(refKey, _refs);
+                var matches = expected is null ? current is null : current is not null && current.AsSpan().SequenceEqual(expected);
+                if (!matches) return ValueTask.FromResult(false);
+                using var batch = new WriteBatch();
+                batch.Put(refKey, newState, _refs);
+                batch.Put(auditKey, update.Entry.Encoded.Span, _audit);
+                _db.Write(batch, _writeOptions);
+                return ValueTask.FromResult(true);
+            }
+        }
+        catch (RocksDbException e) { throw Unavailable($"update ref {update.Ref} of '{update.Repository}'", e); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="CorruptObjectException">A stored entry does not decode.</exception>
+    public async IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        var refKey = KeyLayout.Ref(repository, name);
+        var before = beforeSequence ?? long.MaxValue;
+        // Pages keep no iterator open across a yield, so a slow consumer never pins the database.
+        while (before > 1)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = ReadAuditPage(refKey, before, repository, name);
+            foreach (var entry in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return entry;
+            }
+            if (page.Count < AuditPageSize) yield break;
+            before = page[^1].Sequence;
+        }
+    }
+
+    private List<AuditEntry> ReadAuditPage(byte[] refKey, long before, RepositoryName repository, RefName name)
+    {
+        var page = new List<AuditEntry>();
+        EnterRead();
+        try
+        {
+            var readOptions = new ReadOptions().SetIterateLowerBound(refKey).SetIterateUpperBound(KeyLayout.Audit(refKey, before));
+            using var it = _db.NewIterator(_audit, readOptions);
+            for (it.SeekToLast(); it.Valid() && page.Count < AuditPageSize; it.Prev())
+            {
+                var key = it.GetKeySpan();
+                if (key.Length != refKey.Length + 8) continue; // a longer ref name sharing this prefix cannot occur (separator), but stay strict
+                var sequence = KeyLayout.AuditSequence(key);
+                AuditEntry entry;
+                try { entry = AuditEntry.Decode(it.GetValueSpan()); }
+                catch (CorruptObjectException e)
+                {
+                    throw new CorruptObjectException(null, $"audit entry {sequence} of {name} in '{repository}' is malformed", e) { Repository = repository.Value, Ref = name.FullName };
+                }
+                if (entry.Sequence != sequence || entry.Ref != name)
+                    throw new CorruptObjectException(null, $"audit entry stored as {name}@{{{sequence}}} in '{repository}' names {entry.Ref}@{{{entry.Sequence}}}") { Repository = repository.Value, Ref = name.FullName };
+                page.Add(entry);
+            }
+            GC.KeepAlive(readOptions); // the native iterator reads the bounds from memory this object owns
+            return page;
+        }
+        catch (RocksDbException e) { throw Unavailable($"read the audit log of {name} in '{repository}'", e); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RepositoryName> ListRepositoriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var names = new List<string>();
+        EnterRead();
+        try
+        {
+            using var it = _db.NewIterator(_refs);
+            it.SeekToFirst();
+            while (it.Valid())
+            {
+                var repo = KeyLayout.RepositoryOf(it.GetKeySpan())
+                    ?? throw new CorruptObjectException(null, "malformed ref key: no repository name");
+                names.Add(repo);
+                // Skip the rest of this repository: seek to "repo" 01, just past every "repo" 00 … key.
+                var next = new byte[repo.Length + 1];
+                System.Text.Encoding.ASCII.GetBytes(repo, next);
+                next[^1] = KeyLayout.Separator + 1;
+                it.Seek(next);
+            }
+        }
+        catch (RocksDbException e) { throw Unavailable("list repositories", e); }
+        finally { _gate.ExitReadLock(); }
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return RepositoryName.TryCreate(name, out var valid) ? valid.Value
+                : throw new CorruptObjectException(null, $"stored repository name '{Printable(name)}' is not valid");
+        }
+    }
+
+    // ---------------------------------------------------------------- fail-static head cache
+
+    /// <summary>
+    /// Remembers the state of a ref as seen in the authoritative ref store (for example Redis), so
+    /// <see cref="TryGetRememberedHead"/> can serve it when that store is unreachable.
+    /// </summary>
+    public void RememberHead(RepositoryName repository, RefName name, RefState state, DateTimeOffset seenAt)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var key = KeyLayout.Ref(repository, name);
+        var value = new byte[RefState.EncodedSize + 8];
+        state.Encode().CopyTo(value, 0);
+        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(RefState.EncodedSize), seenAt.ToUnixTimeMilliseconds());
+        EnterRead();
+        try { _db.Put(key, value, _heads, _writeOptions); }
+        catch (RocksDbException e) { throw Unavailable($"remember the head of {name} in '{repository}'", e); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <summary>The last state remembered by <see cref="RememberHead"/>, or null when none was.</summary>
+    /// <exception cref="CorruptObjectException">The stored value does not decode.</exception>
+    public RememberedHead? TryGetRememberedHead(RepositoryName repository, RefName name)
+    {
+        var key = KeyLayout.Ref(repository, name);
+        byte[]? value;
+        EnterRead();
+        try { value = _db.Get(key, _heads); }
+        catch (RocksDbException e) { throw Unavailable($"read the remembered head of {name} in '{repository}'", e); }
+        finally { _gate.ExitReadLock(); }
+        if (value is null) return null;
+        if (value.Length != RefState.EncodedSize + 8)
+            throw new CorruptObjectException(null, $"remembered head of {name} in '{repository}' is malformed ({value.Length} bytes)") { Repository = repository.Value, Ref = name.FullName };
+        var state = DecodeState(value.AsSpan(0, RefState.EncodedSize).ToArray(), repository, name);
+        var seenAt = DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(RefState.EncodedSize)));
+        return new RememberedHead(state, seenAt);
+    }
+
+    // ---------------------------------------------------------------- maintenance
+
+    /// <summary>Flushes memtables to SST files and compacts every column family, dropping obsolete versions.</summary>
+    public Task CompactAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.Run(() =>
+        {
+            EnterRead();
+            try
+            {
+                var flush = new FlushOptions().SetWaitForFlush(true);
+                _db.Flush(flush);
+                foreach (var family in new[] { _objects, _refs, _audit, _heads })
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    _db.CompactRange((byte[]?)null, null, family);
+                }
+            }
+            catch (RocksDbException e) { throw Unavailable("compact", e); }
+            finally { _gate.ExitReadLock(); }
+        }, cancellationToken);
+    }
+
+    /// <summary>Bytes on disk of SST and WAL files (see <see cref="GetStatistics"/>).</summary>
+    public long GetStorageBytes() => GetStatistics().TotalDiskBytes;
+
+    /// <summary>Sizes and key-count estimates from RocksDB's properties and the WAL files.</summary>
+    public RocksDbStorageStatistics GetStatistics()
+    {
+        EnterRead();
+        try
+        {
+            long sst = 0, mem = 0;
+            foreach (var family in new[] { _db.GetDefaultColumnFamily(), _objects, _refs, _audit, _heads })
+            {
+                sst += Property("rocksdb.live-sst-files-size", family);
+                mem += Property("rocksdb.cur-size-all-mem-tables", family);
+            }
+            long wal = 0;
+            var walDir = new DirectoryInfo(string.IsNullOrEmpty(_db.WalPath) ? System.IO.Path.GetFullPath(Options.Path) : _db.WalPath);
+            if (walDir.Exists)
+                foreach (var f in walDir.EnumerateFiles("*.log")) wal += f.Length;
+            return new RocksDbStorageStatistics(sst, wal, mem,
+                Property("rocksdb.estimate-num-keys", _objects),
+                Property("rocksdb.estimate-num-keys", _refs),
+                Property("rocksdb.estimate-num-keys", _audit));
+        }
+        catch (RocksDbException e) { throw Unavailable("read statistics", e); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    private long Property(string name, ColumnFamilyHandle family)
+        => long.TryParse(_db.GetProperty(name, family), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0;
+
+    /// <summary>Test hook: writes raw bytes under a raw key of a column family (to simulate corruption).</summary>
+    internal void PutRaw(string columnFamily, byte[] key, byte[] value)
+    {
+        EnterRead();
+        try { _db.Put(key, value, _db.GetColumnFamily(columnFamily), _writeOptions); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <summary>Waits for running calls, then closes the database. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _gate.EnterWriteLock();
+        try
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _db.Dispose();
+        }
+        finally { _gate.ExitWriteLock(); }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void EnterRead()
+    {
+        _gate.EnterReadLock();
+        if (!_disposed) return;
+        _gate.ExitReadLock();
+        throw new ObjectDisposedException(nameof(RocksDbBackend));
+    }
+
+    private static RefState DecodeState(byte[] value, RepositoryName repository, RefName name)
+    {
+        try { return RefState.Decode(value); }
+        catch (CorruptObjectException e)
+        {
+            throw new CorruptObjectException(null, $"stored state of ref {name} in repository '{repository}' is malformed", e) { Repository = repository.Value, Ref = name.FullName };
+        }
+    }
+
+    private static int StripeHash(ReadOnlySpan<byte> key)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(key);
+        return hash.ToHashCode();
+    }
+
+    private static string Printable(string s)
+        => string.Concat(s.Take(80).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
+    private BackendUnavailableException Unavailable(string what, RocksDbException e)
+        => new(BackendName, $"cannot {what} in '{Options.Path}': {e.Message}", e);
+}
