@@ -48,6 +48,10 @@ public sealed partial class Repository
         {
             new(WellKnownTrailers.RollbackOf, targetId.ToString()),
             new("Mode", request.Mode == RollbackMode.Revert ? "revert" : "reset"),
+            // Durable intent: with user verifiers the move is "pending" until a completion (rollback.verified) or
+            // a compensation (rollback.compensate) follows it; RecoverPendingRollbacksAsync finishes what a
+            // crashed process left pending. Without user verifiers every check ran before the move.
+            new(VerificationDetail, request.Verifiers.Count > 0 ? VerificationPending : VerificationPassed),
         };
         ObjectId newHead;
         if (request.Mode == RollbackMode.Revert)
@@ -74,41 +78,31 @@ public sealed partial class Repository
         var moved = await CompareAndSwapAsync(request.Ref, state, newHead, request.Mode == RollbackMode.Revert ? "rollback.revert" : "rollback.reset",
             request.Actor, request.Reason, details, cancellationToken).ConfigureAwait(false);
         var effective = Clock.GetUtcNow();
+        if (request.Verifiers.Count == 0)
+            return Finish(RollbackStatus.Succeeded, from, newHead, effective, new VerificationOutcome(true, 1, objectsVerified, null));
 
-        // After the move: user verifiers; a failure moves the ref back.
-        var checks = 1;
-        string? failure = null;
-        if (request.Verifiers.Count > 0)
+        // After the move: user verifiers; a failure (or the caller giving up) moves the ref back.
+        string? failure;
+        int checks;
+        try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(request.VerifierTimeout);
-            foreach (var verifier in request.Verifiers)
-            {
-                checks++;
-                try
-                {
-                    failure = await verifier.VerifyAsync(this, target, timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    failure = $"verifier {verifier.GetType().Name} timed out after {request.VerifierTimeout.TotalMilliseconds:0} ms";
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    failure = $"verifier {verifier.GetType().Name} threw {e.GetType().Name}: {e.Message}";
-                }
-                if (failure is not null) break;
-            }
+            (failure, checks) = await RunVerifiersAsync(request.Verifiers, target, request.VerifierTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Never leave a half-done rollback behind: the caller stopped waiting, so the move is undone.
+            await CompensateAsync(request.Ref, moved, from, targetId, request.Actor, "verification cancelled by the caller").ConfigureAwait(false);
+            throw;
         }
 
         if (failure is not null)
         {
             Log.RollbackVerificationFailed(Store.Logger, Name.Value, request.Ref.FullName, targetId, failure);
-            await CompareAndSwapAsync(request.Ref, moved, from, "rollback.compensate", request.Actor, "verification failed: " + failure,
-                [new Trailer(WellKnownTrailers.RollbackOf, targetId.ToString())], CancellationToken.None).ConfigureAwait(false);
+            await CompensateAsync(request.Ref, moved, from, targetId, request.Actor, failure).ConfigureAwait(false);
             return Finish(RollbackStatus.Compensated, from, from, null, new VerificationOutcome(false, checks, objectsVerified, failure));
         }
 
+        await CompleteAsync(request.Ref, moved, newHead, targetId, request.Actor, checks, recovered: false).ConfigureAwait(false);
         return Finish(RollbackStatus.Succeeded, from, newHead, effective, new VerificationOutcome(true, checks, objectsVerified, null));
 
         RollbackResult Finish(RollbackStatus status, ObjectId fromId, ObjectId headAfter, DateTimeOffset? effectiveTime, VerificationOutcome verification)
@@ -119,6 +113,181 @@ public sealed partial class Repository
             Log.RolledBack(Store.Logger, Name.Value, request.Ref.FullName, fromId, targetId, request.Mode, status, request.Actor, request.Reason);
             return new RollbackResult(status, request.Ref, fromId, targetId, headAfter, effectiveTime, elapsed, verification);
         }
+    }
+
+    /// <summary>Audit detail key recording the state of a rollback's verification: <c>pending</c>, <c>passed</c> or <c>failed</c>.</summary>
+    public const string VerificationDetail = "Verification";
+    private const string VerificationPending = "pending";
+    private const string VerificationPassed = "passed";
+    private const string VerificationFailed = "failed";
+
+    /// <summary>
+    /// Finishes rollbacks that a crashed (or killed) process left half-done: a branch or channel whose newest audit
+    /// entry is a rollback move marked <c>Verification: pending</c> (the process moved the ref, then died before its
+    /// verifiers finished). With <paramref name="verifiers"/> the target is checked again (built-in integrity
+    /// checks, then the verifiers): if all pass, a <c>rollback.verified</c> entry completes the rollback; otherwise,
+    /// and always when <paramref name="verifiers"/> is null (the outcome is unknown, so it counts as failed), the
+    /// ref is moved back by compare-and-swap with a <c>rollback.compensate</c> entry. Run it at startup.
+    /// A ref changed again after the pending move is left alone: the newer change superseded it.
+    /// </summary>
+    /// <param name="verifiers">Verifiers to re-run; null compensates every pending rollback.</param>
+    /// <param name="actor">Audit actor of the completion or compensation.</param>
+    /// <param name="verifierTimeout">Time all verifiers of one rollback may take; 5 s when null.</param>
+    /// <param name="cancellationToken">Cancels the scan (a started compensation still completes).</param>
+    /// <returns>One result per pending rollback found: <see cref="RollbackStatus.Succeeded"/> when completed, <see cref="RollbackStatus.Compensated"/> when undone.</returns>
+    public async Task<IReadOnlyList<RollbackResult>> RecoverPendingRollbacksAsync(IReadOnlyList<IRollbackVerifier>? verifiers = null, string actor = "recovery",
+        TimeSpan? verifierTimeout = null, CancellationToken cancellationToken = default)
+    {
+        var results = new List<RollbackResult>();
+        var refs = new List<(RefName Name, RefState State)>();
+        await foreach (var r in Store.Refs.ListRefsAsync(Name, cancellationToken).ConfigureAwait(false))
+            if (r.Name.Kind != RefKind.Tag && r.State.Target is not null) refs.Add(r);
+        foreach (var (name, state) in refs)
+        {
+            AuditEntry? newest = null;
+            await foreach (var e in Store.Refs.ReadAuditAsync(Name, name, null, cancellationToken).ConfigureAwait(false))
+            {
+                newest = e;
+                break;
+            }
+            if (newest is null || newest.Sequence != state.Sequence || newest.Hash != state.AuditHash) continue;
+            if (!newest.Operation.StartsWith("rollback.", StringComparison.Ordinal) || newest.Old is not { } from || newest.New is not { } movedTo) continue;
+            if (!string.Equals(Detail(newest, VerificationDetail), VerificationPending, StringComparison.Ordinal)) continue;
+            if (!ObjectId.TryParse(Detail(newest, WellKnownTrailers.RollbackOf), out var targetId)) continue;
+
+            var started = Clock.GetTimestamp();
+            string? failure = null;
+            var checks = 1;
+            var objects = 0;
+            Commit? target = null;
+            if (verifiers is null)
+            {
+                failure = $"verification of the rollback at {name}@{{{newest.Sequence}}} never completed (the process stopped); no verifiers given to re-run";
+            }
+            else
+            {
+                target = await Reader.TryGetCommitAsync(targetId, cancellationToken).ConfigureAwait(false);
+                if (target is null) failure = $"target commit {targetId} is not stored";
+                else
+                {
+                    (failure, objects) = await VerifySnapshotAsync(target.Tree, cancellationToken).ConfigureAwait(false);
+                    if (failure is null)
+                    {
+                        int userChecks;
+                        (failure, userChecks) = await RunVerifiersAsync(verifiers, target, verifierTimeout ?? TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+                        checks = userChecks;
+                    }
+                }
+            }
+
+            var mode = Detail(newest, "Mode") == "reset" ? RollbackMode.Reset : RollbackMode.Revert;
+            try
+            {
+                if (failure is null)
+                {
+                    await CompleteAsync(name, state, movedTo, targetId, actor, checks, recovered: true).ConfigureAwait(false);
+                    results.Add(new RollbackResult(RollbackStatus.Succeeded, name, from, targetId, movedTo, newest.Time, Clock.GetElapsedTime(started),
+                        new VerificationOutcome(true, checks, objects, null)));
+                }
+                else
+                {
+                    Log.RollbackVerificationFailed(Store.Logger, Name.Value, name.FullName, targetId, failure);
+                    await CompensateAsync(name, state, from, targetId, actor, failure, recovered: true).ConfigureAwait(false);
+                    results.Add(new RollbackResult(RollbackStatus.Compensated, name, from, targetId, from, null, Clock.GetElapsedTime(started),
+                        new VerificationOutcome(false, checks, objects, failure)));
+                }
+                Log.RolledBack(Store.Logger, Name.Value, name.FullName, from, targetId, mode, results[^1].Status, actor, "recovered pending rollback");
+            }
+            catch (RefConflictException)
+            {
+                // Another process recovered it, or the ref moved meanwhile: the newer change stands.
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Runs user verifiers with one overall timeout measured on the store's clock. Returns the first failure and the checks run (built-in included).</summary>
+    private async Task<(string? Failure, int Checks)> RunVerifiersAsync(IReadOnlyList<IRollbackVerifier> verifiers, Commit target, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var checks = 1;
+        using var timer = new CancellationTokenSource(timeout, Clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        var startedAt = Clock.GetTimestamp();
+        foreach (var verifier in verifiers)
+        {
+            checks++;
+            var remaining = timeout - Clock.GetElapsedTime(startedAt);
+            string? failure;
+            try
+            {
+                if (remaining <= TimeSpan.Zero) throw new TimeoutException();
+                // WaitAsync bounds a verifier that ignores its token.
+                failure = await verifier.VerifyAsync(this, target, linked.Token).AsTask().WaitAsync(remaining, Clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && (e is TimeoutException || (e is OperationCanceledException && timer.IsCancellationRequested)))
+            {
+                failure = $"verifier {verifier.GetType().Name} timed out after {timeout.TotalMilliseconds:0} ms";
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failure = $"verifier {verifier.GetType().Name} threw {e.GetType().Name}: {e.Message}";
+            }
+            if (failure is not null) return (failure, checks);
+        }
+        return (null, checks);
+    }
+
+    /// <summary>Moves the ref back after a failed verification (never cancelled: a half-done rollback is worse than a late one).</summary>
+    private async Task CompensateAsync(RefName name, RefState moved, ObjectId from, ObjectId targetId, string actor, string failure, bool recovered = false)
+    {
+        var details = new List<Trailer>
+        {
+            new(WellKnownTrailers.RollbackOf, targetId.ToString()),
+            new(VerificationDetail, VerificationFailed),
+        };
+        if (recovered) details.Add(new Trailer("Recovered", "true"));
+        try
+        {
+            await CompareAndSwapAsync(name, moved, from, "rollback.compensate", actor, Truncate("verification failed: " + failure), details, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RefConflictException e)
+        {
+            throw new RefConflictException(Name.Value, name, e.Expected, e.Actual,
+                $"verification failed ({failure}) but a concurrent change moved the ref before it could be restored; the newer change stands");
+        }
+    }
+
+    /// <summary>Records that a pending rollback passed its verification (an audit entry that does not move the ref).</summary>
+    private async Task CompleteAsync(RefName name, RefState moved, ObjectId head, ObjectId targetId, string actor, int checks, bool recovered)
+    {
+        var details = new List<Trailer>
+        {
+            new(WellKnownTrailers.RollbackOf, targetId.ToString()),
+            new(VerificationDetail, VerificationPassed),
+            new("Checks", checks.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        if (recovered) details.Add(new Trailer("Recovered", "true"));
+        try
+        {
+            await CompareAndSwapAsync(name, moved, head, "rollback.verified", actor, null, details, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RefConflictException) when (!recovered)
+        {
+            // A newer change already superseded the move; the rollback itself succeeded and stays audited.
+        }
+    }
+
+    private string Truncate(string text)
+    {
+        var max = Store.Options.MaxMessageBytes / 4;
+        return text.Length <= max ? text : text[..max] + "…";
+    }
+
+    private static string? Detail(AuditEntry entry, string key)
+    {
+        foreach (var d in entry.Details)
+            if (string.Equals(d.Key, key, StringComparison.OrdinalIgnoreCase)) return d.Value;
+        return null;
     }
 
     /// <summary>Reads every tree and blob of a snapshot and checks each against its id. Returns the first failure, if any.</summary>
