@@ -314,20 +314,23 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IDisposable
         while (before > 1)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var page = ReadAuditPage(refKey, before, repository, name);
+            var (page, corruption) = ReadAuditPage(refKey, before, repository, name);
             foreach (var entry in page)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return entry;
             }
+            // The entries newer than a corrupt one are still served; the stream fails where the damage is.
+            if (corruption is not null) throw corruption;
             if (page.Count < AuditPageSize) yield break;
             before = page[^1].Sequence;
         }
     }
 
-    private List<AuditEntry> ReadAuditPage(byte[] refKey, long before, RepositoryName repository, RefName name)
+    private (List<AuditEntry> Page, CorruptObjectException? Corruption) ReadAuditPage(byte[] refKey, long before, RepositoryName repository, RefName name)
     {
         var page = new List<AuditEntry>();
+        CorruptObjectException? corruption = null;
         EnterRead();
         try
         {
@@ -342,14 +345,18 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IDisposable
                 try { entry = AuditEntry.Decode(it.GetValueSpan()); }
                 catch (CorruptObjectException e)
                 {
-                    throw new CorruptObjectException(null, $"audit entry {sequence} of {name} in '{repository}' is malformed", e) { Repository = repository.Value, Ref = name.FullName };
+                    corruption = new CorruptObjectException(null, $"audit entry {sequence} of {name} in '{repository}' is malformed", e) { Repository = repository.Value, Ref = name.FullName };
+                    break;
                 }
                 if (entry.Sequence != sequence || entry.Ref != name)
-                    throw new CorruptObjectException(null, $"audit entry stored as {name}@{{{sequence}}} in '{repository}' names {entry.Ref}@{{{entry.Sequence}}}") { Repository = repository.Value, Ref = name.FullName };
+                {
+                    corruption = new CorruptObjectException(null, $"audit entry stored as {name}@{{{sequence}}} in '{repository}' names {entry.Ref}@{{{entry.Sequence}}}") { Repository = repository.Value, Ref = name.FullName };
+                    break;
+                }
                 page.Add(entry);
             }
             GC.KeepAlive(readOptions); // the native iterator reads the bounds from memory this object owns
-            return page;
+            return (page, corruption);
         }
         catch (RocksDbException e) { throw Unavailable($"read the audit log of {name} in '{repository}'", e); }
         finally { _gate.ExitReadLock(); }

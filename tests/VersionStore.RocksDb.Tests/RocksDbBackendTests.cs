@@ -1,0 +1,244 @@
+using VersionStore.Conformance;
+using VersionStore.RocksDb.Internal;
+using Xunit;
+
+namespace VersionStore.RocksDb.Tests;
+
+/// <summary>Behaviour specific to the RocksDB backend: persistence across reopen, corruption, locking, options, statistics.</summary>
+public sealed class RocksDbBackendTests : IDisposable
+{
+    private static readonly RepositoryName Repo = "support-bot";
+    private static readonly RefName Main = RefName.Branch("main");
+    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly TempDirectory _dir = new("rocks-backend");
+
+    public void Dispose() => _dir.Dispose();
+
+    private string DbPath => _dir.Combine("db");
+
+    private static RefUpdate Update(RefState? current, ObjectId? target, long n, RefName? name = null, RepositoryName? repo = null)
+    {
+        var entry = new AuditEntry(name ?? Main, (current?.Sequence ?? 0) + 1, current?.Target, target, "commit", "ops@example.com",
+            T0.AddMinutes(n), n % 2 == 0 ? "publish" : null, current?.AuditHash ?? ObjectId.Zero);
+        return new RefUpdate(repo ?? Repo, current, entry);
+    }
+
+    [Fact]
+    public async Task Everything_written_is_there_after_dispose_and_reopen()
+    {
+        // A real edit history: every version of a Dify workflow as a blob, the branch moved through them.
+        var history = TestData.HistoryNames().First(h => TestData.HistoryVersions(h).Count >= 5);
+        var versions = TestData.HistoryVersions(history).Select(p => ObjectCodec.EncodeBlob(File.ReadAllBytes(p))).Select(b => new EncodedObject(ObjectId.Compute(b), b)).ToList();
+        var updates = new List<RefUpdate>();
+        using (var backend = RocksDbBackend.Open(DbPath))
+        {
+            await backend.WriteAsync(versions);
+            RefState? state = null;
+            foreach (var (v, i) in versions.Select((v, i) => (v, i)))
+            {
+                var u = Update(state, v.Id, i);
+                Assert.True(await backend.TryUpdateRefAsync(u));
+                updates.Add(u);
+                state = u.NewState;
+            }
+            Assert.True(await backend.TryUpdateRefAsync(Update(null, versions[0].Id, 99, RefName.Tag("v1.4.0"))));
+            backend.RememberHead(Repo, Main, state!, T0.AddHours(1));
+        }
+
+        using (var reopened = RocksDbBackend.Open(DbPath))
+        {
+            foreach (var v in versions)
+                Assert.True((await reopened.TryReadAsync(v.Id))!.Value.Span.SequenceEqual(v.Data.Span));
+            Assert.Equal(updates[^1].NewState, await reopened.TryGetRefAsync(Repo, Main));
+            var audit = await ToListAsync(reopened.ReadAuditAsync(Repo, Main));
+            Assert.Equal(updates.Select(u => u.Entry.Hash).Reverse(), audit.Select(e => e.Hash));
+            Assert.Equal(["refs/heads/main", "refs/tags/v1.4.0"], (await ToListAsync(reopened.ListRefsAsync(Repo))).Select(r => r.Name.FullName));
+            Assert.Equal([Repo], await ToListAsync(reopened.ListRepositoriesAsync()));
+            var head = reopened.TryGetRememberedHead(Repo, Main);
+            Assert.NotNull(head);
+            Assert.Equal(updates[^1].NewState, head.State);
+            Assert.Equal(T0.AddHours(1), head.SeenAt);
+        }
+    }
+
+    [Fact]
+    public async Task A_garbage_ref_state_reads_as_CorruptObjectException()
+    {
+        using var backend = RocksDbBackend.Open(DbPath);
+        Assert.True(await backend.TryUpdateRefAsync(Update(null, ObjectId.Compute("x"u8), 1)));
+        backend.PutRaw(KeyLayout.RefsFamily, KeyLayout.Ref(Repo, Main), "not a ref state"u8.ToArray());
+
+        var e = await Assert.ThrowsAsync<CorruptObjectException>(async () => await backend.TryGetRefAsync(Repo, Main));
+        Assert.Equal(Repo.Value, e.Repository);
+        Assert.Equal(Main.FullName, e.Ref);
+        await Assert.ThrowsAsync<CorruptObjectException>(async () => await ToListAsync(backend.ListRefsAsync(Repo)));
+        // A CAS against garbage never matches a well-formed expected state.
+        Assert.False(await backend.TryUpdateRefAsync(Update(null, ObjectId.Compute("y"u8), 2)));
+    }
+
+    [Fact]
+    public async Task A_garbage_audit_entry_reads_as_CorruptObjectException()
+    {
+        using var backend = RocksDbBackend.Open(DbPath);
+        var first = Update(null, ObjectId.Compute("x"u8), 1);
+        Assert.True(await backend.TryUpdateRefAsync(first));
+        var second = Update(first.NewState, ObjectId.Compute("y"u8), 2);
+        Assert.True(await backend.TryUpdateRefAsync(second));
+        backend.PutRaw(KeyLayout.AuditFamily, KeyLayout.Audit(KeyLayout.Ref(Repo, Main), 1), [1, 0x41, 0xFF]);
+
+        await Assert.ThrowsAsync<CorruptObjectException>(async () => await ToListAsync(backend.ReadAuditAsync(Repo, Main)));
+        // Entries newer than the corrupt one still read.
+        var newest = await FirstAsync(backend.ReadAuditAsync(Repo, Main));
+        Assert.Equal(second.Entry.Hash, newest.Hash);
+    }
+
+    [Fact]
+    public async Task An_audit_entry_stored_under_another_sequence_is_detected()
+    {
+        using var backend = RocksDbBackend.Open(DbPath);
+        var first = Update(null, ObjectId.Compute("x"u8), 1);
+        Assert.True(await backend.TryUpdateRefAsync(first));
+        // A well-formed entry moved to the wrong key (a replay) is corruption, not a second history.
+        backend.PutRaw(KeyLayout.AuditFamily, KeyLayout.Audit(KeyLayout.Ref(Repo, Main), 2), first.Entry.Encoded.ToArray());
+
+        var e = await Assert.ThrowsAsync<CorruptObjectException>(async () => await ToListAsync(backend.ReadAuditAsync(Repo, Main)));
+        Assert.Contains("@{2}", e.Message);
+    }
+
+    [Fact]
+    public async Task A_garbage_remembered_head_reads_as_CorruptObjectException()
+    {
+        using var backend = RocksDbBackend.Open(DbPath);
+        backend.PutRaw(KeyLayout.HeadsFamily, KeyLayout.Ref(Repo, Main), new byte[RefState.EncodedSize + 8]);
+        Assert.Throws<CorruptObjectException>(() => backend.TryGetRememberedHead(Repo, Main));
+        Assert.Null(backend.TryGetRememberedHead(Repo, RefName.Channel("prod")));
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public void A_second_open_of_a_locked_database_is_BackendUnavailable()
+    {
+        using var first = RocksDbBackend.Open(DbPath);
+
+        var e = Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(DbPath));
+
+        Assert.Equal("RocksDB", e.Backend);
+        Assert.Contains(Path.GetFullPath(DbPath), e.Message);
+        Assert.IsType<RocksDbSharp.RocksDbException>(e.InnerException);
+    }
+
+    [Fact]
+    public void Opening_a_missing_database_without_CreateIfMissing_is_BackendUnavailable()
+    {
+        var e = Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(new RocksDbBackendOptions { Path = DbPath, CreateIfMissing = false }));
+        Assert.Equal("RocksDB", e.Backend);
+    }
+
+    [Fact]
+    public void A_database_of_an_unknown_layout_version_is_refused()
+    {
+        using (var backend = RocksDbBackend.Open(DbPath))
+            backend.PutRaw("default", KeyLayout.FormatKey, [KeyLayout.FormatVersion + 1]);
+
+        var e = Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(DbPath));
+        Assert.Contains("layout version 2", e.Message);
+        // The refused open released the database: a fixed format opens again.
+    }
+
+    [Fact]
+    public async Task Calls_after_dispose_throw_ObjectDisposedException_and_dispose_is_idempotent()
+    {
+        var backend = RocksDbBackend.Open(DbPath);
+        backend.Dispose();
+        backend.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await backend.TryReadAsync(ObjectId.Zero));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await backend.TryGetRefAsync(Repo, Main));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await ToListAsync(backend.ListRepositoriesAsync()));
+        // The file lock is released: the same folder opens again.
+        using var again = RocksDbBackend.Open(DbPath);
+    }
+
+    [Fact]
+    public void Validate_lists_every_invalid_option()
+    {
+        var options = new RocksDbBackendOptions { Path = " ", BlockCacheSizeBytes = -1, WriteBufferSizeBytes = 1024, MaxOpenFiles = 3, RefLockStripes = 12 };
+
+        var e = Assert.Throws<ArgumentException>(options.Validate);
+
+        foreach (var name in new[] { "Path", "BlockCacheSizeBytes", "WriteBufferSizeBytes", "MaxOpenFiles", "RefLockStripes" })
+            Assert.Contains(name, e.Message);
+        Assert.Throws<ArgumentException>(() => RocksDbBackend.Open(options));
+        new RocksDbBackendOptions { Path = DbPath }.Validate();
+    }
+
+    [Fact]
+    public async Task SyncWrites_and_no_block_cache_and_no_compression_work()
+    {
+        using var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = DbPath, SyncWrites = true, BlockCacheSizeBytes = 0, CompressFiles = false, MaxOpenFiles = 64, RefLockStripes = 1 });
+        var blobs = TestData.DifyBlobs(10);
+        await backend.WriteAsync(blobs);
+        Assert.True(await backend.TryUpdateRefAsync(Update(null, blobs[0].Id, 1)));
+        Assert.True(await backend.ContainsAsync(blobs[9].Id));
+    }
+
+    [Fact]
+    public async Task Compaction_and_statistics_report_the_bytes_stored()
+    {
+        using var backend = RocksDbBackend.Open(DbPath);
+        var blobs = TestData.DifyBlobs(500);
+        await backend.WriteAsync(blobs);
+        RefState? state = null;
+        for (var i = 0; i < 20; i++)
+        {
+            var u = Update(state, blobs[i].Id, i);
+            Assert.True(await backend.TryUpdateRefAsync(u));
+            state = u.NewState;
+        }
+        var before = backend.GetStatistics();
+        Assert.True(before.WalBytes > 0, "unflushed writes live in the WAL");
+
+        await backend.CompactAsync();
+
+        var after = backend.GetStatistics();
+        Assert.True(after.SstBytes > 0);
+        Assert.Equal(after.SstBytes + after.WalBytes, backend.GetStorageBytes());
+        Assert.InRange(after.EstimatedObjects, 400, 600);
+        Assert.InRange(after.EstimatedAuditEntries, 15, 25);
+        // LZ4 on YAML: the files hold less than the raw payloads.
+        var payloadBytes = blobs.Sum(b => (long)b.Data.Length);
+        Assert.True(after.SstBytes < payloadBytes, $"SST {after.SstBytes} B for {payloadBytes} B of payload");
+        Assert.Equal(blobs.Count, (await ToListAsync(backend.FindByPrefixAsync("", 10_000))).Count);
+    }
+
+    [Fact]
+    public async Task Remembered_heads_are_kept_per_repository_and_ref()
+    {
+        using var backend = RocksDbBackend.Open(DbPath);
+        var a = Update(null, ObjectId.Compute("a"u8), 1).NewState;
+        var b = Update(null, ObjectId.Compute("b"u8), 2).NewState;
+        backend.RememberHead("wf", RefName.Channel("prod"), a, T0);
+        backend.RememberHead("wf-1", RefName.Channel("prod"), b, T0.AddSeconds(5));
+
+        Assert.Equal(a, backend.TryGetRememberedHead("wf", RefName.Channel("prod"))!.State);
+        Assert.Equal(b, backend.TryGetRememberedHead("wf-1", RefName.Channel("prod"))!.State);
+        Assert.Null(backend.TryGetRememberedHead("wf", RefName.Branch("prod")));
+        // Remembered heads are a cache beside the refs, never refs themselves.
+        Assert.Null(await backend.TryGetRefAsync("wf", RefName.Channel("prod")));
+        Assert.Empty(await ToListAsync(backend.ListRepositoriesAsync()));
+    }
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source) list.Add(item);
+        return list;
+    }
+
+    private static async Task<T> FirstAsync<T>(IAsyncEnumerable<T> source)
+    {
+        await foreach (var item in source) return item;
+        throw new InvalidOperationException("empty");
+    }
+}
