@@ -66,7 +66,8 @@ public sealed class Snapshot
     public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(string path, CancellationToken cancellationToken = default)
     {
         var entry = await TryGetEntryAsync(path, cancellationToken).ConfigureAwait(false);
-        return entry is null ? null : await _repository.GetBlobAsync(entry.Value.BlobId, cancellationToken).ConfigureAwait(false);
+        if (entry is null) return null;
+        return await _repository.GetBlobAsync(entry.Value.BlobId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads every entry's content.</summary>
