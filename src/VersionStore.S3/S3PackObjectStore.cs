@@ -668,6 +668,31 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable
         }
     }
 
+    // ---------------------------------------------------------------- test and benchmark hooks
+
+    /// <summary>Names of the packs known to this store.</summary>
+    internal IReadOnlyList<string> PackNames => [.. _packs.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>The bucket key of pack <paramref name="name"/>.</summary>
+    internal string PackKey(string name) => _keys.Pack(name);
+
+    /// <summary>The bucket key of the index of pack <paramref name="name"/>.</summary>
+    internal string IndexKey(string name) => _keys.Index(name);
+
+    /// <summary>Where the in-memory index places <paramref name="id"/>.</summary>
+    internal bool TryLocate(ObjectId id, out string packName, out PackEntry entry)
+    {
+        if (_index.TryGetValue(id, out var location))
+        {
+            packName = location.Pack.Name;
+            entry = location.Entry;
+            return true;
+        }
+        packName = "";
+        entry = default;
+        return false;
+    }
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     /// <summary>Waits for uploads in flight, then releases the S3 client when the store created it.</summary>

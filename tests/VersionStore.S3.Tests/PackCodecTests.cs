@@ -1,0 +1,172 @@
+using CsCheck;
+using K4os.Compression.LZ4;
+using VersionStore.Conformance;
+using VersionStore.S3.Internal;
+using Xunit;
+
+namespace VersionStore.S3.Tests;
+
+/// <summary>The pack and pack-index formats, without a server.</summary>
+public sealed class PackCodecTests
+{
+    private static EncodedObject Blob(ReadOnlySpan<byte> content)
+    {
+        var encoded = ObjectCodec.EncodeBlob(content);
+        return new EncodedObject(ObjectId.Compute(encoded), encoded);
+    }
+
+    private static BuiltPack Build(IEnumerable<(ObjectId Id, byte[] Data)> objects, LZ4Level level = LZ4Level.L00_FAST)
+    {
+        using var writer = new PackWriter(level);
+        foreach (var (id, data) in objects) writer.Add(id, data);
+        return writer.Build();
+    }
+
+    /// <summary>Random object sets: empty objects, tiny ones, compressible text and incompressible noise up to 300 KB.</summary>
+    private static readonly Gen<byte[]> GenContent = Gen.OneOf(
+        Gen.Const(Array.Empty<byte>()),
+        Gen.Byte.Array[0, 40],
+        Gen.Byte.Array[1000, 300_000],
+        Gen.Char['a', 'f'].Array[0, 200_000].Select(cs => System.Text.Encoding.ASCII.GetBytes(cs)));
+
+    private static readonly Gen<(ObjectId, byte[])[]> GenObjects = GenContent.Array[0, 12]
+        .Select(contents => contents.Select((c, i) => (ObjectId.Compute([.. c, (byte)i]), c)).ToArray());
+
+    [Fact]
+    public void Every_object_of_a_random_set_round_trips_through_a_pack_and_the_embedded_index_equals_the_idx_copy()
+    {
+        GenObjects.Sample(objects =>
+        {
+            var pack = Build(objects);
+            var index = PackReader.ReadIndex(pack.Bytes, "pack");
+            Assert.Equal(pack.IndexBytes, index.Encode());
+            Assert.Equal(objects.Select(o => o.Item1).Distinct().Count(), index.Count);
+            Assert.Equal(pack.IndexBytes, PackIndex.Parse(pack.IndexBytes, "idx").Encode());
+            foreach (var (id, data) in objects)
+            {
+                Assert.True(index.TryFind(id, out var entry));
+                Assert.Equal(data.Length, entry.Length);
+                Assert.Equal(data, PackReader.ReadObject(pack.Bytes, entry));
+                // What a ranged GET returns is exactly the entry's stored bytes.
+                Assert.Equal(data, PackReader.DecodeEntry(entry, pack.Bytes.AsSpan((int)entry.Offset, entry.StoredLength)));
+            }
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pack.Bytes)), pack.Name);
+        }, iter: 60);
+    }
+
+    [Fact]
+    public void The_same_objects_in_any_order_give_the_same_pack_name()
+    {
+        GenObjects.Sample(objects =>
+        {
+            var forward = Build(objects);
+            var backward = Build(objects.Reverse());
+            Assert.Equal(forward.Name, backward.Name);
+            Assert.Equal(forward.Bytes, backward.Bytes);
+        }, iter: 40);
+    }
+
+    [Fact]
+    public void Real_workflows_compress_and_round_trip_at_fast_and_high_compression_levels()
+    {
+        var blobs = TestData.DifyBlobs(200);
+        var raw = blobs.Sum(b => (long)b.Data.Length);
+        var fast = Build(blobs.Select(b => (b.Id, b.Data.ToArray())), LZ4Level.L00_FAST);
+        var high = Build(blobs.Select(b => (b.Id, b.Data.ToArray())), LZ4Level.L09_HC);
+
+        Assert.True(fast.Bytes.Length < raw * 0.8, $"fast pack {fast.Bytes.Length} B for {raw} B of YAML");
+        Assert.True(high.Bytes.Length <= fast.Bytes.Length, $"HC pack {high.Bytes.Length} B > fast {fast.Bytes.Length} B");
+        foreach (var pack in new[] { fast, high })
+            foreach (var b in blobs)
+            {
+                Assert.True(pack.Index.TryFind(b.Id, out var e));
+                Assert.Equal(b.Data.ToArray(), PackReader.ReadObject(pack.Bytes, e));
+            }
+    }
+
+    [Fact]
+    public void Incompressible_and_empty_objects_are_stored_raw_and_compressible_ones_as_lz4()
+    {
+        var noise = new byte[5000];
+        new Random(7).NextBytes(noise);
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("model: gpt-4o\n", 300)));
+        var pack = Build([(ObjectId.Compute(noise), noise), (ObjectId.Compute(text), text), (ObjectId.Compute([]), [])]);
+
+        Assert.True(pack.Index.TryFind(ObjectId.Compute(noise), out var n));
+        Assert.Equal(PackEntryCodec.Raw, n.Codec);
+        Assert.Equal(noise.Length, n.StoredLength);
+        Assert.True(pack.Index.TryFind(ObjectId.Compute(text), out var t));
+        Assert.Equal(PackEntryCodec.Lz4Block, t.Codec);
+        Assert.True(t.StoredLength < text.Length / 10);
+        Assert.True(pack.Index.TryFind(ObjectId.Compute([]), out var e));
+        Assert.Equal((0, 0, PackEntryCodec.Raw), (e.StoredLength, e.Length, e.Codec));
+    }
+
+    [Fact]
+    public void An_empty_pack_is_well_formed()
+    {
+        var pack = Build([]);
+        Assert.Equal(0, PackReader.ReadIndex(pack.Bytes, "pack").Count);
+        Assert.Equal(PackFormat.PackHeaderSize + PackFormat.IndexLength(0) + PackFormat.PackFooterSize, pack.Bytes.Length);
+    }
+
+    [Fact]
+    public void Adding_an_id_twice_keeps_the_first_copy()
+    {
+        var b = Blob("a"u8);
+        using var writer = new PackWriter(LZ4Level.L00_FAST);
+        Assert.True(writer.Add(b.Id, b.Data.Span));
+        Assert.False(writer.Add(b.Id, b.Data.Span));
+        Assert.Equal(1, writer.Build().Index.Count);
+    }
+
+    [Fact]
+    public void Any_flipped_byte_of_an_index_is_detected()
+    {
+        var blobs = TestData.DifyBlobs(5);
+        var pack = Build(blobs.Select(b => (b.Id, b.Data.ToArray())));
+        for (var i = 0; i < pack.IndexBytes.Length; i++)
+        {
+            var damaged = pack.IndexBytes.ToArray();
+            damaged[i] ^= 0x01;
+            Assert.Throws<CorruptObjectException>(() => PackIndex.Parse(damaged, "idx"));
+        }
+        Assert.Throws<CorruptObjectException>(() => PackIndex.Parse(pack.IndexBytes.AsSpan(0, pack.IndexBytes.Length - 1), "idx"));
+    }
+
+    [Fact]
+    public void A_flipped_byte_in_entry_data_fails_to_decode_or_changes_the_hash()
+    {
+        var blobs = TestData.DifyBlobs(3);
+        var pack = Build(blobs.Select(b => (b.Id, b.Data.ToArray())));
+        foreach (var e in pack.Index.Entries)
+        {
+            for (var k = 0; k < e.StoredLength; k += Math.Max(1, e.StoredLength / 50))
+            {
+                var stored = pack.Bytes.AsSpan((int)e.Offset, e.StoredLength).ToArray();
+                stored[k] ^= 0x20;
+                try
+                {
+                    var decoded = PackReader.DecodeEntry(e, stored);
+                    Assert.NotEqual(e.Id, ObjectId.Compute(decoded));
+                }
+                catch (CorruptObjectException ex)
+                {
+                    Assert.Equal(e.Id, ex.ObjectId);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_pack_with_a_damaged_footer_or_header_is_rejected()
+    {
+        var pack = Build(TestData.DifyBlobs(2).Select(b => (b.Id, b.Data.ToArray())));
+        foreach (var at in new[] { 0, 4, pack.Bytes.Length - 1, pack.Bytes.Length - 10 })
+        {
+            var damaged = pack.Bytes.ToArray();
+            damaged[at] ^= 0x40;
+            Assert.Throws<CorruptObjectException>(() => PackReader.ReadIndex(damaged, "pack"));
+        }
+    }
+}
