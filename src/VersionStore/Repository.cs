@@ -123,57 +123,16 @@ public sealed partial class Repository
 
     /// <summary>
     /// Writes a new version to <paramref name="branch"/>: new objects first, then one compare-and-swap of the
-    /// branch with its audit entry (invariant 2: a ref never points at an incomplete closure).
+    /// branch with its audit entry (invariant 2: a ref never points at an incomplete closure). When a concurrent
+    /// writer wins the race and no <see cref="CommitOptions.ExpectedHead"/> was given, the change is rebased onto
+    /// the new head (three-way, entry level) and retried — see <see cref="RebaseOptions"/>.
     /// </summary>
-    /// <exception cref="RefConflictException"><see cref="CommitOptions.ExpectedHead"/> is stale, or a concurrent writer moved the branch.</exception>
+    /// <exception cref="RefConflictException"><see cref="CommitOptions.ExpectedHead"/> is stale, or a concurrent writer moved the branch and rebase is off.</exception>
+    /// <exception cref="MergeConflictException">A concurrent writer changed the same entries differently.</exception>
     /// <exception cref="PayloadTooLargeException">An entry or message exceeds a limit.</exception>
     /// <exception cref="InvalidNameException">A branch name or path is invalid.</exception>
-    public async Task<CommitResult> CommitAsync(string branch, SnapshotChanges changes, CommitOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(changes);
-        options ??= new CommitOptions();
-        var refName = RefName.Branch(branch);
-        using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.commit");
-        var started = Clock.GetTimestamp();
-        CheckText("Commit message", options.Message);
-        CheckText("Author", options.Author);
-        foreach (var t in options.Trailers) CheckText($"Trailer '{t.Key}'", t.Value);
-
-        var state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
-        var head = state?.Target;
-        if (options.ExpectedHead is { } expected && (expected.IsZero ? head is not null : head != expected))
-            throw Conflict(refName, expected.IsZero ? null : expected, head, "stale expected head");
-
-        var parentIds = options.Parents?.ToArray() ?? (head is { } h ? [h] : []);
-        if (parentIds.Distinct().Count() != parentIds.Length) throw new InvalidOperationArgumentException("A commit cannot name the same parent twice.");
-        var parents = new Commit[parentIds.Length];
-        for (var i = 0; i < parents.Length; i++)
-            parents[i] = await Reader.TryGetCommitAsync(parentIds[i], cancellationToken).ConfigureAwait(false)
-                ?? throw new RevisionNotFoundException(Name.Value, parentIds[i].ToString(), "parent commit is not stored");
-
-        var writer = new TreeWriter(Reader, Store.Objects, Store.Options);
-        var tree = await writer.ApplyAsync(parents.Length > 0 ? parents[0].Tree : null, changes, cancellationToken).ConfigureAwait(false);
-        if (!options.AllowEmpty && parents.Length == 1 && parents[0].Tree == tree)
-            return new CommitResult(parents[0], head, 0, 0);
-
-        var generation = 1 + (parents.Length == 0 ? 0 : parents.Max(p => p.Generation));
-        var timestamp = options.Timestamp ?? Clock.GetUtcNow();
-        var encoded = ObjectCodec.EncodeCommit(tree, parentIds, generation, timestamp, options.Author, options.Message, options.Trailers);
-        var id = ObjectId.Compute(encoded);
-        writer.Add(new EncodedObject(id, encoded));
-        await Store.Objects.WriteAsync(writer.NewObjects, cancellationToken).ConfigureAwait(false);
-        VersionStoreDiagnostics.ObjectsWritten.Add(writer.NewObjects.Count);
-        var commit = ObjectCodec.DecodeCommit(id, encoded);
-        Reader.Remember(id, commit);
-
-        await CompareAndSwapAsync(refName, state, id, parentIds.Length > 1 ? "merge" : "commit", options.Actor ?? options.Author,
-            FirstLine(options.Message), null, cancellationToken).ConfigureAwait(false);
-
-        VersionStoreDiagnostics.Commits.Add(1, new KeyValuePair<string, object?>("operation", "commit"));
-        VersionStoreDiagnostics.CommitDuration.Record(Clock.GetElapsedTime(started).TotalMilliseconds);
-        Log.Committed(Store.Logger, Name.Value, refName.FullName, id, writer.NewObjects.Count, writer.NewBytes);
-        return new CommitResult(commit, head, writer.NewObjects.Count, writer.NewBytes);
-    }
+    public Task<CommitResult> CommitAsync(string branch, SnapshotChanges changes, CommitOptions? options = null, CancellationToken cancellationToken = default)
+        => CommitCoreAsync(branch, changes, options, RebaseOptions.Default, cancellationToken);
 
     // ------------------------------------------------------------------ read
 
@@ -214,7 +173,7 @@ public sealed partial class Repository
         foreach (var r in options.IncludeReachableFrom) include.Add(await ResolveAsync(r, cancellationToken).ConfigureAwait(false));
         var exclude = new List<ObjectId>();
         foreach (var r in options.ExcludeReachableFrom) exclude.Add(await ResolveAsync(r, cancellationToken).ConfigureAwait(false));
-        await foreach (var c in History.WalkAsync(Reader, include, exclude, options.FirstParentOnly, options.Order, options.MaxCount, cancellationToken).ConfigureAwait(false))
+        await foreach (var c in History.WalkAsync(Reader, Graph, include, exclude, options.FirstParentOnly, options.Order, options.MaxCount, cancellationToken).ConfigureAwait(false))
             yield return c;
     }
 
@@ -226,24 +185,24 @@ public sealed partial class Repository
     {
         var a = await ResolveAsync(ancestor, cancellationToken).ConfigureAwait(false);
         var d = await ResolveAsync(descendant, cancellationToken).ConfigureAwait(false);
-        return await History.IsAncestorAsync(Reader, a, d, cancellationToken).ConfigureAwait(false);
+        return await History.IsAncestorAsync(Graph, a, d, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>True when commit <paramref name="ancestor"/> is <paramref name="descendant"/> or one of its ancestors.</summary>
     public async Task<bool> IsAncestorAsync(ObjectId ancestor, ObjectId descendant, CancellationToken cancellationToken = default)
-        => await History.IsAncestorAsync(Reader, ancestor, descendant, cancellationToken).ConfigureAwait(false);
+        => await History.IsAncestorAsync(Graph, ancestor, descendant, cancellationToken).ConfigureAwait(false);
 
     /// <summary>All best common ancestors of two revisions (like <c>git merge-base --all</c>); empty when unrelated.</summary>
     public async Task<IReadOnlyList<ObjectId>> MergeBasesAsync(string left, string right, CancellationToken cancellationToken = default)
     {
         var a = await ResolveAsync(left, cancellationToken).ConfigureAwait(false);
         var b = await ResolveAsync(right, cancellationToken).ConfigureAwait(false);
-        return await History.MergeBasesAsync(Reader, a, b, cancellationToken).ConfigureAwait(false);
+        return await History.MergeBasesAsync(Graph, a, b, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>All best common ancestors of two commits.</summary>
     public Task<IReadOnlyList<ObjectId>> MergeBasesAsync(ObjectId left, ObjectId right, CancellationToken cancellationToken = default)
-        => History.MergeBasesAsync(Reader, left, right, cancellationToken);
+        => History.MergeBasesAsync(Graph, left, right, cancellationToken);
 
     // ------------------------------------------------------------------ audit
 

@@ -1,192 +1,265 @@
 using System.Runtime.CompilerServices;
+using VersionStore.Graph;
 
 namespace VersionStore.Internal;
 
 /// <summary>
-/// History walks over commit objects, ordered and pruned by generation numbers: a commit's generation is
-/// larger than any of its ancestors', so a negative ancestry answer often needs no walk at all.
+/// History walks over the <see cref="CommitGraph"/>: int positions, generation numbers and per-walk flag
+/// arrays — no decoded commits, no hash sets of ids. A commit's generation is larger than any ancestor's,
+/// so walks pop commits in generation order (each commit is then final when popped: every descendant in
+/// the walk was handled before it) and stop as soon as nothing interesting is left in the queue.
 /// </summary>
 internal static class History
 {
-    public static async ValueTask<bool> IsAncestorAsync(ObjectReader reader, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
+    // ------------------------------------------------------------------ is-ancestor
+
+    public static async ValueTask<bool> IsAncestorAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
     {
-        if (ancestor == descendant) return true;
-        var a = await reader.GetCommitAsync(ancestor, ct).ConfigureAwait(false);
-        var d = await reader.GetCommitAsync(descendant, ct).ConfigureAwait(false);
-        if (a.Generation >= d.Generation) return false;
-        var seen = new HashSet<ObjectId> { descendant };
-        var stack = new Stack<Commit>();
-        stack.Push(d);
-        while (stack.Count > 0)
-        {
-            ct.ThrowIfCancellationRequested();
-            foreach (var p in stack.Pop().Parents)
-            {
-                if (p == ancestor) return true;
-                if (!seen.Add(p)) continue;
-                var pc = await reader.GetCommitAsync(p, ct).ConfigureAwait(false);
-                if (pc.Generation > a.Generation) stack.Push(pc);
-            }
-        }
-        return false;
+        var a = await graph.GetLoadedAsync(ancestor, ct).ConfigureAwait(false);
+        var d = await graph.GetLoadedAsync(descendant, ct).ConfigureAwait(false);
+        return await IsAncestorAsync(graph, a, d, ct).ConfigureAwait(false);
     }
 
-    [Flags]
-    private enum Paint : byte { None = 0, Left = 1, Right = 2, Stale = 4, Result = 8 }
-
-    /// <summary>All best common ancestors (git's <c>merge-base --all</c>), newest generation first.</summary>
-    /// <remarks>git's paint-down-to-common, popping by generation number so that a commit is always visited after its descendants.</remarks>
-    public static async Task<IReadOnlyList<ObjectId>> MergeBasesAsync(ObjectReader reader, ObjectId left, ObjectId right, CancellationToken ct)
+    /// <summary>True when <paramref name="a"/> is <paramref name="d"/> or reachable from it. O(1) when generations already say no.</summary>
+    public static ValueTask<bool> IsAncestorAsync(CommitGraph graph, int a, int d, CancellationToken ct)
     {
-        if (left == right) return [left];
-        var flags = new Dictionary<ObjectId, Paint>();
-        var queue = new PriorityQueue<Commit, (long, ObjectId)>(Comparer<(long Gen, ObjectId Id)>.Create((x, y) =>
-            x.Gen != y.Gen ? y.Gen.CompareTo(x.Gen) : x.Id.CompareTo(y.Id)));
-        var l = await reader.GetCommitAsync(left, ct).ConfigureAwait(false);
-        var r = await reader.GetCommitAsync(right, ct).ConfigureAwait(false);
-        flags[left] = Paint.Left;
-        flags[right] = Paint.Right;
-        queue.Enqueue(l, (l.Generation, l.Id));
-        queue.Enqueue(r, (r.Generation, r.Id));
-        var results = new List<Commit>();
-        while (HasNonStale(queue, flags))
+        if (a == d) return ValueTask.FromResult(true);
+        if (graph.Generation(a) >= graph.Generation(d)) return ValueTask.FromResult(false);
+        return WalkAsync(graph, a, d, ct);
+
+        static async ValueTask<bool> WalkAsync(CommitGraph graph, int a, int d, CancellationToken ct)
         {
-            ct.ThrowIfCancellationRequested();
-            var c = queue.Dequeue();
-            var f = flags[c.Id];
-            var paint = f & (Paint.Left | Paint.Right | Paint.Stale);
-            if (paint == (Paint.Left | Paint.Right))
+            var minGen = graph.Generation(a);
+            using var marks = new WalkMarks(graph.Count);
+            var stack = new Stack<int>();
+            stack.Push(d);
+            marks[d] = 1;
+            var steps = 0;
+            while (stack.Count > 0)
             {
-                if ((f & Paint.Result) == 0)
+                if ((++steps & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
+                var c = stack.Pop();
+                var n = graph.ParentCount(c);
+                for (var i = 0; i < n; i++)
                 {
-                    flags[c.Id] = f | Paint.Result;
-                    results.Add(c);
+                    var p = graph.Parent(c, i);
+                    if (p == a) return true;
+                    if (marks[p] != 0) continue;
+                    marks[p] = 1;
+                    if (!graph.IsLoaded(p)) await graph.LoadAsync(p, ct).ConfigureAwait(false);
+                    if (graph.Generation(p) > minGen) stack.Push(p);
                 }
-                paint |= Paint.Stale;
             }
-            foreach (var p in c.Parents)
-            {
-                flags.TryGetValue(p, out var pf);
-                if ((pf & paint) == paint) continue;
-                flags[p] = pf | paint;
-                var pc = await reader.GetCommitAsync(p, ct).ConfigureAwait(false);
-                queue.Enqueue(pc, (pc.Generation, pc.Id));
-            }
+            return false;
         }
-        return await RemoveRedundantAsync(reader, results, ct).ConfigureAwait(false);
     }
 
-    private static bool HasNonStale(PriorityQueue<Commit, (long, ObjectId)> queue, Dictionary<ObjectId, Paint> flags)
+    // ------------------------------------------------------------------ merge bases
+
+    private const byte Left = 1, Right = 2, Stale = 4, Queued = 8;
+
+    /// <summary>All best common ancestors (the set <c>git merge-base --all</c> prints), newest generation first, then by id.</summary>
+    /// <remarks>
+    /// git's paint-down-to-common, popped strictly by generation: a commit is popped once, after all its
+    /// descendants in the walk, so a common ancestor found non-stale is never an ancestor of another one and
+    /// no redundancy pass is needed. The walk stops when every queued commit is stale (below a found base).
+    /// </remarks>
+    public static async Task<IReadOnlyList<ObjectId>> MergeBasesAsync(CommitGraph graph, ObjectId left, ObjectId right, CancellationToken ct)
     {
-        foreach (var (c, _) in queue.UnorderedItems)
-            if ((flags[c.Id] & Paint.Stale) == 0) return true;
-        return false;
+        var l = await graph.GetLoadedAsync(left, ct).ConfigureAwait(false);
+        var r = await graph.GetLoadedAsync(right, ct).ConfigureAwait(false);
+        var bases = await MergeBasesAsync(graph, l, r, ct).ConfigureAwait(false);
+        var result = new ObjectId[bases.Count];
+        for (var i = 0; i < result.Length; i++) result[i] = graph.IdOf(bases[i]);
+        return result;
     }
 
-    private static async Task<IReadOnlyList<ObjectId>> RemoveRedundantAsync(ObjectReader reader, List<Commit> candidates, CancellationToken ct)
+    public static async ValueTask<List<int>> MergeBasesAsync(CommitGraph graph, int l, int r, CancellationToken ct)
     {
-        var distinct = candidates.DistinctBy(c => c.Id).OrderByDescending(c => c.Generation).ThenBy(c => c.Id).ToList();
-        var keep = new List<ObjectId>();
-        for (var i = 0; i < distinct.Count; i++)
+        if (l == r) return [l];
+        using var marks = new WalkMarks(graph.Count);
+        var queue = new PriorityQueue<int, Key>(new TopoComparer(graph));
+        var nonStale = 0;
+        Enqueue(l, Left);
+        Enqueue(r, Right);
+        var results = new List<int>();
+        var steps = 0;
+        while (nonStale > 0)
         {
-            var redundant = false;
-            for (var j = 0; j < distinct.Count && !redundant; j++)
-                if (i != j && await IsAncestorAsync(reader, distinct[i].Id, distinct[j].Id, ct).ConfigureAwait(false))
-                    redundant = true;
-            if (!redundant) keep.Add(distinct[i].Id);
+            if ((++steps & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
+            var c = queue.Dequeue();
+            var f = marks[c];
+            if ((f & Stale) == 0) nonStale--;
+            f &= unchecked((byte)~Queued);
+            marks[c] = f;
+            var paint = (byte)(f & (Left | Right | Stale));
+            if (paint == (Left | Right))
+            {
+                results.Add(c);
+                paint |= Stale;
+            }
+            var n = graph.ParentCount(c);
+            for (var i = 0; i < n; i++)
+            {
+                var p = graph.Parent(c, i);
+                var pf = marks[p];
+                if ((pf & paint) == paint) continue;
+                if (!graph.IsLoaded(p)) await graph.LoadAsync(p, ct).ConfigureAwait(false);
+                if ((pf & Queued) != 0)
+                {
+                    if ((pf & Stale) == 0 && (paint & Stale) != 0) nonStale--;
+                    marks[p] = (byte)(pf | paint);
+                }
+                else Enqueue(p, (byte)(pf | paint));
+            }
         }
-        return keep;
+        results.Sort((x, y) => graph.Generation(x) != graph.Generation(y) ? graph.Generation(y).CompareTo(graph.Generation(x)) : graph.CompareIds(x, y));
+        return results;
+
+        void Enqueue(int pos, byte flags)
+        {
+            marks[pos] = (byte)(flags | Queued);
+            if ((flags & Stale) == 0) nonStale++;
+            queue.Enqueue(pos, new Key(graph.Generation(pos), graph.Time(pos), pos));
+        }
     }
 
-    public static async IAsyncEnumerable<Commit> WalkAsync(ObjectReader reader, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
+    // ------------------------------------------------------------------ log
+
+    private const byte Seen = 1, Uninteresting = 2, InQueue = 4;
+
+    /// <summary>
+    /// Commits reachable from <paramref name="include"/> and not from <paramref name="exclude"/>, in
+    /// <paramref name="order"/>. Topological order streams: a generation-ordered walk of both sets at once,
+    /// where a commit's exclusion is final when popped, stopping when only excluded commits are queued (so
+    /// <c>a..b</c> costs the commits between a and b, not a's whole history). Date order needs the whole set
+    /// first (a commit is shown only after all its children in the set), then streams by timestamp.
+    /// </summary>
+    public static async IAsyncEnumerable<Commit> WalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
         bool firstParentOnly, LogOrder order, int? maxCount, [EnumeratorCancellation] CancellationToken ct)
     {
-        var excluded = new HashSet<ObjectId>();
-        foreach (var e in exclude) await CollectAsync(reader, e, firstParentOnly, excluded, ct).ConfigureAwait(false);
+        var inc = new List<int>();
+        foreach (var i in include) inc.Add(await graph.GetLoadedAsync(i, ct).ConfigureAwait(false));
+        var exc = new List<int>();
+        foreach (var e in exclude) exc.Add(await graph.GetLoadedAsync(e, ct).ConfigureAwait(false));
 
         if (order == LogOrder.Date)
         {
-            await foreach (var c in DateOrderAsync(reader, include, excluded, firstParentOnly, maxCount, ct).ConfigureAwait(false))
-                yield return c;
+            var set = new List<int>();
+            await foreach (var pos in TopoAsync(graph, inc, exc, firstParentOnly, ct).ConfigureAwait(false)) set.Add(pos);
+            var emitted = 0;
+            foreach (var pos in DateOrder(graph, set, firstParentOnly))
+            {
+                yield return await reader.GetCommitAsync(graph.IdOf(pos), ct).ConfigureAwait(false);
+                if (maxCount is { } m && ++emitted >= m) yield break;
+            }
             yield break;
         }
 
-        var seen = new HashSet<ObjectId>();
-        var queue = new PriorityQueue<Commit, (long, long, ObjectId)>(Comparer<(long Gen, long Time, ObjectId Id)>.Create((x, y) =>
-            x.Gen != y.Gen ? y.Gen.CompareTo(x.Gen) : x.Time != y.Time ? y.Time.CompareTo(x.Time) : x.Id.CompareTo(y.Id)));
-        foreach (var i in include)
+        var count = 0;
+        await foreach (var pos in TopoAsync(graph, inc, exc, firstParentOnly, ct).ConfigureAwait(false))
         {
-            if (excluded.Contains(i) || !seen.Add(i)) continue;
-            var c = await reader.GetCommitAsync(i, ct).ConfigureAwait(false);
-            queue.Enqueue(c, Key(c));
+            if (maxCount is { } m && count >= m) yield break;
+            yield return await reader.GetCommitAsync(graph.IdOf(pos), ct).ConfigureAwait(false);
+            count++;
         }
-        var emitted = 0;
-        while (queue.Count > 0)
-        {
-            ct.ThrowIfCancellationRequested();
-            var c = queue.Dequeue();
-            yield return c;
-            if (maxCount is { } m && ++emitted >= m) yield break;
-            var parents = firstParentOnly ? c.Parents.Take(1) : c.Parents;
-            foreach (var p in parents)
-            {
-                if (excluded.Contains(p) || !seen.Add(p)) continue;
-                var pc = await reader.GetCommitAsync(p, ct).ConfigureAwait(false);
-                queue.Enqueue(pc, Key(pc));
-            }
-        }
-
-        static (long, long, ObjectId) Key(Commit c) => (c.Generation, c.Timestamp.UtcTicks, c.Id);
     }
 
-    /// <summary>Newest first by timestamp, but a commit only after all its children in the walk (Kahn's algorithm), so clock skew never puts a parent first.</summary>
-    private static async IAsyncEnumerable<Commit> DateOrderAsync(ObjectReader reader, IReadOnlyList<ObjectId> include, HashSet<ObjectId> excluded,
-        bool firstParentOnly, int? maxCount, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>Positions of the range, children before parents (generation descending, then newer first, then id).</summary>
+    public static async IAsyncEnumerable<int> TopoAsync(CommitGraph graph, IReadOnlyList<int> include, IReadOnlyList<int> exclude, bool firstParentOnly,
+        [EnumeratorCancellation] CancellationToken ct)
     {
-        var all = new Dictionary<ObjectId, Commit>();
-        var pending = new Dictionary<ObjectId, int>();
-        var stack = new Stack<ObjectId>(include.Where(i => !excluded.Contains(i)));
-        while (stack.Count > 0)
+        using var marks = new WalkMarks(graph.Count);
+        var queue = new PriorityQueue<int, Key>(new TopoComparer(graph));
+        var interesting = 0;
+        foreach (var e in exclude) Push(e, Uninteresting);
+        foreach (var i in include) Push(i, 0);
+        var steps = 0;
+        while (interesting > 0)
         {
-            var id = stack.Pop();
-            if (all.ContainsKey(id)) continue;
-            var c = await reader.GetCommitAsync(id, ct).ConfigureAwait(false);
-            all[id] = c;
-            foreach (var p in firstParentOnly ? c.Parents.Take(1) : c.Parents)
+            if ((++steps & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
+            var c = queue.Dequeue();
+            var f = (byte)(marks[c] & ~InQueue);
+            marks[c] = f;
+            var excluded = (f & Uninteresting) != 0;
+            if (!excluded)
             {
-                if (excluded.Contains(p)) continue;
-                pending[p] = pending.GetValueOrDefault(p) + 1;
-                stack.Push(p);
+                interesting--;
+                yield return c;
+            }
+            var n = firstParentOnly ? Math.Min(1, graph.ParentCount(c)) : graph.ParentCount(c);
+            for (var i = 0; i < n; i++)
+            {
+                var p = graph.Parent(c, i);
+                if (!graph.IsLoaded(p)) await graph.LoadAsync(p, ct).ConfigureAwait(false);
+                Push(p, excluded ? Uninteresting : (byte)0);
             }
         }
-        var ready = new PriorityQueue<Commit, (long, ObjectId)>(Comparer<(long Time, ObjectId Id)>.Create((x, y) =>
-            x.Time != y.Time ? y.Time.CompareTo(x.Time) : x.Id.CompareTo(y.Id)));
-        foreach (var c in all.Values)
-            if (!pending.ContainsKey(c.Id)) ready.Enqueue(c, (c.Timestamp.UtcTicks, c.Id));
-        var emitted = 0;
+
+        void Push(int pos, byte flag)
+        {
+            var pf = marks[pos];
+            if ((pf & Seen) != 0)
+            {
+                // Already queued or done: only an exclusion can still change it (while queued).
+                if (flag == Uninteresting && (pf & Uninteresting) == 0)
+                {
+                    if ((pf & InQueue) != 0) interesting--;
+                    marks[pos] = (byte)(pf | Uninteresting);
+                }
+                return;
+            }
+            marks[pos] = (byte)(Seen | InQueue | flag);
+            if (flag == 0) interesting++;
+            queue.Enqueue(pos, new Key(graph.Generation(pos), graph.Time(pos), pos));
+        }
+    }
+
+    /// <summary>Newest timestamp first, but a commit only after all its children in the set (Kahn's algorithm), so clock skew never puts a parent first.</summary>
+    private static IEnumerable<int> DateOrder(CommitGraph graph, List<int> set, bool firstParentOnly)
+    {
+        var pending = new Dictionary<int, int>(set.Count);
+        foreach (var c in set) pending[c] = 0;
+        foreach (var c in set)
+        {
+            var n = firstParentOnly ? Math.Min(1, graph.ParentCount(c)) : graph.ParentCount(c);
+            for (var i = 0; i < n; i++)
+            {
+                var p = graph.Parent(c, i);
+                if (pending.TryGetValue(p, out var k)) pending[p] = k + 1;
+            }
+        }
+        var ready = new PriorityQueue<int, (long Time, int Pos)>(Comparer<(long Time, int Pos)>.Create((x, y) =>
+            x.Time != y.Time ? y.Time.CompareTo(x.Time) : graph.CompareIds(x.Pos, y.Pos)));
+        foreach (var (c, k) in pending)
+            if (k == 0) ready.Enqueue(c, (graph.Time(c), c));
         while (ready.Count > 0)
         {
             var c = ready.Dequeue();
             yield return c;
-            if (maxCount is { } m && ++emitted >= m) yield break;
-            foreach (var p in firstParentOnly ? c.Parents.Take(1) : c.Parents)
+            var n = firstParentOnly ? Math.Min(1, graph.ParentCount(c)) : graph.ParentCount(c);
+            for (var i = 0; i < n; i++)
             {
-                if (!all.TryGetValue(p, out var pc)) continue;
-                if (--pending[p] == 0) ready.Enqueue(pc, (pc.Timestamp.UtcTicks, pc.Id));
+                var p = graph.Parent(c, i);
+                if (!pending.TryGetValue(p, out var k)) continue;
+                pending[p] = --k;
+                if (k == 0) ready.Enqueue(p, (graph.Time(p), p));
             }
         }
     }
 
-    private static async Task CollectAsync(ObjectReader reader, ObjectId start, bool firstParentOnly, HashSet<ObjectId> into, CancellationToken ct)
+    // ------------------------------------------------------------------ ordering
+
+    private readonly record struct Key(int Generation, long Time, int Pos);
+
+    /// <summary>Generation descending, then timestamp descending, then id ascending (deterministic across processes).</summary>
+    private sealed class TopoComparer(CommitGraph graph) : IComparer<Key>
     {
-        var stack = new Stack<ObjectId>();
-        stack.Push(start);
-        while (stack.Count > 0)
+        public int Compare(Key x, Key y)
         {
-            var id = stack.Pop();
-            if (!into.Add(id)) continue;
-            var c = await reader.GetCommitAsync(id, ct).ConfigureAwait(false);
-            foreach (var p in firstParentOnly ? c.Parents.Take(1) : c.Parents) stack.Push(p);
+            if (x.Generation != y.Generation) return y.Generation.CompareTo(x.Generation);
+            if (x.Time != y.Time) return y.Time.CompareTo(x.Time);
+            return graph.CompareIds(x.Pos, y.Pos);
         }
     }
 }

@@ -1,0 +1,198 @@
+using VersionStore.Graph;
+using VersionStore.Internal;
+using VersionStore.Merging;
+
+namespace VersionStore;
+
+public sealed partial class Repository
+{
+    private CommitGraph? _graph;
+
+    /// <summary>The store-wide commit-graph index (built lazily, fed by every commit this process writes).</summary>
+    internal CommitGraph Graph => _graph ??= CommitGraph.For(Store);
+
+    /// <summary>
+    /// Merges <paramref name="from"/> into branch <paramref name="into"/>: a three-way merge of snapshots at entry
+    /// level against the best common ancestor (several: merged recursively into a virtual base, as git's
+    /// recursive strategy does; an entry the bases disagree on conflicts unless both sides agree). On success a
+    /// merge commit with two parents (the branch head, then the revision) is written and the branch moved by
+    /// compare-and-swap; conflicts are returned in the result (<see cref="MergeStatus.Conflicted"/>), with nothing
+    /// written to the branch — a conflict is an answer, not a failure. Unrelated histories merge against an empty base.
+    /// </summary>
+    /// <param name="into">The branch to merge into (it must exist).</param>
+    /// <param name="from">The revision to merge.</param>
+    /// <param name="options">Resolvers, author, message, expected head, fast-forward mode.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="RevisionNotFoundException">The branch or the revision does not exist.</exception>
+    /// <exception cref="RefConflictException">The branch is not at <see cref="MergeOptions.ExpectedHead"/>, or moved during the merge.</exception>
+    public async Task<MergeResult> MergeAsync(string into, string from, MergeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new MergeOptions();
+        using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.merge");
+        var refName = RefName.Branch(into);
+        CheckText("Author", options.Author);
+        if (options.Message is not null) CheckText("Commit message", options.Message);
+        var state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
+        if (state?.Target is not { } head) throw new RevisionNotFoundException(Name.Value, refName.FullName, "no such branch");
+        if (options.ExpectedHead is { } expected && expected != head) throw Conflict(refName, expected, head, "stale expected head");
+        var fromId = await ResolveAsync(from, cancellationToken).ConfigureAwait(false);
+
+        var graph = Graph;
+        var hp = await graph.GetLoadedAsync(head, cancellationToken).ConfigureAwait(false);
+        var fp = await graph.GetLoadedAsync(fromId, cancellationToken).ConfigureAwait(false);
+        if (await History.IsAncestorAsync(graph, fp, hp, cancellationToken).ConfigureAwait(false))
+            return new MergeResult(MergeStatus.UpToDate, head, null, [fromId], []);
+        if (await History.IsAncestorAsync(graph, hp, fp, cancellationToken).ConfigureAwait(false) && options.FastForward != FastForwardMode.Never)
+        {
+            await CompareAndSwapAsync(refName, state, fromId, "merge.fast-forward", options.Author, $"fast-forward to {from}", null, cancellationToken).ConfigureAwait(false);
+            return new MergeResult(MergeStatus.FastForwarded, fromId, await Reader.GetCommitAsync(fromId, cancellationToken).ConfigureAwait(false), [head], []);
+        }
+        if (options.FastForward == FastForwardMode.Only) return new MergeResult(MergeStatus.NotFastForward, head, null, [], []);
+
+        var basePositions = await History.MergeBasesAsync(graph, hp, fp, cancellationToken).ConfigureAwait(false);
+        var bases = basePositions.Select(graph.IdOf).ToArray();
+        var baseTree = await VirtualBaseTreeAsync(bases, cancellationToken).ConfigureAwait(false);
+        var ours = await Reader.GetCommitAsync(head, cancellationToken).ConfigureAwait(false);
+        var theirs = await Reader.GetCommitAsync(fromId, cancellationToken).ConfigureAwait(false);
+        var merged = await TreeMerger.MergeAsync(Reader, Store.Objects, Store.Options, baseTree, ours.Tree, theirs.Tree, options.Resolvers, cancellationToken).ConfigureAwait(false);
+        if (merged.Tree is not { } tree) return new MergeResult(MergeStatus.Conflicted, head, null, bases, merged.Conflicts);
+
+        var message = options.Message ?? $"Merge {from} into {into}";
+        var commit = await WriteCommitAsync(tree, [ours, theirs], options.Timestamp ?? Clock.GetUtcNow(), options.Author, message, [], cancellationToken).ConfigureAwait(false);
+        await CompareAndSwapAsync(refName, state, commit.Id, "merge", options.Author, FirstLine(message), null, cancellationToken).ConfigureAwait(false);
+        VersionStoreDiagnostics.Commits.Add(1, new KeyValuePair<string, object?>("operation", "merge"));
+        return new MergeResult(MergeStatus.Merged, commit.Id, commit, bases, []);
+    }
+
+    /// <summary>
+    /// Three-way merge of two snapshot trees against <paramref name="baseTree"/> (null: empty), at entry level,
+    /// without touching any ref. The merged tree is stored when there is no conflict left.
+    /// </summary>
+    public Task<TreeMergeResult> MergeTreesAsync(ObjectId? baseTree, ObjectId oursTree, ObjectId theirsTree, IReadOnlyList<MergeResolverRule>? resolvers = null,
+        CancellationToken cancellationToken = default)
+        => TreeMerger.MergeAsync(Reader, Store.Objects, Store.Options, baseTree, oursTree, theirsTree, resolvers ?? [], cancellationToken);
+
+    /// <summary>
+    /// The body of <see cref="CommitAsync(string, SnapshotChanges, CommitOptions?, CancellationToken)"/> with explicit
+    /// control of automatic rebase (see <see cref="RebaseOptions"/>): when the branch moved under the commit, the
+    /// change is three-way merged onto the new head and the compare-and-swap retried, so concurrent writers of
+    /// different entries all land and none is lost. (Public once <c>CommitOptions</c> carries a <c>Rebase</c> property.)
+    /// </summary>
+    internal async Task<CommitResult> CommitCoreAsync(string branch, SnapshotChanges changes, CommitOptions? options, RebaseOptions? rebase, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        options ??= new CommitOptions();
+        rebase ??= RebaseOptions.Default;
+        var refName = RefName.Branch(branch);
+        using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.commit");
+        var started = Clock.GetTimestamp();
+        CheckText("Commit message", options.Message);
+        CheckText("Author", options.Author);
+        foreach (var t in options.Trailers) CheckText($"Trailer '{t.Key}'", t.Value);
+        var mayRebase = options.Parents is null && rebase.AutoRebase != false;
+        var strict = options.ExpectedHead is not null && rebase.AutoRebase != true; // a named head asks for strict checking
+
+        var state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
+        var head = state?.Target;
+        ObjectId? basedOn = head;
+        if (options.ExpectedHead is { } expected && (expected.IsZero ? head is not null : head != expected))
+        {
+            if (strict || !mayRebase || expected.IsZero || head is null) throw Conflict(refName, expected.IsZero ? null : expected, head, "stale expected head");
+            basedOn = expected; // rebase from the head the caller saw onto the current one
+        }
+
+        var parentIds = options.Parents?.ToArray() ?? (basedOn is { } b ? [b] : []);
+        if (parentIds.Distinct().Count() != parentIds.Length) throw new InvalidOperationArgumentException("A commit cannot name the same parent twice.");
+        var parents = new Commit[parentIds.Length];
+        for (var i = 0; i < parents.Length; i++)
+            parents[i] = await Reader.TryGetCommitAsync(parentIds[i], cancellationToken).ConfigureAwait(false)
+                ?? throw new RevisionNotFoundException(Name.Value, parentIds[i].ToString(), "parent commit is not stored");
+
+        var baseTree = parents.Length > 0 ? parents[0].Tree : (ObjectId?)null;
+        var writer = new TreeWriter(Reader, Store.Objects, Store.Options);
+        var changedTree = await writer.ApplyAsync(baseTree, changes, cancellationToken).ConfigureAwait(false);
+        if (!options.AllowEmpty && parents.Length == 1 && parents[0].Tree == changedTree && basedOn == head)
+            return new CommitResult(parents[0], head, 0, 0);
+        if (writer.NewObjects.Count > 0) await Store.Objects.WriteAsync(writer.NewObjects, cancellationToken).ConfigureAwait(false);
+        var objects = writer.NewObjects.Count;
+        var bytes = writer.NewBytes;
+
+        var timestamp = options.Timestamp ?? Clock.GetUtcNow();
+        var tree = changedTree;
+        var attempts = 0;
+        while (true)
+        {
+            if (basedOn != head)
+            {
+                // The branch moved since the change was made: replay it onto the current head.
+                if (head is not { } current || ++attempts > rebase.MaxAttempts)
+                    throw Conflict(refName, basedOn, head, head is null ? "the branch was deleted" : $"still losing the race after {rebase.MaxAttempts} rebases");
+                var currentCommit = await Reader.GetCommitAsync(current, cancellationToken).ConfigureAwait(false);
+                var merged = await TreeMerger.MergeAsync(Reader, Store.Objects, Store.Options, baseTree, currentCommit.Tree, changedTree, rebase.Resolvers, cancellationToken).ConfigureAwait(false);
+                if (merged.Tree is not { } mergedTree) throw new MergeConflictException(Name.Value, refName, current, merged.Conflicts);
+                tree = mergedTree;
+                parents = [currentCommit];
+                parentIds = [current];
+                basedOn = current;
+            }
+
+            var commit = await WriteCommitAsync(tree, parents, timestamp, options.Author, options.Message, options.Trailers, cancellationToken).ConfigureAwait(false);
+            objects++;
+            var entry = NewAuditEntry(refName, state, commit.Id, parentIds.Length > 1 ? "merge" : attempts > 0 ? "commit.rebased" : "commit",
+                options.Actor ?? options.Author, FirstLine(options.Message), null);
+            if (await Store.Refs.TryUpdateRefAsync(new RefUpdate(Name, state, entry), cancellationToken).ConfigureAwait(false))
+            {
+                VersionStoreDiagnostics.Commits.Add(1, new KeyValuePair<string, object?>("operation", "commit"));
+                VersionStoreDiagnostics.CommitDuration.Record(Clock.GetElapsedTime(started).TotalMilliseconds);
+                Log.Committed(Store.Logger, Name.Value, refName.FullName, commit.Id, objects, bytes);
+                return new CommitResult(commit, head, objects, bytes);
+            }
+
+            state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
+            if (!mayRebase || options.ExpectedHead is not null && rebase.AutoRebase != true)
+                throw Conflict(refName, head, state?.Target, "a concurrent change won");
+            head = state?.Target;
+        }
+    }
+
+    /// <summary>Encodes, stores and indexes a commit over an already stored tree.</summary>
+    private async Task<Commit> WriteCommitAsync(ObjectId tree, Commit[] parents, DateTimeOffset timestamp, string author, string message,
+        IReadOnlyList<Trailer> trailers, CancellationToken cancellationToken)
+    {
+        var generation = 1 + (parents.Length == 0 ? 0 : parents.Max(p => p.Generation));
+        var parentIds = parents.Select(p => p.Id).ToArray();
+        var encoded = ObjectCodec.EncodeCommit(tree, parentIds, generation, timestamp, author, message, trailers);
+        var id = ObjectId.Compute(encoded);
+        await Store.Objects.WriteAsync([new EncodedObject(id, encoded)], cancellationToken).ConfigureAwait(false);
+        VersionStoreDiagnostics.ObjectsWritten.Add(1);
+        var commit = ObjectCodec.DecodeCommit(id, encoded);
+        Reader.Remember(id, commit);
+        Graph.Add(commit);
+        return commit;
+    }
+
+    /// <summary>The tree to merge against: none (unrelated), the one base's, or several bases merged recursively.</summary>
+    private async Task<ObjectId?> VirtualBaseTreeAsync(IReadOnlyList<ObjectId> bases, CancellationToken cancellationToken)
+    {
+        if (bases.Count == 0) return null;
+        var acc = (await Reader.GetCommitAsync(bases[0], cancellationToken).ConfigureAwait(false)).Tree;
+        for (var i = 1; i < bases.Count; i++)
+        {
+            var inner = await History.MergeBasesAsync(Graph, bases[0], bases[i], cancellationToken).ConfigureAwait(false);
+            var innerTree = await VirtualBaseTreeAsync(inner, cancellationToken).ConfigureAwait(false);
+            var next = (await Reader.GetCommitAsync(bases[i], cancellationToken).ConfigureAwait(false)).Tree;
+            var merged = await TreeMerger.MergeAsync(Reader, Store.Objects, Store.Options, innerTree, acc, next,
+                MergeOptions.ForAll(VirtualBaseResolver.Instance), cancellationToken).ConfigureAwait(false);
+            acc = merged.Tree ?? acc; // only file/folder clashes are left unresolved: keep the first base's shape
+        }
+        return acc;
+    }
+
+    private sealed class VirtualBaseResolver : IMergeResolver
+    {
+        public static readonly VirtualBaseResolver Instance = new();
+
+        public ValueTask<MergeResolution> ResolveAsync(EntryMergeInput conflict, CancellationToken cancellationToken)
+            => ValueTask.FromResult(MergeResolution.WithContent(TreeMerger.VirtualBaseConflict));
+    }
+}
