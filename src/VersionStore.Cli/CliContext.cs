@@ -1,0 +1,102 @@
+using System.CommandLine;
+
+namespace VersionStore.Cli;
+
+/// <summary>One run of the CLI: its writers, environment and global options, and the error-to-exit-code policy.</summary>
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnvironment environment)
+{
+    public TextWriter Stdout { get; } = stdout;
+
+    public TextWriter Stderr { get; } = stderr;
+
+    public CliEnvironment Environment { get; } = environment;
+
+    public Option<string?> StoreOption { get; } = new("--store")
+    {
+        Description = "Store folder (default: $VSTORE_PATH, else ./.vstore).",
+        Recursive = true,
+        HelpName = "PATH",
+    };
+
+    public Option<bool> JsonOption { get; } = new("--json")
+    {
+        Description = "Machine-readable output: one JSON document, camelCase property names.",
+        Recursive = true,
+    };
+
+    public string ResolvePath(string path) => Path.GetFullPath(path, Environment.CurrentDirectory);
+
+    public string DefaultAuthor(string variable) => Environment.GetVariable(variable) is { Length: > 0 } v ? v : Environment.UserName;
+
+    /// <summary>Runs a command body that does not need an open store.</summary>
+    public void SetAction(Command command, Func<ParseResult, Output, CancellationToken, Task<int>> body)
+        => command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            try
+            {
+                return await body(parseResult, new Output(Stdout, parseResult.GetValue(JsonOption)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                return Fail(e, cancellationToken);
+            }
+        });
+
+    /// <summary>Runs a command body against the opened store (which must exist), closing it afterwards.</summary>
+    public void SetStoreAction(Command command, Func<ParseResult, StoreSession, CancellationToken, Task<int>> body)
+        => SetAction(command, async (parseResult, output, cancellationToken) =>
+        {
+            var path = StoreLocator.Resolve(parseResult.GetValue(StoreOption), Environment.GetVariable, Environment.CurrentDirectory);
+            if (!StoreLocator.Exists(path))
+                throw CliException.NotFound($"no store at '{path}' (run 'vstore init', or pass --store or set {StoreLocator.PathVariable})");
+            var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false });
+            await using var store = new RepositoryStore(backend, backend, new VersionStoreOptions(), ownedBackend: backend);
+            return await body(parseResult, new StoreSession(this, store, path, output), cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>Reports <paramref name="e"/> as one line on stderr and returns its exit code.</summary>
+    public int Fail(Exception e, CancellationToken cancellationToken)
+    {
+        var (code, message) = e switch
+        {
+            OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Cancelled, "cancelled"),
+            CliException c => (c.ExitCode, c.Message),
+            RefConflictException or NameConflictException => (ExitCodes.Conflict, e.Message),
+            BackendUnavailableException => (ExitCodes.BackendUnavailable, e.Message),
+            CorruptObjectException or ObjectNotFoundException or UnexpectedObjectKindException => (ExitCodes.Corrupt, e.Message),
+            VersionStoreException => (ExitCodes.NotFoundOrInvalid, e.Message),
+            IOException or UnauthorizedAccessException => (ExitCodes.NotFoundOrInvalid, e.Message),
+            _ => (ExitCodes.InternalError, $"internal error: {e.GetType().FullName}: {e.Message}"),
+        };
+        Stderr.WriteLine("vstore: error: " + OneLine(message));
+        if (code == ExitCodes.InternalError && Environment.GetVariable("VSTORE_DEBUG") is { Length: > 0 }) Stderr.WriteLine(e);
+        return code;
+    }
+
+    public static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}
+
+/// <summary>An open store for the duration of one command.</summary>
+internal sealed class StoreSession(CliContext cli, RepositoryStore store, string path, Output output)
+{
+    public CliContext Cli { get; } = cli;
+
+    public RepositoryStore Store { get; } = store;
+
+    public string Path { get; } = path;
+
+    public Output Output { get; } = output;
+
+    public Repository Repository(string name) => Store.GetRepository(name);
+
+    /// <summary>
+    /// A repository that must already exist (hold at least one ref), so a misspelt name reports "not found"
+    /// instead of an empty answer.
+    /// </summary>
+    public async Task<Repository> ExistingRepositoryAsync(string name, CancellationToken cancellationToken)
+    {
+        var repository = Store.GetRepository(name);
+        await foreach (var _ in Store.Refs.ListRefsAsync(repository.Name, cancellationToken).ConfigureAwait(false)) return repository;
+        throw CliException.NotFound($"no repository '{repository.Name.Value}' in store '{Path}' (see 'vstore repos')");
+    }
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+
+namespace VersionStore.Cli.Commands;
+
+/// <summary><c>vstore audit REPO [REF]</c>: who changed which ref, when and why; <c>--verify</c> checks the hash chain.</summary>
+internal static class AuditCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var repo = Arguments.Repository();
+        var refArgument = new Argument<string?>("REF") { Description = "A branch, tag or channel (short or full name); default: every ref.", Arity = ArgumentArity.ZeroOrOne };
+        var verify = new Option<bool>("--verify") { Description = "Check each ref's audit hash chain (exit 6 when broken)." };
+        var maxCount = new Option<int?>("--max-count", "-n") { Description = "Show at most N entries.", HelpName = "N" };
+        var command = new Command("audit", "Show the audit log (newest first): operation, actor, time, reason, old and new head.") { repo, refArgument, verify, maxCount };
+        cli.SetStoreAction(command, async (parseResult, session, cancellationToken) =>
+        {
+            var repository = await session.ExistingRepositoryAsync(parseResult.GetRequiredValue(repo), cancellationToken).ConfigureAwait(false);
+            RefName? one = parseResult.GetValue(refArgument) is { } text ? await FindRefAsync(session, repository, text, cancellationToken).ConfigureAwait(false) : null;
+            var limit = parseResult.GetValue(maxCount) ?? int.MaxValue;
+            if (limit < 0) throw CliException.Usage("--max-count cannot be negative");
+
+            var entries = new List<AuditEntry>();
+            await foreach (var e in repository.AuditAsync(one, cancellationToken).ConfigureAwait(false))
+            {
+                if (entries.Count >= limit) break;
+                entries.Add(e);
+            }
+
+            List<AuditVerification>? checks = null;
+            if (parseResult.GetValue(verify))
+            {
+                checks = [];
+                var refs = new List<RefName>();
+                if (one is { } r) refs.Add(r);
+                else await foreach (var (name, _) in session.Store.Refs.ListRefsAsync(repository.Name, cancellationToken).ConfigureAwait(false)) refs.Add(name);
+                foreach (var name in refs) checks.Add(await repository.VerifyAuditAsync(name, cancellationToken).ConfigureAwait(false));
+            }
+
+            var output = session.Output;
+            if (output.Json)
+            {
+                output.WriteJson(new AuditJson([.. entries.Select(AuditEntryJson.From)],
+                    checks?.Select(c => new AuditVerificationJson(c.Ref.FullName, c.Entries, c.Intact, c.Problem)).ToArray()), CliJson.Default.AuditJson);
+            }
+            else
+            {
+                foreach (var e in entries)
+                {
+                    var line = $"{Output.Time(e.Time)}  {e.Ref.FullName}@{{{e.Sequence}}}  {e.Operation}  by {e.Actor}  {Show(e.Old, "(none)")} -> {Show(e.New, "(deleted)")}";
+                    output.Line(e.Reason is null ? line : $"{line}  reason: {CliContext.OneLine(e.Reason)}");
+                }
+                foreach (var c in checks ?? [])
+                    output.Line(c.Intact ? $"audit chain of {c.Ref.FullName}: intact ({c.Entries} entries)" : $"audit chain of {c.Ref.FullName}: BROKEN: {c.Problem}");
+            }
+            if (checks?.FirstOrDefault(c => !c.Intact) is { } broken)
+            {
+                cli.Stderr.WriteLine($"vstore: error: audit chain of {broken.Ref.FullName} is broken: {CliContext.OneLine(broken.Problem ?? "")}");
+                return ExitCodes.Corrupt;
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string Show(ObjectId? id, string none) => id is { } v ? Output.Short(v) : none;
+
+    /// <summary>A ref by full name, or the first existing (or once existing) branch, tag or channel of that short name.</summary>
+    private static async Task<RefName> FindRefAsync(StoreSession session, Repository repository, string text, CancellationToken cancellationToken)
+    {
+        if (text.StartsWith("refs/", StringComparison.Ordinal)) return RefName.Parse(text);
+        foreach (var candidate in new[] { RefName.Branch(text), RefName.Tag(text), RefName.Channel(text) })
+            if (await session.Store.Refs.TryGetRefAsync(repository.Name, candidate, cancellationToken).ConfigureAwait(false) is not null)
+                return candidate;
+        throw CliException.NotFound($"no branch, tag or channel '{text}' in repository '{repository.Name.Value}'");
+    }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace VersionStore.Cli;
+
+/// <summary>Writes a command's result as text or, with <c>--json</c>, as one JSON document (camelCase, stable names).</summary>
+internal sealed class Output(TextWriter stdout, bool json)
+{
+    public bool Json { get; } = json;
+
+    public TextWriter Text { get; } = stdout;
+
+    public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)
+    {
+        Text.WriteLine(JsonSerializer.Serialize(value, typeInfo));
+    }
+
+    public void Line(string text = "") => Text.WriteLine(text);
+
+    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    public static string Short(ObjectId id) => id.ToString(12);
+
+    public static string? Hex(ObjectId? id) => id?.ToString();
+}
+
+// ------------------------------------------------------------------ JSON shapes (the CLI's machine interface)
+
+internal sealed record TrailerJson(string Key, string Value)
+{
+    public static TrailerJson[] From(IReadOnlyList<Trailer> trailers) => [.. trailers.Select(t => new TrailerJson(t.Key, t.Value))];
+}
+
+internal sealed record CommitJson(string Id, string Tree, string[] Parents, long Generation, string Author, DateTimeOffset Timestamp,
+    string Message, TrailerJson[] Trailers)
+{
+    public static CommitJson From(Commit c) => new(c.Id.ToString(), c.Tree.ToString(), [.. c.Parents.Select(p => p.ToString())], c.Generation,
+        c.Author, c.Timestamp, c.Message, TrailerJson.From(c.Trailers));
+}
+
+internal sealed record EntryJson(string Path, string BlobId, string? Item, string? ItemId);
+
+internal sealed record ShowJson(CommitJson Commit, string? Format, EntryJson[] Entries);
+
+internal sealed record CommitResultJson(string Id, string Repository, string Branch, string? PreviousHead, string Source, int Entries,
+    int ObjectsWritten, long BytesWritten);
+
+internal sealed record ChangeJson(string Path, string Change, string? OldId, string? NewId, string? Item, string? ItemId, string? Title, string? NodeType);
+
+internal sealed record DiffJson(string From, string To, ChangeJson[] Changes);
+
+internal sealed record RefJson(string Name, string FullName, string Kind, string Target, long Sequence)
+{
+    public static RefJson From(RefInfo r) => new(r.Name.ShortName, r.Name.FullName, r.Name.Kind.ToString().ToLowerInvariant(), r.Target.ToString(), r.Sequence);
+}
+
+internal sealed record VerificationJson(bool Passed, int ChecksRun, int ObjectsVerified, string? Failure);
+
+internal sealed record RollbackJson(string Status, string Ref, string From, string To, string NewHead, DateTimeOffset? EffectiveTime,
+    double ElapsedMilliseconds, VerificationJson Verification);
+
+internal sealed record AuditEntryJson(string Ref, long Sequence, string? Old, string? New, string Operation, string Actor, DateTimeOffset Time,
+    string? Reason, TrailerJson[] Details, string Hash, string PreviousHash)
+{
+    public static AuditEntryJson From(AuditEntry e) => new(e.Ref.FullName, e.Sequence, Output.Hex(e.Old), Output.Hex(e.New), e.Operation, e.Actor,
+        e.Time, e.Reason, TrailerJson.From(e.Details), e.Hash.ToString(), e.PreviousHash.ToString());
+}
+
+internal sealed record AuditVerificationJson(string Ref, long Entries, bool Intact, string? Problem);
+
+internal sealed record AuditJson(AuditEntryJson[] Entries, AuditVerificationJson[]? Verification);
+
+internal sealed record MergeBaseJson(string Left, string Right, string[] MergeBases);
+
+internal sealed record IsAncestorJson(string Ancestor, string Descendant, bool IsAncestor);
+
+internal sealed record VerifyReportJson(string Repository, int RefsChecked, int ObjectsChecked, bool Healthy, string[] Problems);
+
+internal sealed record RepositoryJson(string Name);
+
+internal sealed record InitJson(string Path, bool Created);
+
+internal sealed record CheckoutJson(string Id, string? Directory, int Files, string? WorkflowFile);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(CommitJson[]))]
+[JsonSerializable(typeof(ShowJson))]
+[JsonSerializable(typeof(CommitResultJson))]
+[JsonSerializable(typeof(DiffJson))]
+[JsonSerializable(typeof(RefJson))]
+[JsonSerializable(typeof(RefJson[]))]
+[JsonSerializable(typeof(RollbackJson))]
+[JsonSerializable(typeof(AuditJson))]
+[JsonSerializable(typeof(MergeBaseJson))]
+[JsonSerializable(typeof(IsAncestorJson))]
+[JsonSerializable(typeof(VerifyReportJson[]))]
+[JsonSerializable(typeof(RepositoryJson[]))]
+[JsonSerializable(typeof(InitJson))]
+[JsonSerializable(typeof(CheckoutJson))]
+internal sealed partial class CliJson : JsonSerializerContext;
