@@ -143,7 +143,8 @@ public sealed class RocksDbBackendTests : IDisposable
 
         var e = Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(DbPath));
         Assert.Contains("layout version 2", e.Message);
-        // The refused open released the database: a fixed format opens again.
+        // The refused open released the database: a second attempt reads the format again instead of hitting the lock.
+        Assert.Contains("layout version 2", Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(DbPath)).Message);
     }
 
     [Fact]
