@@ -38,12 +38,12 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
             foreach (var e in (await reader.GetTreeAsync(b, cancellationToken).ConfigureAwait(false)).Entries)
                 entries.Add(e.Name, e);
 
-        foreach (var (name, child) in node.Children!)
+        foreach (var (name, child) in node.Children ?? [])
         {
             var path = prefix + name;
             if (child.Leaf is { IsRemoval: false } put)
             {
-                if (child.Children is not null)
+                if (child.HasPutBelow)
                     throw new InvalidOperationArgumentException($"Path '{path}' cannot be both an entry and a folder in one commit.");
                 entries[name] = new TreeEntry(name, ObjectKind.Blob, await WriteBlobAsync(path, put, cancellationToken).ConfigureAwait(false));
                 continue;
@@ -88,6 +88,9 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
     {
         public SortedDictionary<string, Node>? Children;
         public SnapshotChanges.Change? Leaf;
+
+        /// <summary>True when some change below this node (not at it) puts content; removals below a replaced entry are moot.</summary>
+        public bool HasPutBelow => Children is not null && Children.Values.Any(c => c.Leaf is { IsRemoval: false } || c.HasPutBelow);
 
         public Node Child(string name)
         {
