@@ -115,6 +115,18 @@ public static class WorkflowDiff
         return result;
     }
 
+    /// <summary>Describes a repository diff (<see cref="Repository.DiffAsync(string, string, CancellationToken)"/>).</summary>
+    public static IReadOnlyList<WorkflowChange> Describe(IEnumerable<EntryChange> changes, WorkflowDocument? before = null, WorkflowDocument? after = null)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        return Describe(changes.Select(c => (c.Path, c.Kind switch
+        {
+            ChangeKind.Added => WorkflowChangeKind.Added,
+            ChangeKind.Removed => WorkflowChangeKind.Removed,
+            _ => WorkflowChangeKind.Modified,
+        })), before, after);
+    }
+
     private static bool SameSets(WorkflowDocument a, WorkflowDocument b)
         => a.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal).SetEquals(b.Nodes.Select(n => n.Id))
            && a.Edges.Select(e => e.Key).ToHashSet(StringComparer.Ordinal).SetEquals(b.Edges.Select(e => e.Key));
