@@ -1,0 +1,224 @@
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using VersionStore.Internal;
+
+namespace VersionStore;
+
+/// <summary>
+/// Refs and audit log in Redis. Each update is one Lua script call (one round trip): it compares the stored
+/// <see cref="RefState"/> bytes with the expected ones, then stores the new state, appends the audit entry and
+/// publishes a change notification — atomically, since Redis runs a script without interleaving other commands.
+/// All keys of a repository share the hash tag <c>{vs:&lt;repo&gt;}</c>, so the store works on Redis Cluster.
+/// Failures throw <see cref="BackendUnavailableException"/>; a ref operation never pretends to succeed.
+/// </summary>
+public sealed class RedisRefStore : IRefStore
+{
+    /// <summary>
+    /// KEYS[1] refs hash, KEYS[2] audit zset of the ref. ARGV[1] full ref name, ARGV[2] expected state ("" = must be
+    /// absent; an encoded state is never empty), ARGV[3] new state, ARGV[4] sequence, ARGV[5] encoded audit entry,
+    /// ARGV[6] change channel ("" = do not publish). Returns 1 when applied, 0 when the expected state did not match.
+    /// The shebang makes Redis refuse the script up front under OOM instead of failing between its two writes.
+    /// </summary>
+    internal const string UpdateScript = """
+        #!lua
+        local current = redis.call('HGET', KEYS[1], ARGV[1])
+        if current == false then
+          if ARGV[2] ~= '' then return 0 end
+        elseif current ~= ARGV[2] then
+          return 0
+        end
+        redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+        redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+        if ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[1]) end
+        return 1
+        """;
+
+    private const int AuditPageSize = 256;
+
+    private readonly IConnectionMultiplexer _connection;
+    private readonly RedisBackendOptions _options;
+    private readonly RedisKeys _keys;
+
+    /// <summary>Creates a ref store on a caller-owned connection (which should be configured with
+    /// <c>AbortOnConnectFail=false</c> and bounded timeouts; <see cref="RedisBackend"/> does that for you).</summary>
+    public RedisRefStore(IConnectionMultiplexer connection, RedisBackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _connection = connection;
+        _options = options;
+        _keys = new RedisKeys(options.KeyPrefix);
+    }
+
+    private IDatabase Db => _connection.GetDatabase();
+
+    /// <summary>The pub/sub channel on which this store announces ref changes of <paramref name="repository"/> (message: full ref name).</summary>
+    public RedisChannel ChangeChannel(RepositoryName repository) => _keys.Changes(repository);
+
+    /// <summary>
+    /// Calls <paramref name="onChange"/> with the full ref name whenever a ref of <paramref name="repository"/> changes
+    /// (at-most-once delivery: a cache must still treat Redis as the truth). Dispose the result to unsubscribe.
+    /// </summary>
+    public async ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, Action<RefName> onChange, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onChange);
+        var channel = _keys.Changes(repository);
+        var subscriber = _connection.GetSubscriber();
+        Action<RedisChannel, RedisValue> handler = (_, message) =>
+        {
+            if (RefName.TryParse(message, out var name)) onChange(name.Value);
+        };
+        await RedisCall.Run(subscriber.SubscribeAsync(channel, handler), _options.OperationTimeout, $"subscribing to ref changes of '{repository}'", cancellationToken).ConfigureAwait(false);
+        return new Subscription(subscriber, channel, handler);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RefState?> TryGetRefAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)
+    {
+        var value = await RedisCall.Run(Db.HashGetAsync(_keys.Refs(repository), name.FullName), _options.OperationTimeout,
+            $"reading ref {name} of '{repository}'", cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? null : DecodeState(repository, name, value);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<(RefName Name, RefState State)> ListRefsAsync(RepositoryName repository, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var entries = await RedisCall.Run(Db.HashGetAllAsync(_keys.Refs(repository)), _options.OperationTimeout,
+            $"listing refs of '{repository}'", cancellationToken).ConfigureAwait(false);
+        var refs = new List<(RefName, RefState)>(entries.Length);
+        foreach (var entry in entries)
+        {
+            if (!RefName.TryParse(entry.Name, out var name))
+                throw new CorruptObjectException(null, $"repository '{repository}' holds an invalid ref name in Redis");
+            refs.Add((name.Value, DecodeState(repository, name.Value, entry.Value)));
+        }
+        refs.Sort(static (a, b) => string.CompareOrdinal(a.Item1.FullName, b.Item1.FullName));
+        foreach (var item in refs)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return item;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// When this throws <see cref="BackendUnavailableException"/> the outcome is unknown (the script may have run before
+    /// the reply was lost): re-read the ref — it equals <see cref="RefUpdate.NewState"/> exactly when the update applied.
+    /// </remarks>
+    public async ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        cancellationToken.ThrowIfCancellationRequested();
+        var repository = update.Repository;
+        var name = update.Ref;
+        RedisKey[] keys = [_keys.Refs(repository), _keys.Audit(repository, name)];
+        RedisValue[] args =
+        [
+            name.FullName,
+            update.Expected is null ? RedisValue.EmptyString : update.Expected.Encode(),
+            update.NewState.Encode(),
+            update.Entry.Sequence,
+            update.Entry.Encoded.ToArray(),
+            _options.PublishRefChanges ? _keys.Changes(repository).ToString() : RedisValue.EmptyString,
+        ];
+        var result = await RedisCall.Run(Db.ScriptEvaluateAsync(UpdateScript, keys, args), _options.OperationTimeout,
+            $"updating ref {name} of '{repository}'", cancellationToken).ConfigureAwait(false);
+        if ((long)result == 0) return false;
+
+        if (_options.WaitForReplicas > 0)
+        {
+            // WAIT must run on the primary that holds the key, on the connection that wrote it (one per server here).
+            var server = _connection.GetServer(keys[0]);
+            var acknowledged = (long)await RedisCall.Run(
+                server.ExecuteAsync("WAIT", _options.WaitForReplicas, (long)_options.WaitForReplicasTimeout.TotalMilliseconds),
+                _options.OperationTimeout, $"waiting for replicas after updating ref {name} of '{repository}'", cancellationToken).ConfigureAwait(false);
+            if (acknowledged < _options.WaitForReplicas)
+            {
+                throw new BackendUnavailableException(RedisCall.Backend,
+                    $"ref {name} of '{repository}' was updated on the primary, but only {acknowledged} of {_options.WaitForReplicas} replicas " +
+                    $"acknowledged it within {_options.WaitForReplicasTimeout.TotalMilliseconds} ms; a failover could undo it. Re-read the ref to check.")
+                {
+                    Repository = repository.Value,
+                    Ref = name.FullName,
+                };
+            }
+        }
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var key = _keys.Audit(repository, name);
+        double upper = beforeSequence ?? double.PositiveInfinity;
+        while (true)
+        {
+            var page = await RedisCall.Run(
+                Db.SortedSetRangeByScoreAsync(key, double.NegativeInfinity, upper, Exclude.Stop, Order.Descending, 0, AuditPageSize),
+                _options.OperationTimeout, $"reading the audit log of ref {name} of '{repository}'", cancellationToken).ConfigureAwait(false);
+            foreach (var member in page)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var entry = AuditEntry.Decode((byte[])member!);
+                upper = entry.Sequence;
+                yield return entry;
+            }
+            if (page.Length < AuditPageSize) yield break;
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>SCANs every primary (all cluster masters) for refs hashes: an administrative call, O(keys in Redis).</remarks>
+    public async IAsyncEnumerable<RepositoryName> ListRepositoriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var found = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var server in _connection.GetServers())
+        {
+            if (server.IsReplica) continue;
+            try
+            {
+                await foreach (var key in server.KeysAsync(pattern: _keys.RefsPattern, pageSize: 1000)
+                    .WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    if (_keys.RepositoryOfRefsKey(key!) is { } repo) found.Add(repo.Value);
+                }
+            }
+            catch (Exception e) when (RedisCall.IsUnavailable(e))
+            {
+                throw RedisCall.Unavailable($"listing repositories on {server.EndPoint}", e);
+            }
+        }
+        foreach (var repo in found) yield return new RepositoryName(repo);
+    }
+
+    private static RefState DecodeState(RepositoryName repository, RefName name, RedisValue value)
+    {
+        try
+        {
+            return RefState.Decode((byte[])value!);
+        }
+        catch (CorruptObjectException e)
+        {
+            throw new CorruptObjectException(null, $"ref {name} of '{repository}' in Redis: {e.Message}", e) { Repository = repository.Value, Ref = name.FullName };
+        }
+    }
+
+    private sealed class Subscription(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler) : IAsyncDisposable
+    {
+        private int _disposed;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            try
+            {
+                await subscriber.UnsubscribeAsync(channel, handler).ConfigureAwait(false);
+            }
+            catch (Exception e) when (RedisCall.IsUnavailable(e))
+            {
+                // The server is gone; the subscription went with the connection.
+            }
+        }
+    }
+}
