@@ -113,7 +113,7 @@ public sealed partial class Repository
         var changedTree = await writer.ApplyAsync(baseTree, changes, cancellationToken).ConfigureAwait(false);
         if (!options.AllowEmpty && parents.Length == 1 && parents[0].Tree == changedTree && basedOn == head)
             return new CommitResult(parents[0], head, 0, 0);
-        if (writer.NewObjects.Count > 0) await Store.Objects.WriteAsync(writer.NewObjects, cancellationToken).ConfigureAwait(false);
+        List<EncodedObject>? pending = writer.NewObjects; // written with the commit: one store batch per commit
         var objects = writer.NewObjects.Count;
         var bytes = writer.NewBytes;
 
@@ -127,6 +127,8 @@ public sealed partial class Repository
                 // The branch moved since the change was made: replay it onto the current head.
                 if (head is not { } current || ++attempts > rebase.MaxAttempts)
                     throw Conflict(refName, basedOn, head, head is null ? "the branch was deleted" : $"still losing the race after {rebase.MaxAttempts} rebases");
+                if (pending is not null) await Store.Objects.WriteAsync(pending, cancellationToken).ConfigureAwait(false); // the merge reads our tree
+                pending = null;
                 var currentCommit = await Reader.GetCommitAsync(current, cancellationToken).ConfigureAwait(false);
                 var merged = await TreeMerger.MergeAsync(Reader, Store.Objects, Store.Options, baseTree, currentCommit.Tree, changedTree, rebase.Resolvers, cancellationToken).ConfigureAwait(false);
                 if (merged.Tree is not { } mergedTree) throw new MergeConflictException(Name.Value, refName, current, merged.Conflicts);
@@ -136,7 +138,8 @@ public sealed partial class Repository
                 basedOn = current;
             }
 
-            var commit = await WriteCommitAsync(tree, parents, timestamp, options.Author, options.Message, options.Trailers, cancellationToken).ConfigureAwait(false);
+            var commit = await WriteCommitAsync(tree, parents, timestamp, options.Author, options.Message, options.Trailers, cancellationToken, pending).ConfigureAwait(false);
+            pending = null;
             objects++;
             var entry = NewAuditEntry(refName, state, commit.Id, parentIds.Length > 1 ? "merge" : attempts > 0 ? "commit.rebased" : "commit",
                 options.Actor ?? options.Author, FirstLine(options.Message), null);
@@ -157,14 +160,16 @@ public sealed partial class Repository
 
     /// <summary>Encodes, stores and indexes a commit over an already stored tree.</summary>
     private async Task<Commit> WriteCommitAsync(ObjectId tree, Commit[] parents, DateTimeOffset timestamp, string author, string message,
-        IReadOnlyList<Trailer> trailers, CancellationToken cancellationToken)
+        IReadOnlyList<Trailer> trailers, CancellationToken cancellationToken, List<EncodedObject>? pending = null)
     {
         var generation = 1 + (parents.Length == 0 ? 0 : parents.Max(p => p.Generation));
         var parentIds = parents.Select(p => p.Id).ToArray();
         var encoded = ObjectCodec.EncodeCommit(tree, parentIds, generation, timestamp, author, message, trailers);
         var id = ObjectId.Compute(encoded);
-        await Store.Objects.WriteAsync([new EncodedObject(id, encoded)], cancellationToken).ConfigureAwait(false);
-        VersionStoreDiagnostics.ObjectsWritten.Add(1);
+        var batch = pending is null ? [] : new List<EncodedObject>(pending);
+        batch.Add(new EncodedObject(id, encoded));
+        await Store.Objects.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+        VersionStoreDiagnostics.ObjectsWritten.Add(batch.Count);
         var commit = ObjectCodec.DecodeCommit(id, encoded);
         Reader.Remember(id, commit);
         Graph.Add(commit);
