@@ -153,6 +153,20 @@ public sealed partial class ReleaseGuard
             return null;
         }
         var rolledBackPhase = Phase is GuardPhase.RolledBack or GuardPhase.Escalated;
+        if (_watched is { } watched && head != watched && !rolledBackPhase)
+        {
+            // The channel moved under us. A rollback away from the watched version means another guard (or an
+            // operator) already acted on this incident: watch the recovery like the guard that rolled back.
+            var moved = await NewestMoveAsync(cancellationToken).ConfigureAwait(false);
+            if (moved is not null && moved.Old == watched && moved.Operation.StartsWith("rollback.", StringComparison.Ordinal))
+            {
+                var p0 = Findings(_since, now).Where(f => f.Severity == GuardSeverity.P0).ToList();
+                EnterRolledBack(head, moved.Time);
+                if (p0.Count > 0 && !Options.DryRun)
+                    return await DecideAsync(GuardAction.AlreadyRolledBack, p0, AlreadyRolledBackSummary(moved), now, null, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+        }
         if (_watched is null || (head != _watched && !(rolledBackPhase && head == _rolledBackTo)))
             StartObserving(head, info, now);
         Prune(now);
@@ -222,6 +236,24 @@ public sealed partial class ReleaseGuard
         Phase = head == info.LastKnownGood ? GuardPhase.Stable : GuardPhase.Observing;
     }
 
+    private void EnterRolledBack(ObjectId? head, DateTimeOffset at)
+    {
+        Phase = GuardPhase.RolledBack;
+        _rolledBackTo = head;
+        // Samples taken at the rollback instant were measured on the old version.
+        _since = at + TimeSpan.FromTicks(1);
+    }
+
+    private async Task<AuditEntry?> NewestMoveAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var entry in Channels.HistoryAsync(Channel, cancellationToken).ConfigureAwait(false))
+            if (entry.Old != entry.New) return entry;
+        return null;
+    }
+
+    private static string AlreadyRolledBackSummary(AuditEntry winner)
+        => $"already rolled back by another guard ({winner.Actor}) to {Short(winner.New)}; not rolling back again";
+
     private async Task<GuardDecision> RollBackAsync(ChannelInfo info, List<TriggerFinding> findings, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var watched = _watched!.Value;
@@ -240,19 +272,11 @@ public sealed partial class ReleaseGuard
         catch (RefConflictException e)
         {
             // The compare-and-swap decided: someone else moved the channel first. Find out who, and watch what it serves now.
-            AuditEntry? winner = null;
-            await foreach (var entry in Channels.HistoryAsync(Channel, cancellationToken).ConfigureAwait(false))
-            {
-                if (entry.Old == entry.New) continue;
-                winner = entry;
-                break;
-            }
+            var winner = await NewestMoveAsync(cancellationToken).ConfigureAwait(false);
             var byRollback = winner?.Operation.StartsWith("rollback.", StringComparison.Ordinal) == true;
-            Phase = GuardPhase.RolledBack;
-            _rolledBackTo = e.Actual ?? winner?.New;
-            _since = now;
+            EnterRolledBack(e.Actual ?? winner?.New, now);
             var summary = byRollback
-                ? $"already rolled back by another guard ({winner!.Actor}) to {Short(winner.New)}; not rolling back again"
+                ? AlreadyRolledBackSummary(winner!)
                 : $"{Channel} was moved by {winner?.Operation ?? "a concurrent change"} ({winner?.Actor ?? "unknown"}) to {Short(e.Actual)} before the rollback; not rolling back";
             return await DecideAsync(GuardAction.AlreadyRolledBack, findings, summary, now, null, cancellationToken).ConfigureAwait(false);
         }
@@ -260,9 +284,7 @@ public sealed partial class ReleaseGuard
         switch (result.Status)
         {
             case RollbackStatus.Succeeded:
-                Phase = GuardPhase.RolledBack;
-                _rolledBackTo = result.NewHead;
-                _since = result.EffectiveTime ?? now;
+                EnterRolledBack(result.NewHead, result.EffectiveTime ?? now);
                 return await DecideAsync(GuardAction.RolledBack, findings, $"rolled {Channel} back from {Short(result.From)} to {Short(result.To)}: {Describe(p0)}", now, result, cancellationToken).ConfigureAwait(false);
             case RollbackStatus.AlreadyAtTarget:
                 Phase = GuardPhase.Escalated;
@@ -321,7 +343,7 @@ public sealed partial class ReleaseGuard
             var rate = (double)errors / total;
             if (rate >= Options.ErrorRateThreshold)
                 findings.Add(Finding(GuardTrigger.ErrorRate, rate, Options.ErrorRateThreshold,
-                    $"error rate {rate:P2} >= {Options.ErrorRateThreshold:P2} over {seconds:0} s ({errors}/{total} requests, {requests.Count} samples)"));
+                    Inv($"error rate {rate * 100:0.00}% >= {Options.ErrorRateThreshold * 100:0.00}% over {seconds:0} s ({errors}/{total} requests, {requests.Count} samples)")));
         }
 
         var latencies = window.Where(s => s.LatencyP99 is not null).ToList();
@@ -331,7 +353,7 @@ public sealed partial class ReleaseGuard
             var p99 = latencies.Sum(s => s.LatencyP99!.Value.TotalSeconds * Math.Max(1, s.Requests ?? 1)) / weight;
             if (p99 > Options.LatencyP99Threshold.TotalSeconds)
                 findings.Add(Finding(GuardTrigger.LatencyP99, p99, Options.LatencyP99Threshold.TotalSeconds,
-                    $"latency P99 {p99 * 1000:0} ms > {Options.LatencyP99Threshold.TotalMilliseconds:0} ms over {seconds:0} s ({latencies.Count} samples, request-weighted)"));
+                    Inv($"latency P99 {p99 * 1000:0} ms > {Options.LatencyP99Threshold.TotalMilliseconds:0} ms over {seconds:0} s ({latencies.Count} samples, request-weighted)")));
         }
 
         var checks = window.Where(s => s.HealthCheckPassed is not null).ToList();
@@ -357,7 +379,7 @@ public sealed partial class ReleaseGuard
                 double burnLong = longRate / budget, burnShort = shortRate / budget;
                 if (burnLong >= rule.Factor && burnShort >= rule.Factor)
                     findings.Add(Finding(rule.Trigger, burnLong, rule.Factor,
-                        $"SLO {slo.Target:P2}: burn rate {burnLong:0.0}x over {rule.LongWindow.TotalSeconds:0} s and {burnShort:0.0}x over {rule.ShortWindow.TotalSeconds:0} s >= {rule.Factor}x"));
+                        Inv($"SLO {slo.Target * 100:0.###}%: burn rate {burnLong:0.0}x over {rule.LongWindow.TotalSeconds:0} s and {burnShort:0.0}x over {rule.ShortWindow.TotalSeconds:0} s >= {rule.Factor}x")));
             }
         }
         return findings;
@@ -395,6 +417,8 @@ public sealed partial class ReleaseGuard
     }
 
     private static string Describe(IEnumerable<TriggerFinding> findings) => string.Join("; ", findings.Select(f => f.Evidence));
+
+    private static string Inv(FormattableString text) => FormattableString.Invariant(text);
 
     private static string Short(ObjectId? id) => id?.ToString(12) ?? "(none)";
 
