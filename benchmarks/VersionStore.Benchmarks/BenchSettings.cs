@@ -1,0 +1,63 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace VersionStore.Benchmarks;
+
+/// <summary>Run mode (quick smoke run or full run) and the BenchmarkDotNet configuration of each.</summary>
+public static class BenchSettings
+{
+    /// <summary>Set by <c>--quick</c>: smaller histories and a short job.</summary>
+    public static bool Quick { get; set; }
+
+    /// <summary>History lengths for ancestry, log and rollback benchmarks.</summary>
+    public static int[] HistorySizes => Quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000];
+
+    /// <summary>
+    /// Both modes run in process (InProcessEmitToolchain): no per-run project generation and build, which
+    /// on a shared 2-core machine costs more than the benchmarks. Quick: 1 warmup and 3 iterations of
+    /// ~100 ms; full: 3 warmups and 10 iterations of the default ~500 ms.
+    /// </summary>
+    public static IConfig CreateConfig(bool quick)
+    {
+        var job = quick
+            ? Job.ShortRun.WithWarmupCount(1).WithIterationCount(3).WithLaunchCount(1)
+                .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100)).WithId("Quick")
+            : Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).WithId("Full");
+        job = job.WithToolchain(InProcessEmitToolchain.Instance);
+        return ManualConfig.Create(DefaultConfig.Instance)
+            .AddJob(job)
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(StatisticColumn.P95, new P99Column())
+            .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile)
+            .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
+    }
+
+    /// <summary>99th percentile of the iteration means (BenchmarkDotNet has P95 built in, not P99).</summary>
+    private sealed class P99Column : IColumn
+    {
+        public string Id => "P99";
+        public string ColumnName => "P99";
+        public bool AlwaysShow => true;
+        public ColumnCategory Category => ColumnCategory.Statistics;
+        public int PriorityInCategory => 10;
+        public bool IsNumeric => true;
+        public UnitType UnitType => UnitType.Time;
+        public string Legend => "99th percentile of iteration means (per-operation p99 of rollback: see the latency probe)";
+        public bool IsAvailable(Summary summary) => true;
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        {
+            var stats = summary[benchmarkCase]?.ResultStatistics;
+            if (stats is null) return "NA";
+            var ns = stats.Percentiles.Percentile(99);
+            return ns < 1_000 ? $"{ns:N1} ns" : ns < 1_000_000 ? $"{ns / 1_000:N2} μs" : $"{ns / 1_000_000:N3} ms";
+        }
+    }
+}
