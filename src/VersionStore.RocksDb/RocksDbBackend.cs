@@ -495,6 +495,14 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IDisposable
         finally { _gate.ExitReadLock(); }
     }
 
+    /// <summary>Test hook: deletes a raw key of a column family (to simulate a lost object).</summary>
+    internal void DeleteRaw(string columnFamily, byte[] key)
+    {
+        EnterRead();
+        try { _db.Remove(key, _db.GetColumnFamily(columnFamily), _writeOptions); }
+        finally { _gate.ExitReadLock(); }
+    }
+
     /// <summary>Waits for running calls, then closes the database. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {

@@ -35,7 +35,8 @@ public sealed class InMemoryObjectStore : IObjectStore
     {
         await Task.CompletedTask.ConfigureAwait(false);
         var found = 0;
-        foreach (var id in _objects.Keys)
+        if (limit <= 0) yield break;
+        foreach (var id in _objects.Keys.Order())
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!id.StartsWith(hexPrefix)) continue;

@@ -6,7 +6,11 @@ namespace VersionStore;
 public sealed class InMemoryRefStore : IRefStore
 {
     private readonly Lock _lock = new();
-    private readonly SortedDictionary<(string Repo, string Ref), RefState> _refs = new();
+    private readonly SortedDictionary<(string Repo, string Ref), RefState> _refs = new(Comparer<(string Repo, string Ref)>.Create(static (a, b) =>
+    {
+        var c = string.CompareOrdinal(a.Repo, b.Repo);
+        return c != 0 ? c : string.CompareOrdinal(a.Ref, b.Ref);
+    }));
     private readonly Dictionary<(string Repo, string Ref), List<AuditEntry>> _audit = new();
 
     /// <inheritdoc />
