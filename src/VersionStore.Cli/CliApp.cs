@@ -28,7 +28,9 @@ public static class CliApp
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
         {
-            stderr.WriteLine($"vstore: error: {CliContext.OneLine(parseResult.Errors[0].Message)} (see 'vstore --help')");
+            var messages = parseResult.Errors.Select(e => CliContext.OneLine(e.Message)).Distinct().ToList();
+            if (messages.Count > 1) messages.Remove("Required command was not provided.");
+            stderr.WriteLine($"vstore: error: {string.Join("; ", messages)} (see 'vstore --help')");
             return ExitCodes.Usage;
         }
         var invocation = new InvocationConfiguration
