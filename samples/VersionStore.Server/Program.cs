@@ -1,0 +1,54 @@
+// The VersionStore HTTP API over the embedded RocksDB store.
+//   VSTORE_API_TOKEN=secret dotnet run --project samples/VersionStore.Server -- --urls http://127.0.0.1:5080 --store /tmp/vstore
+// Options: --store <folder> (RocksDB database; default: a "vstore" folder under the temp folder),
+//          --last-seen <folder> (fail-static cache of served channel versions; default: <store>-lastseen),
+//          --seed <workflow.yml>... (creates workflow "demo" with one version per file, tags v1.0.0…, publishes the first to prod as last-known-good).
+using VersionStore;
+using VersionStore.AspNetCore;
+using VersionStore.Releases;
+
+var builder = WebApplication.CreateBuilder(args);
+var storePath = Path.GetFullPath(builder.Configuration["store"] ?? Path.Combine(Path.GetTempPath(), "vstore"));
+var lastSeenPath = builder.Configuration["last-seen"] ?? storePath + "-lastseen";
+var token = Environment.GetEnvironmentVariable("VSTORE_API_TOKEN");
+if (string.IsNullOrEmpty(token))
+{
+    Console.Error.WriteLine("Set VSTORE_API_TOKEN to the bearer token clients must present.");
+    return 2;
+}
+
+var backend = RocksDbBackend.Open(storePath);
+var store = new RepositoryStore(backend, backend, new VersionStoreOptions(), ownedBackend: backend);
+builder.Services.AddSingleton(store);
+builder.Services.AddSingleton<ILastSeenCache>(new FileLastSeenCache(lastSeenPath));
+builder.Services.AddVersionStoreApi(o => o.BearerToken = token);
+
+var app = builder.Build();
+
+// Finish rollbacks a previous process left half-done (moved, verification pending): without the verifiers at
+// hand the outcome is unknown, so they are compensated.
+await foreach (var name in store.ListRepositoriesAsync())
+    foreach (var r in await store.GetRepository(name).RecoverPendingRollbacksAsync(actor: "server-startup"))
+        app.Logger.LogWarning("Recovered pending rollback of {Workflow} {Ref}: {Status}", name.Value, r.Ref, r.Status);
+
+if (builder.Configuration.GetSection("seed").Value is { } seed)
+{
+    var repo = store.GetRepository("demo");
+    var channels = new ReleaseChannels(repo);
+    var files = seed.Split(',', StringSplitOptions.RemoveEmptyEntries);
+    for (var i = 0; i < files.Length; i++)
+    {
+        var c = await repo.CommitAsync("main", new SnapshotChanges().Put("workflow.yml", File.ReadAllBytes(files[i])), new CommitOptions { Author = "seed", Message = $"v1.{i}.0" });
+        await repo.CreateTagAsync($"v1.{i}.0", c.Id.ToString(), force: true);
+        if (i == 0)
+        {
+            await channels.PublishAsync("prod", c.Id.ToString(), "seed");
+            await channels.MarkLastKnownGoodAsync("prod", c.Id, "seed");
+        }
+    }
+}
+
+app.MapVersionStoreApi();
+app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
+await app.RunAsync();
+return 0;
