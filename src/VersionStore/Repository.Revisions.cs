@@ -117,6 +117,19 @@ public sealed partial class Repository
         throw new RevisionNotFoundException(Name.Value, revision, "no branch, tag, channel or commit has that name");
     }
 
+    /// <summary>
+    /// The ref a name denotes: a full ref name (<c>refs/tags/v1</c>), else the first that exists of the branch, tag
+    /// and channel of that short name — including refs that were deleted (their audit log remains). Null when none.
+    /// </summary>
+    public ValueTask<RefName?> TryFindRefAsync(string name, CancellationToken cancellationToken = default) => FindRefAsync(name, cancellationToken);
+
+    /// <summary>True when the repository has (or had) at least one ref.</summary>
+    public async ValueTask<bool> ExistsAsync(CancellationToken cancellationToken = default)
+    {
+        await foreach (var _ in Store.Refs.ListRefsAsync(Name, cancellationToken).ConfigureAwait(false)) return true;
+        return false;
+    }
+
     /// <summary>The ref a name denotes: a full ref name, else the first existing of branch, tag, channel.</summary>
     private async ValueTask<RefName?> FindRefAsync(string text, CancellationToken cancellationToken)
     {

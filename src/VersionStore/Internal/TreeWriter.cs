@@ -15,13 +15,38 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
     public async ValueTask<ObjectId> ApplyAsync(ObjectId? baseTree, SnapshotChanges changes, CancellationToken cancellationToken)
     {
         var root = new Node();
+        var paths = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (path, change) in changes.Items)
         {
             var node = root;
             foreach (var part in EntryNames.SplitPath(path)) node = node.Child(part);
             node.Leaf = change;
+            paths.Add(path);
         }
-        return await ApplyAsync(changes.ReplaceAll ? null : baseTree, root, isRoot: true, "", cancellationToken).ConfigureAwait(false) ?? ObjectId.Zero;
+        if (changes.ReplaceAll && baseTree is { } b)
+        {
+            // A whole snapshot is applied as a delta against the base, so that unchanged entries and folders keep
+            // their ids and are not written again: every base entry the new snapshot lacks becomes a removal.
+            await foreach (var path in BlobPathsAsync(b, "", cancellationToken).ConfigureAwait(false))
+            {
+                if (paths.Contains(path)) continue;
+                var node = root;
+                foreach (var part in path.Split('/')) node = node.Child(part);
+                node.Leaf ??= new SnapshotChanges.Change(default, null, true);
+            }
+        }
+        return await ApplyAsync(baseTree, root, isRoot: true, "", cancellationToken).ConfigureAwait(false) ?? ObjectId.Zero;
+    }
+
+    private async IAsyncEnumerable<string> BlobPathsAsync(ObjectId tree, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var e in (await reader.GetTreeAsync(tree, cancellationToken).ConfigureAwait(false)).Entries.ToArray())
+        {
+            if (e.Kind == ObjectKind.Blob) yield return prefix + e.Name;
+            else
+                await foreach (var p in BlobPathsAsync(e.Id, prefix + e.Name + "/", cancellationToken).ConfigureAwait(false))
+                    yield return p;
+        }
     }
 
     public void Add(EncodedObject obj)
@@ -45,7 +70,8 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
             {
                 if (child.HasPutBelow)
                     throw new InvalidOperationArgumentException($"Path '{path}' cannot be both an entry and a folder in one commit.");
-                entries[name] = new TreeEntry(name, ObjectKind.Blob, await WriteBlobAsync(path, put, cancellationToken).ConfigureAwait(false));
+                var unchanged = entries.TryGetValue(name, out var current) && current.Kind == ObjectKind.Blob ? current.Id : (ObjectId?)null;
+                entries[name] = new TreeEntry(name, ObjectKind.Blob, await WriteBlobAsync(path, put, unchanged, cancellationToken).ConfigureAwait(false));
                 continue;
             }
             if (child.Children is null)
@@ -68,7 +94,7 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
         return id;
     }
 
-    private async ValueTask<ObjectId> WriteBlobAsync(string path, SnapshotChanges.Change put, CancellationToken cancellationToken)
+    private async ValueTask<ObjectId> WriteBlobAsync(string path, SnapshotChanges.Change put, ObjectId? unchanged, CancellationToken cancellationToken)
     {
         if (put.ExistingBlob is { } existing)
         {
@@ -80,7 +106,7 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
             throw new PayloadTooLargeException($"Entry '{path}'", put.Content.Length, options.MaxBlobBytes);
         var encoded = ObjectCodec.EncodeBlob(put.Content.Span);
         var id = ObjectId.Compute(encoded);
-        Add(new EncodedObject(id, encoded));
+        if (id != unchanged) Add(new EncodedObject(id, encoded)); // the base snapshot already holds it at this path
         return id;
     }
 
