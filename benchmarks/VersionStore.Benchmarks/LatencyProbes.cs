@@ -1,12 +1,62 @@
+using System.Diagnostics;
+
 namespace VersionStore.Benchmarks;
 
-/// <summary>Per-operation latency percentiles measured with a Stopwatch (BenchmarkDotNet reports iteration means).</summary>
+/// <summary>
+/// Per-operation latency percentiles measured with a Stopwatch (BenchmarkDotNet reports iteration means, so
+/// its P95/P99 columns are percentiles of means, not of single operations).
+/// </summary>
 public static class LatencyProbes
 {
-    /// <summary>Runs every probe and prints p50/p99 lines.</summary>
-    public static Task RunAsync(bool quick)
+    /// <summary>Runs every probe and prints one line per measurement.</summary>
+    public static async Task RunAsync(bool quick)
     {
-        Console.WriteLine($"latency probes (quick={quick}): none yet");
-        return Task.CompletedTask;
+        var samples = quick ? 300 : 3000;
+        Console.WriteLine($"# latency probes ({(quick ? "quick" : "full")}, {samples} samples after {samples / 10} warmup, {DateTimeOffset.UtcNow:u})");
+        Console.WriteLine("| probe | history | p50 | p90 | p99 | max |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var size in BenchSettings.HistorySizes)
+        {
+            await using var h = await RollbackHistory.OpenAsync(size);
+            var times = await MeasureAsync(samples, async () => await h.RollbackOnceAsync());
+            Print("rollback (revert, RocksDB)", size, times);
+            var effective = await MeasureAsync(samples, async () =>
+            {
+                var r = await h.RollbackOnceAsync();
+                // Trigger-to-visible as the result reports it: from request to the new head being readable.
+                return r.Elapsed;
+            });
+            Print("rollback elapsed as reported (RollbackResult.Elapsed)", size, effective);
+        }
+    }
+
+    private static async Task<double[]> MeasureAsync(int samples, Func<Task> op)
+    {
+        for (var i = 0; i < samples / 10; i++) await op();
+        var result = new double[samples];
+        for (var i = 0; i < samples; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            await op();
+            result[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
+        }
+        Array.Sort(result);
+        return result;
+    }
+
+    private static async Task<double[]> MeasureAsync(int samples, Func<Task<TimeSpan>> op)
+    {
+        for (var i = 0; i < samples / 10; i++) await op();
+        var result = new double[samples];
+        for (var i = 0; i < samples; i++) result[i] = (await op()).TotalMicroseconds;
+        Array.Sort(result);
+        return result;
+    }
+
+    private static void Print(string probe, int size, double[] sorted)
+    {
+        static string Us(double v) => v >= 1000 ? $"{v / 1000:N3} ms" : $"{v:N1} µs";
+        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+        Console.WriteLine($"| {probe} | {size:N0} | {Us(P(0.50))} | {Us(P(0.90))} | {Us(P(0.99))} | {Us(sorted[^1])} |");
     }
 }
