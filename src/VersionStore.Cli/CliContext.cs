@@ -96,7 +96,7 @@ internal sealed class StoreSession(CliContext cli, RepositoryStore store, string
     public async Task<Repository> ExistingRepositoryAsync(string name, CancellationToken cancellationToken)
     {
         var repository = Store.GetRepository(name);
-        await foreach (var _ in Store.Refs.ListRefsAsync(repository.Name, cancellationToken).ConfigureAwait(false)) return repository;
+        if (await repository.ExistsAsync(cancellationToken).ConfigureAwait(false)) return repository;
         throw CliException.NotFound($"no repository '{repository.Name.Value}' in store '{Path}' (see 'vstore repos')");
     }
 }

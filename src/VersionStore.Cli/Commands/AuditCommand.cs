@@ -67,10 +67,8 @@ internal static class AuditCommand
     /// <summary>A ref by full name, or the first existing (or once existing) branch, tag or channel of that short name.</summary>
     private static async Task<RefName> FindRefAsync(StoreSession session, Repository repository, string text, CancellationToken cancellationToken)
     {
-        if (text.StartsWith("refs/", StringComparison.Ordinal)) return RefName.Parse(text);
-        foreach (var candidate in new[] { RefName.Branch(text), RefName.Tag(text), RefName.Channel(text) })
-            if (await session.Store.Refs.TryGetRefAsync(repository.Name, candidate, cancellationToken).ConfigureAwait(false) is not null)
-                return candidate;
-        throw CliException.NotFound($"no branch, tag or channel '{text}' in repository '{repository.Name.Value}'");
+        if (text.StartsWith("refs/", StringComparison.Ordinal)) RefName.Parse(text); // a malformed full name is invalid input, not "not found"
+        return await repository.TryFindRefAsync(text, cancellationToken).ConfigureAwait(false)
+            ?? throw CliException.NotFound($"no branch, tag or channel '{text}' in repository '{repository.Name.Value}'");
     }
 }
