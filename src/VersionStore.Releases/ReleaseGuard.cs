@@ -167,7 +167,9 @@ public sealed partial class ReleaseGuard
                 return null;
             }
         }
-        if (_watched is null || (head != _watched && !(rolledBackPhase && head == _rolledBackTo)))
+        // A new publish: any move away from what the guard expects (after a rollback: the version it rolled back to,
+        // so re-publishing the very version that was rolled back starts a new observation too).
+        if (_watched is null || (rolledBackPhase ? head != _rolledBackTo : head != _watched))
             StartObserving(head, info, now);
         Prune(now);
 
@@ -236,6 +238,13 @@ public sealed partial class ReleaseGuard
         Phase = head == info.LastKnownGood ? GuardPhase.Stable : GuardPhase.Observing;
     }
 
+    /// <summary>Escalates with the channel left where it is: the guard then waits for a new publish.</summary>
+    private void EscalateInPlace(ObjectId head)
+    {
+        Phase = GuardPhase.Escalated;
+        _rolledBackTo = head;
+    }
+
     private void EnterRolledBack(ObjectId? head, DateTimeOffset at)
     {
         Phase = GuardPhase.RolledBack;
@@ -260,7 +269,7 @@ public sealed partial class ReleaseGuard
         var p0 = findings.Where(f => f.Severity == GuardSeverity.P0).ToList();
         if (info.LastKnownGood is not { } lkg)
         {
-            Phase = GuardPhase.Escalated;
+            EscalateInPlace(watched);
             return await DecideAsync(GuardAction.Escalate, findings, $"{Describe(p0)} on {Channel}, but it has no last-known-good version to roll back to; operator action needed", now, null, cancellationToken).ConfigureAwait(false);
         }
         var reason = $"release guard {Options.InstanceId}: {Describe(p0)}";
@@ -287,10 +296,10 @@ public sealed partial class ReleaseGuard
                 EnterRolledBack(result.NewHead, result.EffectiveTime ?? now);
                 return await DecideAsync(GuardAction.RolledBack, findings, $"rolled {Channel} back from {Short(result.From)} to {Short(result.To)}: {Describe(p0)}", now, result, cancellationToken).ConfigureAwait(false);
             case RollbackStatus.AlreadyAtTarget:
-                Phase = GuardPhase.Escalated;
+                EscalateInPlace(watched);
                 return await DecideAsync(GuardAction.Escalate, findings, $"{Describe(p0)} on {Channel}, which already serves its last-known-good {Short(lkg)}; operator action needed", now, result, cancellationToken).ConfigureAwait(false);
             default:
-                Phase = GuardPhase.Escalated;
+                EscalateInPlace(watched);
                 return await DecideAsync(GuardAction.RollbackFailed, findings, $"rollback of {Channel} to {Short(lkg)} {result.Status.ToString().ToLowerInvariant()}: {result.Verification.Failure}; operator action needed", now, result, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -276,3 +276,22 @@ public sealed class ReleaseGuardTests
         Assert.Contains("ObservationWindow", e.Message);
     }
 }
+
+public sealed class ReleaseGuardRepublishTests
+{
+    [Fact]
+    public async Task Republishing_the_rolled_back_version_starts_a_new_observation_and_can_roll_back_again()
+    {
+        var f = await ReleaseFixture.CreateAsync();
+        var guard = f.Guard();
+        var alert = new HealthSample { Alert = "LLMOutputGarbled", AlertSeverity = AlertSeverity.Critical };
+        Assert.Equal(GuardAction.RolledBack, (await guard.IngestAsync(alert))!.Action);
+        f.Time.Advance(TimeSpan.FromMinutes(1));
+        await f.Channels.PublishAsync("prod", f.Bad.ToString(), "ana", "hotfix attempt");
+        Assert.Null(await guard.EvaluateAsync());
+        Assert.Equal((GuardPhase.Observing, f.Bad), (guard.Phase, guard.WatchedVersion!.Value));
+        f.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(GuardAction.RolledBack, (await guard.IngestAsync(alert))!.Action);
+        Assert.Equal(f.Good, await f.HeadAsync());
+    }
+}
