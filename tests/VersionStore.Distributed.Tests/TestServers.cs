@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using VersionStore.Conformance;
+
+namespace VersionStore.Distributed.Tests;
+
+/// <summary>Where the shared servers are, and fresh names so tests never collide.</summary>
+internal static class TestServers
+{
+    public const string Bucket = "vstore-distributed-tests";
+
+    public static string S3Url => ServerEnvironment.S3Endpoint.ToString().TrimEnd('/');
+
+    public static string NewName(string label) => $"{label}-{Guid.NewGuid():N}"[..Math.Min(label.Length + 13, 60)];
+
+    public static S3Settings S3(string prefix, string? url = null) => new()
+    {
+        ServiceUrl = url ?? S3Url, Bucket = Bucket, Prefix = prefix,
+        AccessKey = ServerEnvironment.S3AccessKey, SecretKey = ServerEnvironment.S3SecretKey,
+        CreateBucketIfMissing = true, Timeout = TimeSpan.FromSeconds(3), MaxErrorRetry = 0,
+    };
+
+    public static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    /// <summary>Keys of a prefix in the test bucket (anonymous list on s3rver).</summary>
+    public static async Task<List<string>> ListKeysAsync(string prefix)
+    {
+        using var http = new HttpClient();
+        var xml = await http.GetStringAsync(new Uri($"{S3Url}/{Bucket}?list-type=2&prefix={Uri.EscapeDataString(prefix)}"));
+        return [.. System.Xml.Linq.XDocument.Parse(xml).Descendants().Where(e => e.Name.LocalName == "Key").Select(e => e.Value)];
+    }
+
+    public static async Task<byte[]> RawGetAsync(string key)
+    {
+        using var http = new HttpClient();
+        return await http.GetByteArrayAsync(new Uri($"{S3Url}/{Bucket}/{key}"));
+    }
+
+    public static async Task RawPutAsync(string key, byte[] bytes)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PutAsync(new Uri($"{S3Url}/{Bucket}/{key}"), new ByteArrayContent(bytes));
+        response.EnsureSuccessStatusCode();
+    }
+}
+
+/// <summary>A private redis-server (VSTORE_TEST_REDIS_SERVER_BIN) on a fixed loopback port, stoppable by PID and restartable on the same port with its data (AOF, fsync always).</summary>
+internal sealed class RedisServerProcess : IDisposable
+{
+    private readonly TempDirectory _dir = new("redis-private");
+    private Process? _process;
+
+    public RedisServerProcess() => Port = TestServers.FreePort();
+
+    public int Port { get; }
+    public string Endpoint => $"127.0.0.1:{Port}";
+
+    public async Task StartAsync()
+    {
+        var info = new ProcessStartInfo(ServerEnvironment.RedisServerBinary)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "",
+                     "--appendonly", "yes", "--appendfsync", "always", "--dir", _dir.Path, "--daemonize", "no" })
+            info.ArgumentList.Add(a);
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (!await PingAsync())
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"redis-server exited with {_process.ExitCode}");
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException("redis-server did not answer PING");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Kills the server (SIGKILL, by the PID we started).</summary>
+    public void Kill()
+    {
+        if (_process is null) return;
+        _process.Kill();
+        _process.WaitForExit();
+        _process.Dispose();
+        _process = null;
+    }
+
+    private async Task<bool> PingAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray());
+            var buffer = new byte[16];
+            var n = await stream.ReadAsync(buffer);
+            return Encoding.ASCII.GetString(buffer, 0, n).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _dir.Dispose();
+    }
+}
+
+/// <summary>
+/// A TCP forwarder on a fixed loopback port in front of the shared s3rver: <see cref="Stop"/> closes the port and every
+/// connection (S3 is down), <see cref="Start"/> opens the same port again (S3 is back).
+/// </summary>
+internal sealed class RestartableProxy : IAsyncDisposable
+{
+    private readonly IPEndPoint _target;
+    private TcpListener? _listener;
+    private CancellationTokenSource? _stop;
+    private readonly List<TcpClient> _connections = [];
+    private Task? _accept;
+
+    public RestartableProxy(Uri target)
+    {
+        _target = new IPEndPoint(IPAddress.Parse(target.Host), target.Port);
+        Port = TestServers.FreePort();
+    }
+
+    public int Port { get; }
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    public void Start()
+    {
+        _stop = new CancellationTokenSource();
+        _listener = new TcpListener(IPAddress.Loopback, Port);
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Start();
+        var listener = _listener;
+        var token = _stop.Token;
+        _accept = Task.Run(async () =>
+        {
+            while (!token.IsCancellationRequested)
+            {
+                TcpClient client;
+                try { client = await listener.AcceptTcpClientAsync(token); }
+                catch (Exception) { return; }
+                lock (_connections) _connections.Add(client);
+                _ = ForwardAsync(client, token);
+            }
+        });
+    }
+
+    private async Task ForwardAsync(TcpClient client, CancellationToken token)
+    {
+        using var upstream = new TcpClient();
+        lock (_connections) _connections.Add(upstream);
+        try
+        {
+            await upstream.ConnectAsync(_target, token);
+            await Task.WhenAny(PumpAsync(client.GetStream(), upstream.GetStream(), token), PumpAsync(upstream.GetStream(), client.GetStream(), token));
+        }
+        catch (Exception)
+        {
+            // a closed connection ends the pump
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    private static async Task PumpAsync(NetworkStream from, NetworkStream to, CancellationToken token)
+    {
+        var buffer = new byte[16 * 1024];
+        while (true)
+        {
+            var n = await from.ReadAsync(buffer, token);
+            if (n == 0) return;
+            await to.WriteAsync(buffer.AsMemory(0, n), token);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stop is null) return;
+        await _stop.CancelAsync();
+        _listener!.Stop();
+        lock (_connections)
+        {
+            foreach (var c in _connections) c.Dispose();
+            _connections.Clear();
+        }
+        await _accept!;
+        _stop.Dispose();
+        _stop = null;
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}
