@@ -78,7 +78,7 @@ internal static class History
     {
         if (l == r) return [l];
         using var marks = new WalkMarks(graph.Count);
-        var queue = new PriorityQueue<int, Key>(new TopoComparer(graph));
+        var queue = new GenerationQueue(graph);
         var nonStale = 0;
         Enqueue(l, Left);
         Enqueue(r, Right);
@@ -120,7 +120,7 @@ internal static class History
         {
             marks[pos] = (byte)(flags | Queued);
             if ((flags & Stale) == 0) nonStale++;
-            queue.Enqueue(pos, new Key(graph.Generation(pos), graph.Time(pos), pos));
+            queue.Enqueue(pos);
         }
     }
 
@@ -170,7 +170,7 @@ internal static class History
         [EnumeratorCancellation] CancellationToken ct)
     {
         using var marks = new WalkMarks(graph.Count);
-        var queue = new PriorityQueue<int, Key>(new TopoComparer(graph));
+        var queue = new GenerationQueue(graph);
         var interesting = 0;
         foreach (var e in exclude) Push(e, Uninteresting);
         foreach (var i in include) Push(i, 0);
@@ -211,7 +211,7 @@ internal static class History
             }
             marks[pos] = (byte)(Seen | InQueue | flag);
             if (flag == 0) interesting++;
-            queue.Enqueue(pos, new Key(graph.Generation(pos), graph.Time(pos), pos));
+            queue.Enqueue(pos);
         }
     }
 
@@ -245,21 +245,6 @@ internal static class History
                 pending[p] = --k;
                 if (k == 0) ready.Enqueue(p, (graph.Time(p), p));
             }
-        }
-    }
-
-    // ------------------------------------------------------------------ ordering
-
-    private readonly record struct Key(int Generation, long Time, int Pos);
-
-    /// <summary>Generation descending, then timestamp descending, then id ascending (deterministic across processes).</summary>
-    private sealed class TopoComparer(CommitGraph graph) : IComparer<Key>
-    {
-        public int Compare(Key x, Key y)
-        {
-            if (x.Generation != y.Generation) return y.Generation.CompareTo(x.Generation);
-            if (x.Time != y.Time) return y.Time.CompareTo(x.Time);
-            return graph.CompareIds(x.Pos, y.Pos);
         }
     }
 }
