@@ -20,6 +20,9 @@ public sealed class VersionStoreApiOptions
     /// <value>1000.</value>
     public int MaxListLimit { get; set; } = 1000;
 
+    /// <summary>Verifiers every rollback requested through the API runs after the ref moves (a failure undoes it: HTTP 422).</summary>
+    public IReadOnlyList<IRollbackVerifier> RollbackVerifiers { get; set; } = [];
+
     /// <summary>Options of the release guard created per workflow and channel on first health sample; defaults when null (with the store's clock).</summary>
     public Func<string, string, ReleaseGuardOptions>? GuardOptions { get; set; }
 
@@ -30,6 +33,7 @@ public sealed class VersionStoreApiOptions
         if (string.IsNullOrEmpty(BearerToken)) errors.Add($"{nameof(BearerToken)} is required (set VSTORE_API_TOKEN)");
         if (RefName.ValidateShortName(DefaultChannel) is { } p) errors.Add($"{nameof(DefaultChannel)}: {p}");
         if (string.IsNullOrWhiteSpace(DefaultActor)) errors.Add($"{nameof(DefaultActor)} is required");
+        if (RollbackVerifiers is null) errors.Add($"{nameof(RollbackVerifiers)} is required");
         if (MaxListLimit < 1) errors.Add($"{nameof(MaxListLimit)} must be at least 1");
         if (errors.Count > 0) throw new ArgumentException("Invalid VersionStoreApiOptions: " + string.Join("; ", errors) + ".");
     }

@@ -35,7 +35,7 @@ public sealed class ApiHost : IAsyncDisposable
     public ObjectId Third { get; private set; }
     public Uri BaseAddress => Client.BaseAddress!;
 
-    public static async Task<ApiHost> StartAsync()
+    public static async Task<ApiHost> StartAsync(IRollbackVerifier? verifier = null)
     {
         var stores = new FailingStores(new InMemoryObjectStore(), new InMemoryRefStore());
         var store = new RepositoryStore(stores, stores);
@@ -43,7 +43,11 @@ public sealed class ApiHost : IAsyncDisposable
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(store);
-        builder.Services.AddVersionStoreApi(o => o.BearerToken = Token);
+        builder.Services.AddVersionStoreApi(o =>
+        {
+            o.BearerToken = Token;
+            if (verifier is not null) o.RollbackVerifiers = [verifier];
+        });
         var app = builder.Build();
         app.MapVersionStoreApi();
         await app.StartAsync();

@@ -168,6 +168,23 @@ public sealed class ApiTests
         await AssertProblemAsync(await host.Client.PostAsync("/v1/workflows/support-bot/channels/prod/health", Body("""{"requests": 1, "errors": 2}""")), HttpStatusCode.BadRequest, "errors cannot exceed");
     }
 
+    private sealed class SmokeTestVerifier : IRollbackVerifier
+    {
+        public ValueTask<string?> VerifyAsync(Repository repository, Commit target, CancellationToken cancellationToken) => ValueTask.FromResult<string?>("smoke test: /chat returned 500");
+    }
+
+    [Fact]
+    public async Task A_rollback_whose_verifier_fails_is_undone_and_422()
+    {
+        await using var host = await ApiHost.StartAsync(new SmokeTestVerifier());
+        var response = await host.Client.PostAsync("/v1/workflows/support-bot/rollback", Body("""{"reason": "x"}"""));
+        await AssertProblemAsync(response, HttpStatusCode.UnprocessableEntity, "smoke test");
+        Assert.Equal("compensated", (await JsonAsync(response)).GetProperty("rollback").GetProperty("status").GetString());
+        Assert.Equal(host.Bad, await host.HeadAsync());
+        var audit = await JsonAsync(await host.Client.GetAsync("/v1/workflows/support-bot/audit?channel=prod&limit=2"));
+        Assert.Equal(["rollback.compensate", "rollback.reset"], audit.EnumerateArray().Select(e => e.GetProperty("operation").GetString()));
+    }
+
     [Fact]
     public async Task Publish_list_show_and_diff()
     {

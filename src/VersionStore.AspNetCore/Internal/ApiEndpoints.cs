@@ -66,7 +66,7 @@ internal static class ApiEndpoints
             var channel = body.Channel ?? options.DefaultChannel;
             if (await repo.TryGetRefAsync(ReleaseChannels.ChannelRef(channel), ct).ConfigureAwait(false) is null)
                 throw new NotFoundException($"Workflow '{id}' has no channel '{channel}'.");
-            result = await new ReleaseChannels(repo).RollbackAsync(channel, body.TargetVersion, body.Reason, actor, expected, mode ?? RollbackMode.Reset, null, ct).ConfigureAwait(false);
+            result = await new ReleaseChannels(repo).RollbackAsync(channel, body.TargetVersion, body.Reason, actor, expected, mode ?? RollbackMode.Reset, options.RollbackVerifiers, ct).ConfigureAwait(false);
         }
         else
         {
@@ -79,6 +79,7 @@ internal static class ApiEndpoints
                 Actor = actor,
                 ExpectedHead = expected,
                 Mode = mode ?? RollbackMode.Revert,
+                Verifiers = options.RollbackVerifiers,
             }, ct).ConfigureAwait(false);
         }
         var dto = RollbackDto.Create(id, result);
