@@ -13,8 +13,6 @@ internal static class TestServers
 
     public static string S3Url => ServerEnvironment.S3Endpoint.ToString().TrimEnd('/');
 
-    public static string NewName(string label) => $"{label}-{Guid.NewGuid():N}"[..Math.Min(label.Length + 13, 60)];
-
     public static S3Settings S3(string prefix, string? url = null) => new()
     {
         ServiceUrl = url ?? S3Url, Bucket = Bucket, Prefix = prefix,
