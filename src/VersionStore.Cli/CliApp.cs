@@ -71,6 +71,7 @@ public static class CliApp
             RefCommands.CreateBranch(cli),
             RefCommands.CreateTag(cli),
             RollbackCommand.Create(cli),
+            MergeCommand.Create(cli),
             AncestryCommands.CreateMergeBase(cli),
             AncestryCommands.CreateIsAncestor(cli),
             AuditCommand.Create(cli),

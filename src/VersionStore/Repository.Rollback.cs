@@ -68,7 +68,9 @@ public sealed partial class Repository
             var encoded = ObjectCodec.EncodeCommit(target.Tree, [from], head.Generation + 1, timestamp, request.Actor, message, trailers);
             newHead = ObjectId.Compute(encoded);
             await Store.Objects.WriteAsync([new EncodedObject(newHead, encoded)], cancellationToken).ConfigureAwait(false);
-            Reader.Remember(newHead, ObjectCodec.DecodeCommit(newHead, encoded));
+            var decoded = ObjectCodec.DecodeCommit(newHead, encoded);
+            Reader.Remember(newHead, decoded);
+            Graph.Add(decoded);
         }
         else
         {

@@ -132,7 +132,7 @@ public sealed partial class Repository
     /// <exception cref="PayloadTooLargeException">An entry or message exceeds a limit.</exception>
     /// <exception cref="InvalidNameException">A branch name or path is invalid.</exception>
     public Task<CommitResult> CommitAsync(string branch, SnapshotChanges changes, CommitOptions? options = null, CancellationToken cancellationToken = default)
-        => CommitCoreAsync(branch, changes, options, RebaseOptions.Default, cancellationToken);
+        => CommitCoreAsync(branch, changes, options, options?.Rebase ?? RebaseOptions.Default, cancellationToken);
 
     // ------------------------------------------------------------------ read
 

@@ -32,6 +32,14 @@ public sealed class CommitOptions
     /// <summary>Key/value trailers to record in the commit.</summary>
     public IReadOnlyList<Trailer> Trailers { get; init; } = [];
 
+    /// <summary>
+    /// What to do when a concurrent writer moved the branch between reading its head and the compare-and-swap:
+    /// by default the change is rebased onto the new head (entry-level three-way merge) and retried, unless an
+    /// <see cref="ExpectedHead"/> was given. See <see cref="RebaseOptions"/>.
+    /// </summary>
+    /// <value><see cref="RebaseOptions.Default"/>.</value>
+    public RebaseOptions? Rebase { get; init; }
+
     /// <summary>Commit even when the snapshot equals the first parent's.</summary>
     /// <value>true.</value>
     public bool AllowEmpty { get; init; } = true;
