@@ -25,6 +25,7 @@ public sealed class CrashRecoveryTests
             Assert.True(published?.StartsWith("published ", StringComparison.Ordinal), $"child said '{published}'; stderr: {await ReadErrorAsync(child)}");
             var ids = published!.Split(' ');
             var moved = await child.StandardOutput.ReadLineAsync(timeout.Token);
+            if (moved is null) Assert.Fail($"child ended before the move; stderr: {await ReadErrorAsync(child)}");
             Assert.Equal($"moved {ids[1]}", moved);   // the channel now serves v1, verification pending
             child.Kill(entireProcessTree: true);     // SIGKILL on Linux
             await child.WaitForExitAsync(timeout.Token);
