@@ -58,6 +58,10 @@ public static class CliApp
             "The store is --store, else $VSTORE_PATH, else ./.vstore.")
         {
             cli.StoreOption,
+            cli.RedisOption,
+            cli.S3EndpointOption,
+            cli.BucketOption,
+            cli.ConfigOption,
             cli.JsonOption,
         };
         foreach (var command in new[]

@@ -18,6 +18,34 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
         HelpName = "PATH",
     };
 
+    public Option<string?> RedisOption { get; } = new("--redis")
+    {
+        Description = "Distributed mode: Redis for refs and hot objects (HOST:PORT or a StackExchange.Redis configuration); --store is then the local warm cache.",
+        Recursive = true,
+        HelpName = "HOST:PORT",
+    };
+
+    public Option<string?> S3EndpointOption { get; } = new("--s3-endpoint")
+    {
+        Description = "S3-compatible endpoint URL for the object tier (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).",
+        Recursive = true,
+        HelpName = "URL",
+    };
+
+    public Option<string?> BucketOption { get; } = new("--bucket")
+    {
+        Description = "S3 bucket: the durable object tier with --redis, else an archive of the embedded store.",
+        Recursive = true,
+        HelpName = "NAME",
+    };
+
+    public Option<string?> ConfigOption { get; } = new("--config")
+    {
+        Description = "A JSON configuration file of the store (DistributedStoreOptions); overrides the other store options.",
+        Recursive = true,
+        HelpName = "FILE",
+    };
+
     public Option<bool> JsonOption { get; } = new("--json")
     {
         Description = "Machine-readable output: one JSON document, camelCase property names.",
@@ -42,11 +70,27 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             }
         });
 
-    /// <summary>Runs a command body against the opened store (which must exist), closing it afterwards.</summary>
+    /// <summary>
+    /// Runs a command body against the opened store, closing it afterwards. Embedded (the default): the RocksDB
+    /// database at the store path, which must exist. With <c>--redis</c>, <c>--bucket</c> or <c>--config</c>: the
+    /// tiered/distributed store that <see cref="VersionStoreBuilder"/> opens, the store path being its local cache.
+    /// </summary>
     public void SetStoreAction(Command command, Func<ParseResult, StoreSession, CancellationToken, Task<int>> body)
         => SetAction(command, async (parseResult, output, cancellationToken) =>
         {
             var path = StoreLocator.Resolve(parseResult.GetValue(StoreOption), Environment.GetVariable, Environment.CurrentDirectory);
+            var config = parseResult.GetValue(ConfigOption);
+            var redis = parseResult.GetValue(RedisOption);
+            var s3 = parseResult.GetValue(S3EndpointOption);
+            var bucket = parseResult.GetValue(BucketOption);
+            if (config is not null || redis is not null || s3 is not null || bucket is not null)
+            {
+                var host = config is not null
+                    ? await VersionStoreBuilder.OpenFromFileAsync(ResolvePath(config), cancellationToken).ConfigureAwait(false)
+                    : await VersionStoreBuilder.OpenAsync(VersionStoreBuilder.FromOptions(path, redis, s3, bucket), cancellationToken).ConfigureAwait(false);
+                await using (host.ConfigureAwait(false))
+                    return await body(parseResult, new StoreSession(this, host.Store, path, output), cancellationToken).ConfigureAwait(false);
+            }
             if (!StoreLocator.Exists(path))
                 throw CliException.NotFound($"no store at '{path}' (run 'vstore init', or pass --store or set {StoreLocator.PathVariable})");
             var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false });
@@ -66,6 +110,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             CorruptObjectException or ObjectNotFoundException or UnexpectedObjectKindException => (ExitCodes.Corrupt, e.Message),
             VersionStoreException => (ExitCodes.NotFoundOrInvalid, e.Message),
             IOException or UnauthorizedAccessException => (ExitCodes.NotFoundOrInvalid, e.Message),
+            ArgumentException => (ExitCodes.NotFoundOrInvalid, e.Message), // invalid store configuration
             _ => (ExitCodes.InternalError, $"internal error: {e.GetType().FullName}: {e.Message}"),
         };
         Stderr.WriteLine("vstore: error: " + OneLine(message));
