@@ -295,6 +295,14 @@ public sealed partial class Repository
     /// <summary>Reads every tree and blob of a snapshot and checks each against its id. Returns the first failure, if any.</summary>
     internal async Task<(string? Failure, int Objects)> VerifySnapshotAsync(ObjectId rootTree, CancellationToken cancellationToken)
     {
+        if (Store.VerifiedSnapshots.IsFresh(rootTree)) return (null, 0);
+        var result = await VerifySnapshotUncachedAsync(rootTree, cancellationToken).ConfigureAwait(false);
+        if (result.Failure is null) Store.VerifiedSnapshots.MarkVerified(rootTree);
+        return result;
+    }
+
+    private async Task<(string? Failure, int Objects)> VerifySnapshotUncachedAsync(ObjectId rootTree, CancellationToken cancellationToken)
+    {
         var count = 0;
         var stack = new Stack<(ObjectId Id, ObjectKind Kind, string Path)>();
         stack.Push((rootTree, ObjectKind.Tree, "/"));

@@ -36,6 +36,7 @@ public sealed class RepositoryStore : IAsyncDisposable
         Refs = refs;
         _ownedBackend = ownedBackend;
         ObjectReader = new ObjectReader(objects, Options);
+        VerifiedSnapshots = new VerifiedSnapshots(Options);
         Logger = Options.LoggerFactory.CreateLogger("VersionStore");
     }
 
@@ -53,6 +54,8 @@ public sealed class RepositoryStore : IAsyncDisposable
     public VersionStoreOptions Options { get; }
 
     internal ObjectReader ObjectReader { get; }
+
+    internal VerifiedSnapshots VerifiedSnapshots { get; }
 
     internal ILogger Logger { get; }
 

@@ -22,6 +22,14 @@ public sealed class VersionStoreOptions
     /// <value>50,000.</value>
     public int DecodedObjectCacheSize { get; set; } = 50_000;
 
+    /// <summary>
+    /// How long a snapshot whose every object a rollback just read and verified counts as verified, so that another
+    /// rollback to it skips re-reading its objects. <see cref="TimeSpan.Zero"/> verifies every time. Ordinary reads
+    /// always verify what they read, whatever this says.
+    /// </summary>
+    /// <value>5 minutes.</value>
+    public TimeSpan VerifiedSnapshotTtl { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Clock for commit timestamps, audit times and durations.</summary>
     /// <value><see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -38,6 +46,7 @@ public sealed class VersionStoreOptions
         if (MaxTreeEntries <= 0) errors.Add($"{nameof(MaxTreeEntries)} must be positive");
         if (MaxMessageBytes <= 0) errors.Add($"{nameof(MaxMessageBytes)} must be positive");
         if (DecodedObjectCacheSize < 0) errors.Add($"{nameof(DecodedObjectCacheSize)} cannot be negative");
+        if (VerifiedSnapshotTtl < TimeSpan.Zero) errors.Add($"{nameof(VerifiedSnapshotTtl)} cannot be negative");
         if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
         if (LoggerFactory is null) errors.Add($"{nameof(LoggerFactory)} is required");
         if (errors.Count > 0) throw new ArgumentException("Invalid VersionStoreOptions: " + string.Join("; ", errors) + ".");

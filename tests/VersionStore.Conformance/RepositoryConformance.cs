@@ -279,6 +279,27 @@ public abstract class RepositoryConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_recently_verified_target_is_not_reread_until_its_verification_expires()
+    {
+        var (_, v150) = await PublishTwoVersionsAsync();
+        var first = await Repo.RollbackAsync(new RollbackRequest { Ref = RefName.Branch("main"), Target = "v1.4.0", Reason = "one", Mode = RollbackMode.Reset });
+        Assert.True(first.Verification.ObjectsVerified >= 7);
+        await Repo.UpdateRefAsync(RefName.Branch("main"), v150.Id, first.NewHead, "restore", "test");
+
+        var second = await Repo.RollbackAsync(new RollbackRequest { Ref = RefName.Branch("main"), Target = "v1.4.0", Reason = "two", Mode = RollbackMode.Reset });
+        Assert.Equal((RollbackStatus.Succeeded, 0), (second.Status, second.Verification.ObjectsVerified));
+        await Repo.UpdateRefAsync(RefName.Branch("main"), v150.Id, second.NewHead, "restore", "test");
+
+        // Damage after the verification is found once the verification has expired.
+        var start = (await (await Repo.CheckoutAsync("v1.4.0")).TryGetEntryAsync("graph/nodes/start"))!.Value.BlobId;
+        await CorruptObjectAsync(start, ObjectCodec.EncodeBlob("tampered"u8));
+        Clock.Advance(Options.VerifiedSnapshotTtl + TimeSpan.FromSeconds(1));
+        var third = await Repo.RollbackAsync(new RollbackRequest { Ref = RefName.Branch("main"), Target = "v1.4.0", Reason = "three", Mode = RollbackMode.Reset });
+        Assert.Equal(RollbackStatus.Rejected, third.Status);
+        Assert.Equal(v150.Id, await Repo.ResolveAsync("main"));
+    }
+
+    [Fact]
     public async Task Audit_log_tampering_is_detected()
     {
         await PublishTwoVersionsAsync();
