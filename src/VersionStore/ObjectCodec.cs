@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -44,22 +43,27 @@ public static class ObjectCodec
         return result;
     }
 
-    /// <summary>The id a blob with this content would have, computed without heap allocation for small blobs.</summary>
+    /// <summary>The id a blob with this content would have, computed without heap allocation and without copying the content.</summary>
     public static ObjectId HashBlob(ReadOnlySpan<byte> data)
     {
-        var length = GetBlobLength(data.Length);
-        byte[]? rented = null;
-        var buffer = length <= 1024 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length));
-        try
+        if (data.Length <= 1024)
         {
-            WriteBlob(data, buffer);
+            Span<byte> buffer = stackalloc byte[HeaderSize + 1024];
+            var length = WriteBlob(data, buffer);
             return ObjectId.Compute(buffer[..length]);
         }
-        finally
-        {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
+        // Larger content: hash header and content in two steps instead of copying them into one buffer.
+        var hash = t_incrementalSha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        ReadOnlySpan<byte> header = [FormatVersion, (byte)ObjectKind.Blob];
+        hash.AppendData(header);
+        hash.AppendData(data);
+        Span<byte> id = stackalloc byte[ObjectId.Size];
+        hash.GetHashAndReset(id);
+        return new ObjectId(id);
     }
+
+    [ThreadStatic]
+    private static IncrementalHash? t_incrementalSha256;
 
     // ---------- tree ----------
 

@@ -46,13 +46,16 @@ public sealed class ObjectIdTests
     {
         Span<char> hex = stackalloc char[64];
         var data = new byte[64];
+        var node = new byte[3000]; // above the stack buffer: hashed incrementally
         _ = ObjectId.Compute(data);
+        _ = ObjectCodec.HashBlob(node);
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 100; i++)
         {
             var id = ObjectId.Compute(data);
             id.TryFormat(hex, out _, default, null);
             _ = ObjectCodec.HashBlob(data);
+            _ = ObjectCodec.HashBlob(node);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
