@@ -413,9 +413,15 @@ public sealed partial class ReleaseGuard
 
     private void Prune(DateTimeOffset now)
     {
-        var keep = now - Window - Window;
+        // Every rule looks back at most one window (or its longest burn-rate window); promotion and recovery
+        // happen one window after their start, so two spans of history are all that is ever read.
+        var span = Window;
+        if (Options.Slo is { } slo)
+            foreach (var r in slo.RulesFor(Window))
+                if (r.LongWindow > span) span = r.LongWindow;
+        var keep = now - span - span;
         var drop = 0;
-        while (drop < _samples.Count && _samples[drop].Time < keep && _samples[drop].Time < _since) drop++;
+        while (drop < _samples.Count && _samples[drop].Time < keep) drop++;
         if (drop > 0) _samples.RemoveRange(0, drop);
     }
 

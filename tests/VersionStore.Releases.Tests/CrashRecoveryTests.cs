@@ -17,30 +17,46 @@ public sealed class CrashRecoveryTests
         var versions = TestData.HistoryVersions(ReleaseFixture.History);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { helper, dbPath, versions[0], versions[1] }) psi.ArgumentList.Add(a);
-        using var child = Process.Start(psi)!;
+        var lines = new List<string>();
+        var stderr = new System.Text.StringBuilder();
+        var moved = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var child = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        child.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (lines) lines.Add(e.Data);
+            if (e.Data.StartsWith("moved ", StringComparison.Ordinal)) moved.TrySetResult(e.Data);
+        };
+        child.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        child.Exited += (_, _) => moved.TrySetException(new InvalidOperationException("the child exited before the move"));
+        Assert.True(child.Start());
+        child.BeginOutputReadLine();
+        child.BeginErrorReadLine();
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var published = await child.StandardOutput.ReadLineAsync(timeout.Token);
-            Assert.True(published?.StartsWith("published ", StringComparison.Ordinal), $"child said '{published}'; stderr: {await ReadErrorAsync(child)}");
-            var ids = published!.Split(' ');
-            var moved = await child.StandardOutput.ReadLineAsync(timeout.Token);
-            if (moved is null) Assert.Fail($"child ended before the move; stderr: {await ReadErrorAsync(child)}");
-            Assert.Equal($"moved {ids[1]}", moved);   // the channel now serves v1, verification pending
-            child.Kill(entireProcessTree: true);     // SIGKILL on Linux
-            await child.WaitForExitAsync(timeout.Token);
+            string movedLine;
+            try
+            {
+                movedLine = await moved.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+            {
+                if (!child.HasExited) child.Kill(true);
+                await child.WaitForExitAsync();
+                lock (lines) lock (stderr) Assert.Fail($"{e.Message}; exit code {child.ExitCode}; stdout: {string.Join(" | ", lines)}; stderr: {stderr}");
+                throw;
+            }
+            child.Kill(entireProcessTree: true);     // SIGKILL on Linux, while the verifier blocks
+            await child.WaitForExitAsync();
+            string[] ids;
+            lock (lines) ids = lines.Single(l => l.StartsWith("published ", StringComparison.Ordinal)).Split(' ');
+            Assert.Equal($"moved {ids[1]}", movedLine);   // the channel served v1, verification pending
             return (ObjectId.Parse(ids[1]), ObjectId.Parse(ids[2]));
         }
         finally
         {
             if (!child.HasExited) child.Kill(true);
         }
-    }
-
-    private static async Task<string> ReadErrorAsync(Process p)
-    {
-        if (!p.HasExited) p.Kill(true);
-        return await p.StandardError.ReadToEndAsync();
     }
 
     [Theory]
