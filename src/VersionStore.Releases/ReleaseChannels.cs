@@ -133,6 +133,11 @@ public sealed class ReleaseChannels
     /// <exception cref="RefConflictException">The channel is not at <paramref name="expectedHead"/>, or a concurrent change won.</exception>
     public async Task<RollbackResult> RollbackAsync(string channel, string? target, string reason, string actor = "unknown", ObjectId? expectedHead = null,
         RollbackMode mode = RollbackMode.Reset, IReadOnlyList<IRollbackVerifier>? verifiers = null, CancellationToken cancellationToken = default)
+        => await RollbackAsync(channel, target, reason, actor, expectedHead, mode, verifiers, details: null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>As the overload without <paramref name="details"/>, recording <paramref name="details"/> (evidence) in the move's audit entry.</summary>
+    public async Task<RollbackResult> RollbackAsync(string channel, string? target, string reason, string actor, ObjectId? expectedHead,
+        RollbackMode mode, IReadOnlyList<IRollbackVerifier>? verifiers, IReadOnlyList<Trailer>? details, CancellationToken cancellationToken = default)
     {
         var name = ChannelRef(channel);
         if (string.IsNullOrWhiteSpace(target))
@@ -150,6 +155,7 @@ public sealed class ReleaseChannels
             ExpectedHead = expectedHead,
             Mode = mode,
             Verifiers = verifiers ?? [],
+            Details = details ?? [],
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -276,7 +276,8 @@ public sealed partial class ReleaseGuard
         RollbackResult result;
         try
         {
-            result = await Channels.RollbackAsync(Channel, lkg.ToString(), reason, Actor, expectedHead: watched, Options.RollbackMode, Options.Verifiers, cancellationToken).ConfigureAwait(false);
+            var evidence = p0.SelectMany((f, i) => new[] { new Trailer($"Trigger-{i + 1}", $"{f.Trigger} ({f.Severity})"), new Trailer($"Evidence-{i + 1}", f.Evidence) }).ToList();
+            result = await Channels.RollbackAsync(Channel, lkg.ToString(), reason, Actor, expectedHead: watched, Options.RollbackMode, Options.Verifiers, evidence, cancellationToken).ConfigureAwait(false);
         }
         catch (RefConflictException e)
         {

@@ -23,6 +23,12 @@ public sealed partial class Repository
         if (string.IsNullOrWhiteSpace(request.Reason)) throw new InvalidOperationArgumentException("A rollback needs a reason.");
         CheckText("Reason", request.Reason);
         CheckText("Actor", request.Actor);
+        foreach (var d in request.Details)
+        {
+            if (string.IsNullOrEmpty(d.Key) || d.Key.Length > 64 || !d.Key.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+                throw new InvalidOperationArgumentException($"Rollback detail key '{d.Key}' must be 1–64 letters, digits or '-'.");
+            CheckText($"Rollback detail '{d.Key}'", d.Value);
+        }
 
         var state = await Store.Refs.TryGetRefAsync(Name, request.Ref, cancellationToken).ConfigureAwait(false);
         if (state?.Target is not { } from) throw new RevisionNotFoundException(Name.Value, request.Ref.FullName, "no such branch or channel");
@@ -53,6 +59,7 @@ public sealed partial class Repository
             // crashed process left pending. Without user verifiers every check ran before the move.
             new(VerificationDetail, request.Verifiers.Count > 0 ? VerificationPending : VerificationPassed),
         };
+        details.AddRange(request.Details);
         ObjectId newHead;
         if (request.Mode == RollbackMode.Revert)
         {

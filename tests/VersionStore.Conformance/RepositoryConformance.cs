@@ -361,6 +361,7 @@ public abstract class RepositoryConformance : IAsyncLifetime
         "rollback with a stale expected head", "missing object at checkout", "corrupt object at checkout",
         "oversized entry", "oversized message", "invalid path", "path both entry and folder", "parent not stored",
         "delete of a missing ref", "empty revision", "abbreviation shorter than 4", "reflog of a missing ref",
+        "rollback with an invalid detail key",
     ];
 
     [Theory]
@@ -425,6 +426,9 @@ public abstract class RepositoryConformance : IAsyncLifetime
             case "delete of a missing ref": act = () => Repo.DeleteRefAsync(RefName.Branch("nope")); expected = typeof(RevisionNotFoundException); break;
             case "empty revision": act = async () => await Repo.ResolveAsync(""); expected = typeof(RevisionNotFoundException); break;
             case "abbreviation shorter than 4": act = async () => await Repo.ResolveAsync(v140.Id.ToString(3)); expected = typeof(RevisionNotFoundException); break;
+            case "rollback with an invalid detail key":
+                act = () => Repo.RollbackAsync(new RollbackRequest { Ref = main, Target = "v1.4.0", Reason = "x", Details = [new Trailer("bad key", "v")] });
+                expected = typeof(InvalidOperationArgumentException); break;
             case "reflog of a missing ref": act = async () => await Repo.ResolveAsync("nope@{0}"); expected = typeof(RevisionNotFoundException); break;
             default: throw new InvalidOperationException("unknown case " + @case);
         }

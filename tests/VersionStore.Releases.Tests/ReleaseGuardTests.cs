@@ -34,6 +34,8 @@ public sealed class ReleaseGuardTests
         Assert.Equal("rollback.reset", rollback.Operation);
         Assert.Equal("release-guard/g1", rollback.Actor);
         Assert.Contains("error rate 5.00% >= 5.00%", rollback.Reason);
+        Assert.Contains(rollback.Details, d => d.Key == "Trigger-1" && d.Value == "ErrorRate (P0)");
+        Assert.Contains(rollback.Details, d => d.Key == "Evidence-1" && d.Value.Contains("25/500 requests", StringComparison.Ordinal));
         var logged = await f.Channels.GuardLogAsync("prod").FirstAsync();
         Assert.Equal("guard.rolled-back", logged.Operation);
         Assert.Contains(logged.Details, d => d.Key == "Trigger-1" && d.Value == "ErrorRate (P0)");

@@ -47,6 +47,10 @@ public sealed class RollbackRequest
     /// <summary>When set, the ref must be at this commit, else <see cref="RefConflictException"/>.</summary>
     public ObjectId? ExpectedHead { get; init; }
 
+    /// <summary>Extra evidence recorded in the move's audit entry (for example the health signals behind an automatic rollback).</summary>
+    /// <value>None.</value>
+    public IReadOnlyList<Trailer> Details { get; init; } = [];
+
     /// <summary>Checks run before and after the ref moves; see <see cref="IRollbackVerifier"/>.</summary>
     public IReadOnlyList<IRollbackVerifier> Verifiers { get; init; } = [];
 
