@@ -42,7 +42,7 @@ using (var backend = RocksDbBackend.Open(storePath))
     Console.WriteLine($"  to:             {result.To.ToString(12)} (v1.4.0)");
     Console.WriteLine($"  new head:       {result.NewHead.ToString(12)} (a revert commit: history is kept)");
     Console.WriteLine($"  effective time: {result.EffectiveTime:O}");
-    Console.WriteLine($"  elapsed:        {result.Elapsed.TotalMilliseconds:0.000} ms");
+    Console.WriteLine($"  elapsed:        {result.Elapsed.TotalMilliseconds:0.000} ms (first call in a fresh process: includes JIT; steady state in docs/BENCHMARKS.md)");
     Console.WriteLine($"  verification:   {(result.Verification.Passed ? "passed" : "FAILED: " + result.Verification.Failure)} ({result.Verification.ObjectsVerified} objects checked)");
 
     Console.WriteLine();
