@@ -15,9 +15,17 @@ namespace VersionStore.Graph;
 /// of a loaded commit) and <em>loaded</em> — generation, time and parents filled in — when a walk first
 /// needs it, by reading the commit's bytes once and parsing only its header. Commits written by this
 /// process are added at once (<see cref="Add(Commit)"/>), so a repository's own history never needs a read.</para>
-/// <para>Concurrency: one lock guards position allocation and loading; readers are lock-free. Node data
-/// lives in fixed-size chunks that never move, and a node's generation (0 = not loaded) is written last
-/// with release semantics, so a reader that sees a generation sees the rest of the node.</para>
+/// <para>Layout: structure of arrays per chunk. What a walk reads for every commit — generation, parent count
+/// and the first two parents — sits in 16 bytes of one int array (<c>Links</c>), so a walk over a million
+/// commits streams 16 MB rather than the whole node (ids and times live in their own arrays and are read
+/// only to break ties and to answer).</para>
+/// <para>Concurrency: one lock guards position allocation and loading; readers are lock-free. Chunks never
+/// move once created and a loaded node is never written again. A node's generation (0 = not loaded) is
+/// written last with release semantics (<see cref="Volatile.Write(ref int, int)"/>) after its time, parents
+/// and extra parents, and after the chunk table that holds any newly interned parent positions was published;
+/// a reader that observes a non-zero generation with acquire semantics (<see cref="IsLoaded"/>) therefore sees
+/// the rest of the node and can index every parent position it names. Readers that skip the acquire
+/// (<see cref="Generation"/> etc.) may only be used on positions already known to be loaded by this thread.</para>
 /// </remarks>
 internal sealed class CommitGraph
 {
@@ -25,11 +33,13 @@ internal sealed class CommitGraph
     private const int ChunkSize = 1 << ChunkBits;
     private const int ChunkMask = ChunkSize - 1;
 
+    // Offsets of a node's fields in Chunk.Links (4 ints per node).
+    private const int GenerationField = 0, CountField = 1, P1Field = 2, P2Field = 3;
+
     private static readonly ConditionalWeakTable<RepositoryStore, CommitGraph> Graphs = new();
 
     private readonly object _gate = new();
     private readonly Dictionary<ObjectId, int> _positions = [];
-    private readonly Dictionary<int, int[]> _extraParents = []; // parents beyond the second (octopus merges); guarded by _gate for writes
     private readonly ObjectReader? _reader;
     private Chunk[] _chunks = [];
     private int _count;
@@ -43,61 +53,66 @@ internal sealed class CommitGraph
     /// <summary>Positions allocated so far (loaded or not).</summary>
     public int Count => Volatile.Read(ref _count);
 
-    private struct Node
-    {
-        public ObjectId Id;
-        public long Time;      // unix microseconds
-        public int P1;         // -1: none
-        public int P2;         // -1: none
-        public int ParentCount;
-        public int Generation; // 0: not loaded yet; written last
-    }
-
     private sealed class Chunk
     {
-        public readonly Node[] Nodes = new Node[ChunkSize];
+        /// <summary>Per node: generation (0: not loaded; written last), parent count, first parent, second parent (-1: none).</summary>
+        public readonly int[] Links = new int[ChunkSize * 4];
+        /// <summary>Unix microseconds.</summary>
+        public readonly long[] Times = new long[ChunkSize];
+        public readonly ObjectId[] Ids = new ObjectId[ChunkSize];
+        /// <summary>Parents beyond the second (octopus merges), written before the generation.</summary>
+        public readonly int[]?[] Extra = new int[]?[ChunkSize];
     }
 
     // ------------------------------------------------------------------ node access (lock-free)
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Node At(int pos) => ref Volatile.Read(ref _chunks)[pos >> ChunkBits].Nodes[pos & ChunkMask];
+    private Chunk ChunkOf(int pos) => Volatile.Read(ref _chunks)[pos >> ChunkBits];
 
-    /// <summary>True once the node's generation, time and parents are known.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsLoaded(int pos) => Volatile.Read(ref At(pos).Generation) != 0;
+    private ref int Link(int pos, int field) => ref ChunkOf(pos).Links[((pos & ChunkMask) << 2) | field];
+
+    /// <summary>True once the node's generation, time and parents are known (acquire: the rest of the node is visible after it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsLoaded(int pos) => Volatile.Read(ref Link(pos, GenerationField)) != 0;
 
     /// <summary>The generation of a loaded node.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Generation(int pos) => At(pos).Generation;
+    public int Generation(int pos) => Link(pos, GenerationField);
 
     /// <summary>The timestamp (unix microseconds) of a loaded node.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long Time(int pos) => At(pos).Time;
+    public long Time(int pos) => ChunkOf(pos).Times[pos & ChunkMask];
 
     /// <summary>The commit id at a position.</summary>
-    public ObjectId IdOf(int pos) => At(pos).Id;
+    public ObjectId IdOf(int pos) => ChunkOf(pos).Ids[pos & ChunkMask];
 
     /// <summary>Number of parents of a loaded node.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int ParentCount(int pos) => At(pos).ParentCount;
+    public int ParentCount(int pos) => Link(pos, CountField);
 
     /// <summary>The <paramref name="index"/>-th parent of a loaded node.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Parent(int pos, int index)
     {
-        ref var n = ref At(pos);
-        return index switch
-        {
-            0 => n.P1,
-            1 => n.P2,
-            _ => ExtraParent(pos, index),
-        };
+        var chunk = ChunkOf(pos);
+        return index < 2 ? chunk.Links[((pos & ChunkMask) << 2) | (P1Field + index)] : chunk.Extra[pos & ChunkMask]![index - 2];
     }
 
-    private int ExtraParent(int pos, int index)
+    /// <summary>
+    /// Reads a node for a walk in one go: 0 when the node is not loaded (acquire read), else its generation,
+    /// with its parent count and first two parents (-1: none).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Read(int pos, out int parentCount, out int p1, out int p2)
     {
-        lock (_gate) return _extraParents[pos][index - 2];
+        var links = ChunkOf(pos).Links;
+        var i = (pos & ChunkMask) << 2;
+        var generation = Volatile.Read(ref links[i]);
+        parentCount = links[i + CountField];
+        p1 = links[i + P1Field];
+        p2 = links[i + P2Field];
+        return generation;
     }
 
     /// <summary>Orders two positions by commit id (a deterministic tie-break independent of load order).</summary>
@@ -149,19 +164,22 @@ internal sealed class CommitGraph
         lock (_gate)
         {
             var pos = Intern(id);
-            ref var n = ref At(pos);
-            if (n.Generation != 0) return pos;
-            n.Time = micros;
-            n.ParentCount = parents.Length;
-            n.P1 = parents.Length > 0 ? Intern(parents[0]) : -1;
-            n.P2 = parents.Length > 1 ? Intern(parents[1]) : -1;
+            var chunk = _chunks[pos >> ChunkBits];
+            var slot = pos & ChunkMask;
+            var links = chunk.Links;
+            if (links[(slot << 2) | GenerationField] != 0) return pos;
+            chunk.Times[slot] = micros;
+            links[(slot << 2) | CountField] = parents.Length;
+            // Interning a parent may publish a bigger chunk table; it is published before the generation below.
+            links[(slot << 2) | P1Field] = parents.Length > 0 ? Intern(parents[0]) : -1;
+            links[(slot << 2) | P2Field] = parents.Length > 1 ? Intern(parents[1]) : -1;
             if (parents.Length > 2)
             {
                 var extra = new int[parents.Length - 2];
                 for (var i = 2; i < parents.Length; i++) extra[i - 2] = Intern(parents[i]);
-                _extraParents[pos] = extra;
+                chunk.Extra[slot] = extra;
             }
-            Volatile.Write(ref n.Generation, (int)generation);
+            Volatile.Write(ref links[(slot << 2) | GenerationField], (int)generation);
             return pos;
         }
     }
@@ -171,19 +189,20 @@ internal sealed class CommitGraph
     {
         if (_positions.TryGetValue(id, out var pos)) return pos;
         pos = _count;
-        var chunk = pos >> ChunkBits;
-        if (chunk == _chunks.Length)
+        var chunkIndex = pos >> ChunkBits;
+        if (chunkIndex == _chunks.Length)
         {
             var grown = new Chunk[Math.Max(4, _chunks.Length * 2)];
             Array.Copy(_chunks, grown, _chunks.Length);
             Volatile.Write(ref _chunks, grown);
         }
-        var chunks = _chunks;
-        chunks[chunk] ??= new Chunk();
-        ref var n = ref chunks[chunk].Nodes[pos & ChunkMask];
-        n.Id = id;
-        n.P1 = n.P2 = -1;
+        var chunk = _chunks[chunkIndex] ??= new Chunk();
+        var slot = pos & ChunkMask;
+        chunk.Ids[slot] = id;
+        chunk.Links[(slot << 2) | P1Field] = -1;
+        chunk.Links[(slot << 2) | P2Field] = -1;
         _positions.Add(id, pos);
+        // Release: a reader that sees the count sees the chunk table, the chunk and the id.
         Volatile.Write(ref _count, pos + 1);
         return pos;
     }

@@ -4,6 +4,7 @@ namespace VersionStore.Graph;
 /// A max-priority queue of graph positions by (generation, timestamp, id) — children before parents — with the
 /// best element held outside the heap. Along a linear stretch of history each popped commit's parent is the next
 /// best, so it passes through the slot without heap operations; the heap itself compares inline (no comparer calls).
+/// Entries carry only (generation, position): timestamps and ids are read from the graph on generation ties.
 /// </summary>
 internal sealed class GenerationQueue(CommitGraph graph)
 {
@@ -12,13 +13,17 @@ internal sealed class GenerationQueue(CommitGraph graph)
     private Entry _top;
     private bool _hasTop;
 
-    private readonly record struct Entry(int Generation, long Time, int Pos);
+    private readonly record struct Entry(int Generation, int Pos);
 
     public int Count => _count + (_hasTop ? 1 : 0);
 
-    public void Enqueue(int pos)
+    /// <summary>Adds a loaded node.</summary>
+    public void Enqueue(int pos) => Enqueue(pos, graph.Generation(pos));
+
+    /// <summary>Adds a loaded node whose generation the caller has read already.</summary>
+    public void Enqueue(int pos, int generation)
     {
-        var e = new Entry(graph.Generation(pos), graph.Time(pos), pos);
+        var e = new Entry(generation, pos);
         if (!_hasTop)
         {
             if (_count == 0 || Before(e, _heap[0])) { _top = e; _hasTop = true; return; }
@@ -27,6 +32,14 @@ internal sealed class GenerationQueue(CommitGraph graph)
         }
         if (Before(e, _top)) { Push(_top); _top = e; }
         else Push(e);
+    }
+
+    /// <summary>The next position, left in the queue.</summary>
+    public int Peek()
+    {
+        if (_hasTop) return _top.Pos;
+        if (_count == 0) throw new InvalidOperationException("The queue is empty.");
+        return _heap[0].Pos;
     }
 
     public int Dequeue()
@@ -43,8 +56,15 @@ internal sealed class GenerationQueue(CommitGraph graph)
     private bool Before(in Entry x, in Entry y)
     {
         if (x.Generation != y.Generation) return x.Generation > y.Generation;
-        if (x.Time != y.Time) return x.Time > y.Time;
-        return graph.CompareIds(x.Pos, y.Pos) < 0;
+        return TieBefore(x.Pos, y.Pos);
+    }
+
+    /// <summary>Same generation: newer first, then by id.</summary>
+    private bool TieBefore(int x, int y)
+    {
+        long tx = graph.Time(x), ty = graph.Time(y);
+        if (tx != ty) return tx > ty;
+        return graph.CompareIds(x, y) < 0;
     }
 
     private void Push(Entry e)

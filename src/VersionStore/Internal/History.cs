@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using VersionStore.Graph;
 
@@ -21,36 +22,123 @@ internal static class History
     }
 
     /// <summary>True when <paramref name="a"/> is <paramref name="d"/> or reachable from it. O(1) when generations already say no.</summary>
+    /// <remarks>
+    /// Depth-first from <paramref name="d"/>, never descending to a generation at or below <paramref name="a"/>'s (nothing
+    /// there can reach it). The walk runs synchronously over loaded nodes; unloaded parents it meets are set aside,
+    /// loaded in a batch when the loaded part is exhausted, and the walk resumes from them.
+    /// </remarks>
     public static ValueTask<bool> IsAncestorAsync(CommitGraph graph, int a, int d, CancellationToken ct)
     {
         if (a == d) return ValueTask.FromResult(true);
-        if (graph.Generation(a) >= graph.Generation(d)) return ValueTask.FromResult(false);
-        return WalkAsync(graph, a, d, ct);
-
-        static async ValueTask<bool> WalkAsync(CommitGraph graph, int a, int d, CancellationToken ct)
+        var minGen = graph.Generation(a);
+        if (minGen >= graph.Generation(d)) return ValueTask.FromResult(false);
+        var walk = new AncestorWalk(graph, a, minGen, d);
+        var handedOff = false;
+        try
         {
-            var minGen = graph.Generation(a);
-            using var marks = new WalkMarks(graph.Count);
-            var stack = new Stack<int>();
-            stack.Push(d);
-            marks[d] = 1;
-            var steps = 0;
-            while (stack.Count > 0)
+            if (walk.Run(ct)) return ValueTask.FromResult(true);
+            if (walk.Missing.Count == 0) return ValueTask.FromResult(false);
+            handedOff = true;
+            return LoadAndResumeAsync(walk, ct);
+        }
+        finally
+        {
+            if (!handedOff) walk.Dispose();
+        }
+
+        static async ValueTask<bool> LoadAndResumeAsync(AncestorWalk walk, CancellationToken ct)
+        {
+            using (walk)
             {
-                if ((++steps & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
-                var c = stack.Pop();
-                var n = graph.ParentCount(c);
-                for (var i = 0; i < n; i++)
+                do
                 {
-                    var p = graph.Parent(c, i);
-                    if (p == a) return true;
-                    if (marks[p] != 0) continue;
-                    marks[p] = 1;
-                    if (!graph.IsLoaded(p)) await graph.LoadAsync(p, ct).ConfigureAwait(false);
-                    if (graph.Generation(p) > minGen) stack.Push(p);
+                    foreach (var p in walk.Missing) await walk.Graph.LoadAsync(p, ct).ConfigureAwait(false);
+                    walk.ResumeFromMissing();
+                    if (walk.Run(ct)) return true;
                 }
+                while (walk.Missing.Count > 0);
+                return false;
+            }
+        }
+    }
+
+    private sealed class AncestorWalk : IDisposable
+    {
+        public readonly CommitGraph Graph;
+        public readonly List<int> Missing = [];
+        private readonly int _target, _minGen;
+        private readonly WalkMarks _marks;
+        private int[] _stack = ArrayPool<int>.Shared.Rent(64);
+        private int _depth;
+
+        public AncestorWalk(CommitGraph graph, int target, int minGen, int start)
+        {
+            Graph = graph;
+            _target = target;
+            _minGen = minGen;
+            _marks = new WalkMarks(graph.Count);
+            _marks[start] = 1;
+            _stack[_depth++] = start;
+        }
+
+        /// <summary>Walks the loaded part: true when the target is reached; false when the stack is empty (unloaded parents met are in <see cref="Missing"/>).</summary>
+        public bool Run(CancellationToken ct)
+        {
+            var graph = Graph;
+            var marks = _marks;
+            var steps = 0;
+            while (_depth > 0)
+            {
+                if ((++steps & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+                var c = _stack[--_depth];
+                graph.Read(c, out var n, out var p1, out var p2);
+                if (n == 0) continue;
+                if (Visit(graph, marks, p1)) return true;
+                if (n == 1) continue;
+                if (Visit(graph, marks, p2)) return true;
+                for (var i = 2; i < n; i++)
+                    if (Visit(graph, marks, graph.Parent(c, i))) return true;
             }
             return false;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private bool Visit(CommitGraph graph, WalkMarks marks, int p)
+        {
+            if (p == _target) return true;
+            if (marks[p] != 0) return false;
+            marks[p] = 1;
+            var g = graph.Read(p, out _, out _, out _);
+            if (g == 0) Missing.Add(p);
+            else if (g > _minGen) Push(p);
+            return false;
+        }
+
+        /// <summary>After <see cref="Missing"/> was loaded: continue from those that can still lead to the target.</summary>
+        public void ResumeFromMissing()
+        {
+            foreach (var p in Missing)
+                if (Graph.Generation(p) > _minGen) Push(p);
+            Missing.Clear();
+        }
+
+        private void Push(int p)
+        {
+            if (_depth == _stack.Length)
+            {
+                var bigger = ArrayPool<int>.Shared.Rent(_stack.Length * 2);
+                Array.Copy(_stack, bigger, _depth);
+                ArrayPool<int>.Shared.Return(_stack);
+                _stack = bigger;
+            }
+            _stack[_depth++] = p;
+        }
+
+        public void Dispose()
+        {
+            _marks.Dispose();
+            ArrayPool<int>.Shared.Return(_stack);
+            _stack = [];
         }
     }
 
@@ -74,54 +162,135 @@ internal static class History
         return result;
     }
 
-    public static async ValueTask<List<int>> MergeBasesAsync(CommitGraph graph, int l, int r, CancellationToken ct)
+    /// <summary>Merge bases of two loaded positions; synchronous while every node the walk needs is loaded.</summary>
+    public static ValueTask<List<int>> MergeBasesAsync(CommitGraph graph, int l, int r, CancellationToken ct)
     {
-        if (l == r) return [l];
-        using var marks = new WalkMarks(graph.Count);
-        var queue = new GenerationQueue(graph);
-        var nonStale = 0;
-        Enqueue(l, Left);
-        Enqueue(r, Right);
-        var results = new List<int>();
-        var steps = 0;
-        while (nonStale > 0)
+        if (l == r) return ValueTask.FromResult(new List<int> { l });
+        var walk = new MergeBaseWalk(graph, l, r);
+        var handedOff = false;
+        try
         {
-            if ((++steps & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
-            var c = queue.Dequeue();
-            var f = marks[c];
-            if ((f & Stale) == 0) nonStale--;
-            f &= unchecked((byte)~Queued);
-            marks[c] = f;
-            var paint = (byte)(f & (Left | Right | Stale));
-            if (paint == (Left | Right))
+            var missing = walk.Run(ct);
+            if (missing < 0) return ValueTask.FromResult(walk.Results());
+            handedOff = true;
+            return LoadAndResumeAsync(walk, missing, ct);
+        }
+        finally
+        {
+            if (!handedOff) walk.Dispose();
+        }
+
+        static async ValueTask<List<int>> LoadAndResumeAsync(MergeBaseWalk walk, int missing, CancellationToken ct)
+        {
+            using (walk)
             {
-                results.Add(c);
-                paint |= Stale;
+                do
+                {
+                    await walk.Graph.LoadAsync(missing, ct).ConfigureAwait(false);
+                    missing = walk.Run(ct);
+                }
+                while (missing >= 0);
+                return walk.Results();
             }
-            var n = graph.ParentCount(c);
-            for (var i = 0; i < n; i++)
+        }
+    }
+
+    private sealed class MergeBaseWalk : IDisposable
+    {
+        public readonly CommitGraph Graph;
+        private readonly WalkMarks _marks;
+        private readonly GenerationQueue _queue;
+        private readonly List<int> _results = [];
+        private int _nonStale;
+
+        public MergeBaseWalk(CommitGraph graph, int l, int r)
+        {
+            Graph = graph;
+            _marks = new WalkMarks(graph.Count);
+            _queue = new GenerationQueue(graph);
+            Enqueue(l, Left, graph.Generation(l));
+            Enqueue(r, Right, graph.Generation(r));
+        }
+
+        /// <summary>
+        /// Runs until no non-stale commit is queued (returns -1) or the next commit has a parent that is not loaded
+        /// (returns that parent's position; the commit stays queued and is processed again after the load).
+        /// </summary>
+        public int Run(CancellationToken ct)
+        {
+            var graph = Graph;
+            var marks = _marks;
+            var queue = _queue;
+            var steps = 0;
+            while (_nonStale > 0)
+            {
+                if ((++steps & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+                var c = queue.Peek();
+                graph.Read(c, out var n, out var p1, out var p2);
+                var missing = FirstUnloadedParent(graph, c, n, p1, p2);
+                if (missing >= 0) return missing;
+                queue.Dequeue();
+                var f = marks[c];
+                if ((f & Stale) == 0) _nonStale--;
+                f &= unchecked((byte)~Queued);
+                marks[c] = f;
+                var paint = (byte)(f & (Left | Right | Stale));
+                if (paint == (Left | Right))
+                {
+                    _results.Add(c);
+                    paint |= Stale;
+                }
+                if (n == 0) continue;
+                Paint(graph, marks, p1, paint);
+                if (n == 1) continue;
+                Paint(graph, marks, p2, paint);
+                for (var i = 2; i < n; i++) Paint(graph, marks, graph.Parent(c, i), paint);
+            }
+            return -1;
+        }
+
+        private static int FirstUnloadedParent(CommitGraph graph, int c, int n, int p1, int p2)
+        {
+            if (n == 0) return -1;
+            if (!graph.IsLoaded(p1)) return p1;
+            if (n == 1) return -1;
+            if (!graph.IsLoaded(p2)) return p2;
+            for (var i = 2; i < n; i++)
             {
                 var p = graph.Parent(c, i);
-                var pf = marks[p];
-                if ((pf & paint) == paint) continue;
-                if (!graph.IsLoaded(p)) await graph.LoadAsync(p, ct).ConfigureAwait(false);
-                if ((pf & Queued) != 0)
-                {
-                    if ((pf & Stale) == 0 && (paint & Stale) != 0) nonStale--;
-                    marks[p] = (byte)(pf | paint);
-                }
-                else Enqueue(p, (byte)(pf | paint));
+                if (!graph.IsLoaded(p)) return p;
             }
+            return -1;
         }
-        results.Sort((x, y) => graph.Generation(x) != graph.Generation(y) ? graph.Generation(y).CompareTo(graph.Generation(x)) : graph.CompareIds(x, y));
-        return results;
 
-        void Enqueue(int pos, byte flags)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Paint(CommitGraph graph, WalkMarks marks, int p, byte paint)
         {
-            marks[pos] = (byte)(flags | Queued);
-            if ((flags & Stale) == 0) nonStale++;
-            queue.Enqueue(pos);
+            var pf = marks[p];
+            if ((pf & paint) == paint) return;
+            if ((pf & Queued) != 0)
+            {
+                if ((pf & Stale) == 0 && (paint & Stale) != 0) _nonStale--;
+                marks[p] = (byte)(pf | paint);
+            }
+            else Enqueue(p, (byte)(pf | paint), graph.Generation(p));
         }
+
+        private void Enqueue(int pos, byte flags, int generation)
+        {
+            _marks[pos] = (byte)(flags | Queued);
+            if ((flags & Stale) == 0) _nonStale++;
+            _queue.Enqueue(pos, generation);
+        }
+
+        public List<int> Results()
+        {
+            var graph = Graph;
+            _results.Sort((x, y) => graph.Generation(x) != graph.Generation(y) ? graph.Generation(y).CompareTo(graph.Generation(x)) : graph.CompareIds(x, y));
+            return _results;
+        }
+
+        public void Dispose() => _marks.Dispose();
     }
 
     // ------------------------------------------------------------------ log
