@@ -21,7 +21,7 @@ public class IsAncestorBenchmarks
     private GitCommit _gitAncestor = null!, _gitDescendant = null!;
     private bool _expected;
 
-    public static IEnumerable<int> Sizes => BenchSettings.HistorySizes;
+    public static IEnumerable<int> Sizes => BenchSettings.AncestrySizes;
 
     [ParamsSource(nameof(Sizes))]
     public int Commits { get; set; }
@@ -78,7 +78,7 @@ public class MergeBaseBenchmarks
     private string _leftSha = "", _rightSha = "", _expectedSha = "";
     private GitCommit _gitLeft = null!, _gitRight = null!;
 
-    public static IEnumerable<int> Sizes => BenchSettings.HistorySizes;
+    public static IEnumerable<int> Sizes => BenchSettings.AncestrySizes;
 
     [ParamsSource(nameof(Sizes))]
     public int Commits { get; set; }

@@ -14,19 +14,22 @@ public static class BenchSettings
     /// <summary>Set by <c>--quick</c>: smaller histories and a short job.</summary>
     public static bool Quick { get; set; }
 
-    /// <summary>History lengths for ancestry, log and rollback benchmarks.</summary>
+    /// <summary>History lengths for the rollback benchmark (two in quick mode, for the flatness ratio).</summary>
     public static int[] HistorySizes => Quick ? [1_000, 10_000] : [1_000, 100_000, 1_000_000];
+
+    /// <summary>History lengths for the ancestry benchmarks (quick: 1e4 only, to keep the smoke run near a minute).</summary>
+    public static int[] AncestrySizes => Quick ? [10_000] : [1_000, 100_000, 1_000_000];
 
     /// <summary>
     /// Both modes run in process (InProcessEmitToolchain): no per-run project generation and build, which
     /// on a shared 2-core machine costs more than the benchmarks. Quick: 1 warmup and 3 iterations of
-    /// ~50 ms; full: 3 warmups and 10 iterations of the default ~500 ms.
+    /// ~25 ms; full: 3 warmups and 10 iterations of the default ~500 ms.
     /// </summary>
     public static IConfig CreateConfig(bool quick)
     {
         var job = quick
             ? Job.ShortRun.WithWarmupCount(1).WithIterationCount(3).WithLaunchCount(1)
-                .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(50)).WithId("Quick")
+                .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(25)).WithId("Quick")
             : Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).WithId("Full");
         job = job.WithToolchain(InProcessEmitToolchain.Instance);
         return ManualConfig.Create(DefaultConfig.Instance)

@@ -17,17 +17,57 @@ public static class LatencyProbes
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var size in BenchSettings.HistorySizes)
         {
-            await using var h = await RollbackHistory.OpenAsync(size);
-            var times = await MeasureAsync(samples, async () => await h.RollbackOnceAsync());
-            Print("rollback (revert, RocksDB)", size, times);
-            var effective = await MeasureAsync(samples, async () =>
+            foreach (var verification in new[] { "cached", "cold" })
             {
-                var r = await h.RollbackOnceAsync();
-                // Trigger-to-visible as the result reports it: from request to the new head being readable.
-                return r.Elapsed;
-            });
-            Print("rollback elapsed as reported (RollbackResult.Elapsed)", size, effective);
+                await using var h = await RollbackHistory.OpenAsync(size, RollbackBenchmarks.Options(verification));
+                var times = await MeasureAsync(samples, async () => await h.RollbackOnceAsync());
+                Print($"rollback (revert, RocksDB, {verification} verification)", size, times);
+                var effective = await MeasureAsync(samples, async () =>
+                {
+                    var r = await h.RollbackOnceAsync();
+                    // Trigger-to-visible as the result reports it: from request to the new head being readable.
+                    return r.Elapsed;
+                });
+                Print($"rollback elapsed as reported (RollbackResult.Elapsed, {verification})", size, effective);
+            }
         }
+
+        // Release guard: threshold-crossing sample to rollback visible (each operation after an untimed re-publish).
+        var guardSamples = quick ? 100 : 1000;
+        foreach (var verification in new[] { "cached", "cold" })
+        {
+            var g = new GuardLatencyBenchmarks { Verification = verification };
+            await g.Setup();
+            try
+            {
+                Print($"channel rollback + ref read (Repository.RollbackAsync, {verification})", 0, await MeasureAsync(guardSamples, g.SetupRollback, g.RepositoryRollback));
+                Print($"guard: crossing sample to rollback visible (library, {verification})", 0, await MeasureAsync(guardSamples, g.SetupGuard, g.GuardLibrary));
+                Print($"guard: crossing sample to rollback visible (HTTP, {verification})", 0, await MeasureAsync(guardSamples, g.SetupHttp, g.GuardHttp));
+            }
+            finally
+            {
+                await g.Cleanup();
+            }
+        }
+    }
+
+    private static async Task<double[]> MeasureAsync(int samples, Action setup, Func<Task<bool>> op)
+    {
+        for (var i = 0; i < samples / 10; i++)
+        {
+            setup();
+            await op();
+        }
+        var result = new double[samples];
+        for (var i = 0; i < samples; i++)
+        {
+            setup();
+            var t = Stopwatch.GetTimestamp();
+            await op();
+            result[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
+        }
+        Array.Sort(result);
+        return result;
     }
 
     private static async Task<double[]> MeasureAsync(int samples, Func<Task> op)
@@ -57,6 +97,6 @@ public static class LatencyProbes
     {
         static string Us(double v) => v >= 1000 ? $"{v / 1000:N3} ms" : $"{v:N1} µs";
         double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-        Console.WriteLine($"| {probe} | {size:N0} | {Us(P(0.50))} | {Us(P(0.90))} | {Us(P(0.99))} | {Us(sorted[^1])} |");
+        Console.WriteLine($"| {probe} | {(size == 0 ? "—" : size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} | {Us(P(0.50))} | {Us(P(0.90))} | {Us(P(0.99))} | {Us(sorted[^1])} |");
     }
 }

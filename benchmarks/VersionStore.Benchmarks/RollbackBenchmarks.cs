@@ -28,14 +28,15 @@ public sealed class RollbackHistory : IAsyncDisposable
     /// <summary>A deep commit with snapshot B.</summary>
     public ObjectId TargetB { get; }
 
-    /// <summary>Opens (generating on first use) the history of <paramref name="count"/> commits.</summary>
-    public static async Task<RollbackHistory> OpenAsync(int count)
+    /// <summary>Opens (generating on first use) the history of <paramref name="count"/> commits; <paramref name="options"/>
+    /// (default: <c>new VersionStoreOptions()</c>) are those of the store the rollbacks run on.</summary>
+    public static async Task<RollbackHistory> OpenAsync(int count, VersionStoreOptions? options = null)
     {
         var path = Path.Combine(BenchData.CacheDirectory, $"rocksdb-rollback-{count}-{Stamp}");
         var complete = Path.Combine(BenchData.CacheDirectory, $"rocksdb-rollback-{count}-{Stamp}.complete");
         if (!File.Exists(complete) && Directory.Exists(path)) Directory.Delete(path, true);
         var backend = RocksDbBackend.Open(path);
-        var store = new RepositoryStore(backend, backend, new VersionStoreOptions(), ownedBackend: backend);
+        var store = new RepositoryStore(backend, backend, options ?? new VersionStoreOptions(), ownedBackend: backend);
         var repo = store.GetRepository("rollback");
         var main = RefName.Branch("main");
         if (!File.Exists(complete))
@@ -92,6 +93,10 @@ public sealed class RollbackHistory : IAsyncDisposable
 /// history lengths 1e3, 1e5, 1e6 (quick: 1e3, 1e4). Baseline: a plain audited ref move (<c>UpdateRefAsync</c>) on the
 /// same store — the least any audited ref change costs. Goal: flat (1e6 / 1e3 ≤ 1.2), p99 ≤ 1 ms (per-operation p99
 /// from the latency probe: <c>-- latency</c>).
+/// <see cref="Verification"/>: <c>cached</c> = default options — the two targets alternate, so after the first
+/// rollback to each, its snapshot is known verified (<c>VerifiedSnapshotTtl</c>, 5 min) and not re-read; <c>cold</c> =
+/// <c>VerifiedSnapshotTtl = 0</c>: every rollback reads and hashes the target's whole snapshot (~350 objects), the cost
+/// of the first rollback to a target (an incident's usual case).
 /// </summary>
 [MemoryDiagnoser]
 public class RollbackBenchmarks
@@ -106,11 +111,18 @@ public class RollbackBenchmarks
     [ParamsSource(nameof(Sizes))]
     public int Commits { get; set; }
 
+    [Params("cached", "cold")]
+    public string Verification { get; set; } = "";
+
+    /// <summary>Store options of a verification mode.</summary>
+    public static VersionStoreOptions Options(string verification) =>
+        verification == "cold" ? new VersionStoreOptions { VerifiedSnapshotTtl = TimeSpan.Zero } : new VersionStoreOptions();
+
     [GlobalSetup]
     public async Task Setup()
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        _h = await RollbackHistory.OpenAsync(Commits);
+        _h = await RollbackHistory.OpenAsync(Commits, Options(Verification));
         Console.WriteLine($"// rollback history {Commits}: opened in {started.Elapsed.TotalSeconds:N1} s");
         _scratchAt = (await _h.Repository.TryGetRefAsync(_scratch))?.Target;
     }
