@@ -1,8 +1,19 @@
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Attributes;
 using LibGit2Sharp;
 using GitCommit = LibGit2Sharp.Commit;
 
 namespace VersionStore.Benchmarks;
+
+/// <summary>
+/// Full runs of the ancestry classes use 1 warmup + 5 iterations (instead of 3 + 10): LibGit2Sharp walks at 1e6
+/// commits take seconds per operation (merge-base tip/side ≈ 12 s), and an iteration is then a single operation, so
+/// 3 + 10 would cost minutes per case. Quick runs are unchanged.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class AncestryJobAttribute() : BenchmarkDotNet.Attributes.JobMutatorConfigBaseAttribute(BenchSettings.Quick
+    ? BenchmarkDotNet.Jobs.Job.Default
+    : BenchmarkDotNet.Jobs.Job.Default.WithWarmupCount(1).WithIterationCount(5));
 
 /// <summary>
 /// DESIGN §7 "is-ancestor": <c>IsAncestorAsync</c> on generated histories against the git CLI
@@ -13,6 +24,7 @@ namespace VersionStore.Benchmarks;
 /// Goal: negative ≤ 10 µs at 1M commits.
 /// </summary>
 [MemoryDiagnoser]
+[AncestryJob]
 public class IsAncestorBenchmarks
 {
     private HistoryFixture _h = null!;
@@ -23,7 +35,8 @@ public class IsAncestorBenchmarks
 
     public static IEnumerable<int> Sizes => BenchSettings.AncestrySizes;
 
-    [ParamsSource(nameof(Sizes))]
+    // Priority -1: the size is the outermost loop, so each history is generated once per class (the fixture cache holds two).
+    [ParamsSource(nameof(Sizes), Priority = -1)]
     public int Commits { get; set; }
 
     [Params(HistoryShape.Linear, HistoryShape.Branchy)]
@@ -71,6 +84,7 @@ public class IsAncestorBenchmarks
 /// Goals at 1M: ≥ 10× git, ≥ 100× LibGit2Sharp.
 /// </summary>
 [MemoryDiagnoser]
+[AncestryJob]
 public class MergeBaseBenchmarks
 {
     private HistoryFixture _h = null!;
@@ -80,7 +94,8 @@ public class MergeBaseBenchmarks
 
     public static IEnumerable<int> Sizes => BenchSettings.AncestrySizes;
 
-    [ParamsSource(nameof(Sizes))]
+    // Priority -1: the size is the outermost loop, so each history is generated once per class (the fixture cache holds two).
+    [ParamsSource(nameof(Sizes), Priority = -1)]
     public int Commits { get; set; }
 
     [Params(HistoryShape.Linear, HistoryShape.Branchy)]
@@ -124,6 +139,7 @@ public class MergeBaseBenchmarks
 /// <c>git log -n 100</c> (baseline) and LibGit2Sharp <c>Commits.QueryBy(...).Take(100)</c>.
 /// </summary>
 [MemoryDiagnoser]
+[AncestryJob]
 public class LogBenchmarks
 {
     private HistoryFixture _h = null!;
