@@ -17,6 +17,9 @@ internal sealed class GenerationQueue(CommitGraph graph)
 
     public int Count => _count + (_hasTop ? 1 : 0);
 
+    /// <summary>The generation of the next position; 0 when the queue is empty.</summary>
+    public int TopGeneration => _hasTop ? _top.Generation : _count > 0 ? _heap[0].Generation : 0;
+
     /// <summary>Adds a loaded node.</summary>
     public void Enqueue(int pos) => Enqueue(pos, graph.Generation(pos));
 

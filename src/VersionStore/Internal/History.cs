@@ -235,30 +235,39 @@ internal static class History
                 f &= unchecked((byte)~Queued);
                 marks[c] = f;
                 var paint = (byte)(f & (Left | Right | Stale));
-                if (paint == (Left | Right))
+                while (true)
                 {
-                    _results.Add(c);
-                    paint |= Stale;
+                    if (paint == (Left | Right))
+                    {
+                        _results.Add(c);
+                        paint |= Stale;
+                    }
+                    if (n == 0) break;
+                    if (n == 1)
+                    {
+                        // Linear run: an unseen single parent above everything queued would be popped next anyway, so
+                        // it is processed at once with the same paint (no queue traffic; the non-stale count is unchanged
+                        // by the enqueue/dequeue pair it skips) — unless the walk would end here, or one of its parents must
+                        // be loaded first. It needs no mark: every later pop has a lower generation, so nothing reaches it again.
+                        if (marks[p1] == 0 && graph.Generation(p1) > queue.TopGeneration && ((paint & Stale) == 0 || _nonStale > 0))
+                        {
+                            graph.Read(p1, out var n1, out var q1, out var q2);
+                            if (FirstUnloadedParent(graph, p1, n1, q1, q2) < 0)
+                            {
+                                if ((++steps & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+                                c = p1;
+                                (n, p1, p2) = (n1, q1, q2);
+                                continue;
+                            }
+                        }
+                        Paint(graph, marks, p1, paint);
+                        break;
+                    }
+                    Paint(graph, marks, p1, paint);
+                    Paint(graph, marks, p2, paint);
+                    for (var i = 2; i < n; i++) Paint(graph, marks, graph.Parent(c, i), paint);
+                    break;
                 }
-                if (n == 0) continue;
-                Paint(graph, marks, p1, paint);
-                if (n == 1) continue;
-                Paint(graph, marks, p2, paint);
-                for (var i = 2; i < n; i++) Paint(graph, marks, graph.Parent(c, i), paint);
-            }
-            return -1;
-        }
-
-        private static int FirstUnloadedParent(CommitGraph graph, int c, int n, int p1, int p2)
-        {
-            if (n == 0) return -1;
-            if (!graph.IsLoaded(p1)) return p1;
-            if (n == 1) return -1;
-            if (!graph.IsLoaded(p2)) return p2;
-            for (var i = 2; i < n; i++)
-            {
-                var p = graph.Parent(c, i);
-                if (!graph.IsLoaded(p)) return p;
             }
             return -1;
         }
@@ -293,6 +302,22 @@ internal static class History
         public void Dispose() => _marks.Dispose();
     }
 
+    /// <summary>The first of the first <paramref name="n"/> parents of loaded node <paramref name="c"/> that is not loaded; -1 when all are.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FirstUnloadedParent(CommitGraph graph, int c, int n, int p1, int p2)
+    {
+        if (n == 0) return -1;
+        if (!graph.IsLoaded(p1)) return p1;
+        if (n == 1) return -1;
+        if (!graph.IsLoaded(p2)) return p2;
+        for (var i = 2; i < n; i++)
+        {
+            var p = graph.Parent(c, i);
+            if (!graph.IsLoaded(p)) return p;
+        }
+        return -1;
+    }
+
     // ------------------------------------------------------------------ log
 
     private const byte Seen = 1, Uninteresting = 2, InQueue = 4;
@@ -312,10 +337,17 @@ internal static class History
         var exc = new List<int>();
         foreach (var e in exclude) exc.Add(await graph.GetLoadedAsync(e, ct).ConfigureAwait(false));
 
+        using var walk = new TopoWalk(graph, inc, exc, firstParentOnly);
         if (order == LogOrder.Date)
         {
             var set = new List<int>();
-            await foreach (var pos in TopoAsync(graph, inc, exc, firstParentOnly, ct).ConfigureAwait(false)) set.Add(pos);
+            while (true)
+            {
+                var step = walk.Next(out var pos, ct);
+                if (step == TopoWalk.Done) break;
+                if (step == TopoWalk.NeedsLoad) await graph.LoadAsync(pos, ct).ConfigureAwait(false);
+                else set.Add(pos);
+            }
             var emitted = 0;
             foreach (var pos in DateOrder(graph, set, firstParentOnly))
             {
@@ -326,9 +358,15 @@ internal static class History
         }
 
         var count = 0;
-        await foreach (var pos in TopoAsync(graph, inc, exc, firstParentOnly, ct).ConfigureAwait(false))
+        while (maxCount is not { } max || count < max)
         {
-            if (maxCount is { } m && count >= m) yield break;
+            var step = walk.Next(out var pos, ct);
+            if (step == TopoWalk.Done) yield break;
+            if (step == TopoWalk.NeedsLoad)
+            {
+                await graph.LoadAsync(pos, ct).ConfigureAwait(false);
+                continue;
+            }
             yield return await reader.GetCommitAsync(graph.IdOf(pos), ct).ConfigureAwait(false);
             count++;
         }
@@ -338,50 +376,98 @@ internal static class History
     public static async IAsyncEnumerable<int> TopoAsync(CommitGraph graph, IReadOnlyList<int> include, IReadOnlyList<int> exclude, bool firstParentOnly,
         [EnumeratorCancellation] CancellationToken ct)
     {
-        using var marks = new WalkMarks(graph.Count);
-        var queue = new GenerationQueue(graph);
-        var interesting = 0;
-        foreach (var e in exclude) Push(e, Uninteresting);
-        foreach (var i in include) Push(i, 0);
-        var steps = 0;
-        while (interesting > 0)
+        using var walk = new TopoWalk(graph, include, exclude, firstParentOnly);
+        while (true)
         {
-            if ((++steps & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
-            var c = queue.Dequeue();
-            var f = (byte)(marks[c] & ~InQueue);
-            marks[c] = f;
-            var excluded = (f & Uninteresting) != 0;
-            if (!excluded)
-            {
-                interesting--;
-                yield return c;
-            }
-            var n = firstParentOnly ? Math.Min(1, graph.ParentCount(c)) : graph.ParentCount(c);
-            for (var i = 0; i < n; i++)
-            {
-                var p = graph.Parent(c, i);
-                if (!graph.IsLoaded(p)) await graph.LoadAsync(p, ct).ConfigureAwait(false);
-                Push(p, excluded ? Uninteresting : (byte)0);
-            }
+            var step = walk.Next(out var pos, ct);
+            if (step == TopoWalk.Done) yield break;
+            if (step == TopoWalk.NeedsLoad) await graph.LoadAsync(pos, ct).ConfigureAwait(false);
+            else yield return pos;
+        }
+    }
+
+    /// <summary>
+    /// The topological walk behind <see cref="WalkAsync"/>, resumable and synchronous over loaded nodes: a
+    /// generation-ordered walk of the included and excluded sets at once, where a commit's exclusion is final when
+    /// popped; it ends when only excluded commits are queued.
+    /// </summary>
+    private sealed class TopoWalk : IDisposable
+    {
+        public const int Done = 0, Found = 1, NeedsLoad = 2;
+
+        private readonly CommitGraph _graph;
+        private readonly WalkMarks _marks;
+        private readonly GenerationQueue _queue;
+        private readonly bool _firstParentOnly;
+        private int _interesting;
+
+        public TopoWalk(CommitGraph graph, IReadOnlyList<int> include, IReadOnlyList<int> exclude, bool firstParentOnly)
+        {
+            _graph = graph;
+            _marks = new WalkMarks(graph.Count);
+            _queue = new GenerationQueue(graph);
+            _firstParentOnly = firstParentOnly;
+            foreach (var e in exclude) Push(e, Uninteresting);
+            foreach (var i in include) Push(i, 0);
         }
 
-        void Push(int pos, byte flag)
+        /// <summary>
+        /// <see cref="Found"/>: <paramref name="pos"/> is the next commit of the range. <see cref="NeedsLoad"/>: load
+        /// <paramref name="pos"/> and call again (nothing was consumed). <see cref="Done"/>: the range is exhausted.
+        /// </summary>
+        public int Next(out int pos, CancellationToken ct)
         {
-            var pf = marks[pos];
+            var graph = _graph;
+            var steps = 0;
+            while (_interesting > 0)
+            {
+                if ((++steps & 0xFFFF) == 0) ct.ThrowIfCancellationRequested();
+                var c = _queue.Peek();
+                graph.Read(c, out var n, out var p1, out var p2);
+                if (_firstParentOnly && n > 1) n = 1;
+                var missing = FirstUnloadedParent(graph, c, n, p1, p2);
+                if (missing >= 0)
+                {
+                    pos = missing;
+                    return NeedsLoad;
+                }
+                _queue.Dequeue();
+                var f = (byte)(_marks[c] & ~InQueue);
+                _marks[c] = f;
+                var flag = (f & Uninteresting) != 0 ? Uninteresting : (byte)0;
+                if (n > 0) Push(p1, flag);
+                if (n > 1) Push(p2, flag);
+                for (var i = 2; i < n; i++) Push(graph.Parent(c, i), flag);
+                if (flag == 0)
+                {
+                    _interesting--;
+                    pos = c;
+                    return Found;
+                }
+            }
+            pos = -1;
+            return Done;
+        }
+
+        private void Push(int pos, byte flag)
+        {
+            var pf = _marks[pos];
             if ((pf & Seen) != 0)
             {
                 // Already queued or done: only an exclusion can still change it (while queued).
                 if (flag == Uninteresting && (pf & Uninteresting) == 0)
                 {
-                    if ((pf & InQueue) != 0) interesting--;
-                    marks[pos] = (byte)(pf | Uninteresting);
+                    if ((pf & InQueue) != 0) _interesting--;
+                    _marks[pos] = (byte)(pf | Uninteresting);
                 }
                 return;
             }
-            marks[pos] = (byte)(Seen | InQueue | flag);
-            if (flag == 0) interesting++;
-            queue.Enqueue(pos);
+            _marks[pos] = (byte)(Seen | InQueue | flag);
+            if (flag == 0) _interesting++;
+            _queue.Enqueue(pos);
         }
+
+        public void Dispose() => _marks.Dispose();
     }
 
     /// <summary>Newest timestamp first, but a commit only after all its children in the set (Kahn's algorithm), so clock skew never puts a parent first.</summary>
