@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Full BenchmarkDotNet run of benchmarks/VersionStore.Benchmarks (see docs/BENCHMARKS.md), then the Stopwatch
-# latency probes. Expected duration on the shared 2-core VM: ~50-65 min (estimate in docs/BENCHMARKS.md).
+# latency probes. Expected duration on the shared 2-core VM: ~45-65 min (estimate in docs/BENCHMARKS.md).
 #
 #   benchmarks/run-full.sh                      # everything
 #   benchmarks/run-full.sh --filter '*Rollback*' # any BenchmarkDotNet arguments instead of --filter '*'
