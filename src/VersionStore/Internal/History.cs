@@ -329,18 +329,19 @@ internal static class History
     /// <c>a..b</c> costs the commits between a and b, not a's whole history). Date order needs the whole set
     /// first (a commit is shown only after all its children in the set), then streams by timestamp.
     /// </summary>
-    public static async IAsyncEnumerable<Commit> WalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
-        bool firstParentOnly, LogOrder order, int? maxCount, [EnumeratorCancellation] CancellationToken ct)
-    {
-        var inc = new List<int>();
-        foreach (var i in include) inc.Add(await graph.GetLoadedAsync(i, ct).ConfigureAwait(false));
-        var exc = new List<int>();
-        foreach (var e in exclude) exc.Add(await graph.GetLoadedAsync(e, ct).ConfigureAwait(false));
+    public static IAsyncEnumerable<Commit> WalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
+        bool firstParentOnly, LogOrder order, int? maxCount, CancellationToken ct)
+        => order == LogOrder.Date
+            ? DateWalkAsync(reader, graph, include, exclude, firstParentOnly, maxCount, ct)
+            : new TopoLog(reader, graph, include, exclude, firstParentOnly, maxCount, ct);
 
-        using var walk = new TopoWalk(graph, inc, exc, firstParentOnly);
-        if (order == LogOrder.Date)
+    private static async IAsyncEnumerable<Commit> DateWalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
+        bool firstParentOnly, int? maxCount, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var (inc, exc) = await PositionsAsync(graph, include, exclude, ct).ConfigureAwait(false);
+        var set = new List<int>();
+        using (var walk = new TopoWalk(graph, inc, exc, firstParentOnly))
         {
-            var set = new List<int>();
             while (true)
             {
                 var step = walk.Next(out var pos, ct);
@@ -348,27 +349,112 @@ internal static class History
                 if (step == TopoWalk.NeedsLoad) await graph.LoadAsync(pos, ct).ConfigureAwait(false);
                 else set.Add(pos);
             }
-            var emitted = 0;
-            foreach (var pos in DateOrder(graph, set, firstParentOnly))
-            {
-                yield return await reader.GetCommitAsync(graph.IdOf(pos), ct).ConfigureAwait(false);
-                if (maxCount is { } m && ++emitted >= m) yield break;
-            }
-            yield break;
         }
-
-        var count = 0;
-        while (maxCount is not { } max || count < max)
+        var emitted = 0;
+        foreach (var pos in DateOrder(graph, set, firstParentOnly))
         {
-            var step = walk.Next(out var pos, ct);
-            if (step == TopoWalk.Done) yield break;
-            if (step == TopoWalk.NeedsLoad)
-            {
-                await graph.LoadAsync(pos, ct).ConfigureAwait(false);
-                continue;
-            }
+            if (maxCount is { } m && emitted >= m) yield break;
             yield return await reader.GetCommitAsync(graph.IdOf(pos), ct).ConfigureAwait(false);
-            count++;
+            emitted++;
+        }
+    }
+
+    private static async ValueTask<(List<int> Include, List<int> Exclude)> PositionsAsync(CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude, CancellationToken ct)
+    {
+        var inc = new List<int>(include.Count);
+        foreach (var i in include) inc.Add(await graph.GetLoadedAsync(i, ct).ConfigureAwait(false));
+        var exc = new List<int>(exclude.Count);
+        foreach (var e in exclude) exc.Add(await graph.GetLoadedAsync(e, ct).ConfigureAwait(false));
+        return (inc, exc);
+    }
+
+    /// <summary>
+    /// The topological log as a hand-written async enumerator: a step completes synchronously when the walk's nodes
+    /// are loaded and the commit is in the decoded-object cache (the common case for the newest commits), and goes
+    /// async only to load a node or read a commit — an async iterator would pay a state machine round per commit.
+    /// </summary>
+    private sealed class TopoLog(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
+        bool firstParentOnly, int? maxCount, CancellationToken ct) : IAsyncEnumerable<Commit>
+    {
+        private readonly ObjectReader _reader = reader;
+        private readonly CommitGraph _graph = graph;
+        private readonly IReadOnlyList<ObjectId> _include = include, _exclude = exclude;
+        private readonly bool _firstParentOnly = firstParentOnly;
+        private readonly int? _maxCount = maxCount;
+        private readonly CancellationToken _ct = ct;
+
+        public IAsyncEnumerator<Commit> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+            => new Enumerator(this, _ct.CanBeCanceled ? _ct : cancellationToken);
+
+        private sealed class Enumerator(TopoLog log, CancellationToken ct) : IAsyncEnumerator<Commit>
+        {
+            private TopoWalk? _walk;
+            private int _count;
+            private bool _done;
+
+            public Commit Current { get; private set; } = null!;
+
+            public ValueTask<bool> MoveNextAsync()
+            {
+                if (_walk is null || _done) return SlowAsync();
+                if (log._maxCount is { } max && _count >= max) return Finish();
+                ct.ThrowIfCancellationRequested();
+                var step = _walk.Next(out var pos, ct);
+                if (step == TopoWalk.Done) return Finish();
+                if (step == TopoWalk.NeedsLoad) return SlowAsync();
+                var read = log._reader.GetCommitAsync(log._graph.IdOf(pos), ct);
+                if (!read.IsCompletedSuccessfully) return AwaitCommitAsync(read);
+                Current = read.Result;
+                _count++;
+                return ValueTask.FromResult(true);
+            }
+
+            private ValueTask<bool> Finish()
+            {
+                _done = true;
+                return ValueTask.FromResult(false);
+            }
+
+            private async ValueTask<bool> AwaitCommitAsync(ValueTask<Commit> read)
+            {
+                Current = await read.ConfigureAwait(false);
+                _count++;
+                return true;
+            }
+
+            private async ValueTask<bool> SlowAsync()
+            {
+                if (_done) return false;
+                if (_walk is null)
+                {
+                    var (inc, exc) = await PositionsAsync(log._graph, log._include, log._exclude, ct).ConfigureAwait(false);
+                    _walk = new TopoWalk(log._graph, inc, exc, log._firstParentOnly);
+                }
+                while (true)
+                {
+                    if (log._maxCount is { } max && _count >= max) break;
+                    var step = _walk.Next(out var pos, ct);
+                    if (step == TopoWalk.Done) break;
+                    if (step == TopoWalk.NeedsLoad)
+                    {
+                        await log._graph.LoadAsync(pos, ct).ConfigureAwait(false);
+                        continue;
+                    }
+                    Current = await log._reader.GetCommitAsync(log._graph.IdOf(pos), ct).ConfigureAwait(false);
+                    _count++;
+                    return true;
+                }
+                _done = true;
+                return false;
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                _done = true;
+                _walk?.Dispose();
+                _walk = null;
+                return ValueTask.CompletedTask;
+            }
         }
     }
 
