@@ -40,7 +40,10 @@ public sealed class RedisServer : IDisposable
             {
                 using var c = new TcpClient();
                 c.Connect(IPAddress.Loopback, port);
-                return new RedisServer($"127.0.0.1:{port}", process);
+                var server = new RedisServer($"127.0.0.1:{port}", process);
+                // A GlobalSetup that throws after starting the server never reaches its cleanup: stop it at exit then.
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+                return server;
             }
             catch (SocketException) { Thread.Sleep(25); }
         }
@@ -51,9 +54,11 @@ public sealed class RedisServer : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_process is null) return;
+        if (_process is null || Interlocked.Exchange(ref _disposed, 1) != 0) return;
         try { _process.Kill(); _process.WaitForExit(5000); }
         catch (InvalidOperationException) { }
         _process.Dispose();
     }
+
+    private int _disposed;
 }

@@ -13,6 +13,7 @@ public sealed class S3Server : IDisposable
 {
     private readonly Process? _process;
     private readonly TempDirectory? _folder;
+    private int _disposed;
 
     private S3Server(Uri endpoint, Process? process, TempDirectory? folder)
     {
@@ -97,6 +98,7 @@ public sealed class S3Server : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_process is not null)
         {
             try { _process.Kill(); _process.WaitForExit(5000); }
