@@ -4,9 +4,11 @@ namespace VersionStore.Graph;
 /// A max-priority queue of graph positions by (generation, timestamp, id) — children before parents — with the
 /// best element held outside the heap. Along a linear stretch of history each popped commit's parent is the next
 /// best, so it passes through the slot without heap operations; the heap itself compares inline (no comparer calls).
-/// Entries carry only (generation, position): timestamps and ids are read from the graph on generation ties.
+/// Entries carry only (generation, position): timestamps and ids are read from the graph on generation ties —
+/// unless the caller needs no order within a generation (<c>breakTies: false</c>, e.g. merge-base: commits of one
+/// generation are never ancestors of one another), which saves those reads.
 /// </summary>
-internal sealed class GenerationQueue(CommitGraph graph)
+internal sealed class GenerationQueue(CommitGraph graph, bool breakTies = true)
 {
     private Entry[] _heap = new Entry[16];
     private int _count;
@@ -59,7 +61,7 @@ internal sealed class GenerationQueue(CommitGraph graph)
     private bool Before(in Entry x, in Entry y)
     {
         if (x.Generation != y.Generation) return x.Generation > y.Generation;
-        return TieBefore(x.Pos, y.Pos);
+        return breakTies && TieBefore(x.Pos, y.Pos);
     }
 
     /// <summary>Same generation: newer first, then by id.</summary>

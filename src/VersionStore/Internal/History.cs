@@ -207,7 +207,7 @@ internal static class History
         {
             Graph = graph;
             _marks = new WalkMarks(graph.Count);
-            _queue = new GenerationQueue(graph);
+            _queue = new GenerationQueue(graph, breakTies: false);
             Enqueue(l, Left, graph.Generation(l));
             Enqueue(r, Right, graph.Generation(r));
         }
@@ -245,11 +245,12 @@ internal static class History
                     if (n == 0) break;
                     if (n == 1)
                     {
-                        // Linear run: an unseen single parent above everything queued would be popped next anyway, so
-                        // it is processed at once with the same paint (no queue traffic; the non-stale count is unchanged
-                        // by the enqueue/dequeue pair it skips) — unless the walk would end here, or one of its parents must
-                        // be loaded first. It needs no mark: every later pop has a lower generation, so nothing reaches it again.
-                        if (marks[p1] == 0 && graph.Generation(p1) > queue.TopGeneration && ((paint & Stale) == 0 || _nonStale > 0))
+                        // Linear run: an unseen single parent at or above everything queued could be popped next, so it
+                        // is processed at once with the same paint (no queue traffic; the non-stale count is unchanged by
+                        // the enqueue/dequeue pair it skips) — unless the walk would end here, or one of its parents must
+                        // be loaded first. It needs no mark: every later pop has at most its generation, so none has it as
+                        // a parent (a parent's generation is lower than its child's) and nothing reaches it again.
+                        if (marks[p1] == 0 && graph.Generation(p1) >= queue.TopGeneration && ((paint & Stale) == 0 || _nonStale > 0))
                         {
                             graph.Read(p1, out var n1, out var q1, out var q2);
                             if (FirstUnloadedParent(graph, p1, n1, q1, q2) < 0)
