@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using VersionStore.Internal;
@@ -91,20 +92,40 @@ public static class ObjectCodec
             if (i > 0 && EntryNames.Compare(entries[i - 1].Name, entries[i].Name) >= 0)
                 throw new ArgumentException("Tree entries must be sorted by name and unique.", nameof(entries));
         }
-        var result = new byte[GetTreeLength(entries)];
+        return EncodeValidTree(entries);
+    }
+
+    /// <summary>
+    /// <see cref="EncodeTree"/> for entries the caller knows to be valid, sorted and unique (decoded from a verified
+    /// tree, or named through <see cref="EntryNames.SplitPath"/> and merged in order): no per-entry re-validation,
+    /// and each name is UTF-8-counted once.
+    /// </summary>
+    internal static byte[] EncodeValidTree(ReadOnlySpan<TreeEntry> entries)
+    {
+        // A valid name is at most 255 UTF-8 bytes, so one byte count per entry fits in a ushort.
+        var counts = entries.Length <= 256 ? stackalloc ushort[entries.Length] : new ushort[entries.Length];
+        var length = HeaderSize + VarInt.Size((ulong)entries.Length);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var n = Encoding.UTF8.GetByteCount(entries[i].Name);
+            counts[i] = (ushort)n;
+            length += (n < 0x80 ? 1 : 2) + n + 1 + ObjectId.Size;
+        }
+        var result = GC.AllocateUninitializedArray<byte>(length);
         var span = result.AsSpan();
         span[0] = FormatVersion;
         span[1] = (byte)ObjectKind.Tree;
         var pos = HeaderSize + VarInt.Write(span[HeaderSize..], (ulong)entries.Length);
-        foreach (var e in entries)
+        for (var i = 0; i < entries.Length; i++)
         {
-            var n = Encoding.UTF8.GetByteCount(e.Name);
-            pos += VarInt.Write(span[pos..], (ulong)n);
+            var e = entries[i];
+            pos += VarInt.Write(span[pos..], counts[i]);
             pos += Encoding.UTF8.GetBytes(e.Name, span[pos..]);
             span[pos++] = (byte)e.Kind;
             e.Id.WriteTo(span[pos..]);
             pos += ObjectId.Size;
         }
+        System.Diagnostics.Debug.Assert(pos == length);
         return result;
     }
 
@@ -141,20 +162,73 @@ public static class ObjectCodec
     public static byte[] EncodeCommit(ObjectId tree, ReadOnlySpan<ObjectId> parents, long generation, DateTimeOffset timestamp,
         string author, string message, IReadOnlyList<Trailer> trailers)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(generation, 1);
-        ValidateText(author, nameof(author));
-        ValidateText(message, nameof(message));
-        foreach (var t in trailers)
-        {
-            ValidateTrailerKey(t.Key);
-            ValidateText(t.Value, nameof(trailers));
-        }
-        var length = HeaderSize + ObjectId.Size + VarInt.Size((ulong)parents.Length) + parents.Length * ObjectId.Size
-            + VarInt.Size((ulong)generation) + 8 + StringSize(author) + StringSize(message) + VarInt.Size((ulong)trailers.Count);
-        foreach (var t in trailers) length += StringSize(t.Key) + StringSize(t.Value);
+        var length = GetCommitLength(parents.Length, generation, author, message, trailers);
+        var result = GC.AllocateUninitializedArray<byte>(length);
+        WriteCommitUnchecked(result, tree, parents, generation, timestamp, author, message, trailers);
+        return result;
+    }
 
-        var result = new byte[length];
-        var span = result.AsSpan();
+    /// <summary>
+    /// Writes the encoding of a commit (exactly the bytes of <see cref="EncodeCommit"/>) into <paramref name="destination"/>
+    /// without heap allocation.
+    /// </summary>
+    /// <returns>False (and <paramref name="bytesWritten"/> 0) when <paramref name="destination"/> is too small.</returns>
+    /// <exception cref="ArgumentException">A field breaks a rule (generation below 1, bad trailer key, NUL in text).</exception>
+    public static bool TryWriteCommit(Span<byte> destination, ObjectId tree, ReadOnlySpan<ObjectId> parents, long generation, DateTimeOffset timestamp,
+        string author, string message, IReadOnlyList<Trailer> trailers, out int bytesWritten)
+    {
+        var length = GetCommitLength(parents.Length, generation, author, message, trailers);
+        if (destination.Length < length)
+        {
+            bytesWritten = 0;
+            return false;
+        }
+        bytesWritten = WriteCommitUnchecked(destination, tree, parents, generation, timestamp, author, message, trailers);
+        return true;
+    }
+
+    /// <summary>The id the commit with these fields would have, computed without heap allocation (up to 1 KiB encoded; larger commits rent a buffer).</summary>
+    /// <exception cref="ArgumentException">A field breaks a rule (generation below 1, bad trailer key, NUL in text).</exception>
+    public static ObjectId HashCommit(ObjectId tree, ReadOnlySpan<ObjectId> parents, long generation, DateTimeOffset timestamp,
+        string author, string message, IReadOnlyList<Trailer> trailers)
+    {
+        var length = GetCommitLength(parents.Length, generation, author, message, trailers);
+        if (length <= 1024)
+        {
+            Span<byte> buffer = stackalloc byte[1024];
+            var written = WriteCommitUnchecked(buffer, tree, parents, generation, timestamp, author, message, trailers);
+            return ObjectId.Compute(buffer[..written]);
+        }
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = WriteCommitUnchecked(rented, tree, parents, generation, timestamp, author, message, trailers);
+            return ObjectId.Compute(rented.AsSpan(0, written));
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(rented); }
+    }
+
+    /// <summary>Validates the fields of a commit and returns its encoded length.</summary>
+    private static int GetCommitLength(int parentCount, long generation, string author, string message, IReadOnlyList<Trailer> trailers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(generation, 1);
+        var length = HeaderSize + ObjectId.Size + VarInt.Size((ulong)parentCount) + parentCount * ObjectId.Size
+            + VarInt.Size((ulong)generation) + 8 + VarInt.Size((ulong)trailers.Count);
+        length += ValidatedStringSize(author, nameof(author));
+        length += ValidatedStringSize(message, nameof(message));
+        for (var i = 0; i < trailers.Count; i++)
+        {
+            var t = trailers[i];
+            ValidateTrailerKey(t.Key);
+            length += StringSize(t.Key) + ValidatedStringSize(t.Value, nameof(trailers));
+        }
+        return length;
+    }
+
+    /// <summary>Writes a commit whose fields <see cref="GetCommitLength"/> accepted into a large enough destination.</summary>
+    private static int WriteCommitUnchecked(Span<byte> span, ObjectId tree, ReadOnlySpan<ObjectId> parents, long generation, DateTimeOffset timestamp,
+        string author, string message, IReadOnlyList<Trailer> trailers)
+    {
         span[0] = FormatVersion;
         span[1] = (byte)ObjectKind.Commit;
         var pos = HeaderSize;
@@ -172,13 +246,13 @@ public static class ObjectCodec
         pos += WriteString(span[pos..], author);
         pos += WriteString(span[pos..], message);
         pos += VarInt.Write(span[pos..], (ulong)trailers.Count);
-        foreach (var t in trailers)
+        for (var i = 0; i < trailers.Count; i++)
         {
+            var t = trailers[i];
             pos += WriteString(span[pos..], t.Key);
             pos += WriteString(span[pos..], t.Value);
         }
-        System.Diagnostics.Debug.Assert(pos == length);
-        return result;
+        return pos;
     }
 
     /// <summary>Decodes a commit.</summary>
@@ -252,12 +326,21 @@ public static class ObjectCodec
         return null;
     }
 
-    private static void ValidateText(string text, string parameter)
+    /// <summary>Checks that <paramref name="text"/> may be stored (no NUL, well-formed UTF-16) and returns its encoded size (length varint + UTF-8 bytes).</summary>
+    private static int ValidatedStringSize(string text, string parameter)
     {
         ArgumentNullException.ThrowIfNull(text, parameter);
-        if (text.Contains('\0')) throw new ArgumentException("Text may not contain NUL.", parameter);
-        try { StrictUtf8.GetByteCount(text); }
-        catch (EncoderFallbackException e) { throw new ArgumentException("Text is not valid UTF-16 (lone surrogate).", parameter, e); }
+        var chars = text.AsSpan();
+        if (chars.Contains('\0')) throw new ArgumentException("Text may not contain NUL.", parameter);
+        int n;
+        // No surrogates: well-formed by construction. (Searched as ushort: the char overload allocates on .NET 10.)
+        if (!MemoryMarshal.Cast<char, ushort>(chars).ContainsAnyInRange((ushort)0xD800, (ushort)0xDFFF)) n = Encoding.UTF8.GetByteCount(chars);
+        else
+        {
+            try { n = StrictUtf8.GetByteCount(text); }
+            catch (EncoderFallbackException e) { throw new ArgumentException("Text is not valid UTF-16 (lone surrogate).", parameter, e); }
+        }
+        return VarInt.Size((ulong)n) + n;
     }
 
     private static void ExpectHeader(ObjectId id, ReadOnlySpan<byte> encoded, ObjectKind expected)
@@ -274,6 +357,13 @@ public static class ObjectCodec
 
     private static int WriteString(Span<byte> destination, string s)
     {
+        if (s.Length <= 42)
+        {
+            // At most 126 UTF-8 bytes: the length varint is one byte, so the text can be written first, the length after.
+            var written = Encoding.UTF8.GetBytes(s, destination[1..]);
+            destination[0] = (byte)written;
+            return 1 + written;
+        }
         var n = Encoding.UTF8.GetByteCount(s);
         var pos = VarInt.Write(destination, (ulong)n);
         return pos + Encoding.UTF8.GetBytes(s, destination[pos..]);

@@ -97,52 +97,62 @@ public sealed class AuditEntry
 
     private byte[] EncodeBody()
     {
-        using var ms = new MemoryStream(128);
-        ms.WriteByte(ObjectCodec.FormatVersion);
-        ms.WriteByte(RecordMarker);
-        WriteString(ms, Ref.FullName);
-        WriteVar(ms, (ulong)Sequence);
-        WriteOptionalId(ms, Old);
-        WriteOptionalId(ms, New);
-        WriteString(ms, Operation);
-        WriteString(ms, Actor);
-        Span<byte> buf = stackalloc byte[ObjectId.Size];
-        BinaryPrimitives.WriteInt64LittleEndian(buf, ObjectCodec.ToUnixMicroseconds(Time));
-        ms.Write(buf[..8]);
-        WriteString(ms, Reason ?? "");
-        PreviousHash.WriteTo(buf);
-        ms.Write(buf);
-        WriteVar(ms, (ulong)Details.Count);
-        foreach (var d in Details)
+        var length = 2 + StringSize(Ref.FullName) + VarInt.Size((ulong)Sequence) + OptionalIdSize(Old) + OptionalIdSize(New)
+            + StringSize(Operation) + StringSize(Actor) + 8 + StringSize(Reason ?? "") + ObjectId.Size + VarInt.Size((ulong)Details.Count);
+        for (var i = 0; i < Details.Count; i++) length += StringSize(Details[i].Key) + StringSize(Details[i].Value);
+
+        var result = GC.AllocateUninitializedArray<byte>(length);
+        var span = result.AsSpan();
+        span[0] = ObjectCodec.FormatVersion;
+        span[1] = RecordMarker;
+        var pos = 2;
+        pos += WriteString(span[pos..], Ref.FullName);
+        pos += VarInt.Write(span[pos..], (ulong)Sequence);
+        pos += WriteOptionalId(span[pos..], Old);
+        pos += WriteOptionalId(span[pos..], New);
+        pos += WriteString(span[pos..], Operation);
+        pos += WriteString(span[pos..], Actor);
+        BinaryPrimitives.WriteInt64LittleEndian(span[pos..], ObjectCodec.ToUnixMicroseconds(Time));
+        pos += 8;
+        pos += WriteString(span[pos..], Reason ?? "");
+        PreviousHash.WriteTo(span[pos..]);
+        pos += ObjectId.Size;
+        pos += VarInt.Write(span[pos..], (ulong)Details.Count);
+        for (var i = 0; i < Details.Count; i++)
         {
-            WriteString(ms, d.Key);
-            WriteString(ms, d.Value);
+            pos += WriteString(span[pos..], Details[i].Key);
+            pos += WriteString(span[pos..], Details[i].Value);
         }
-        return ms.ToArray();
+        System.Diagnostics.Debug.Assert(pos == length);
+        return result;
     }
 
-    private static void WriteVar(Stream s, ulong v)
+    // Encoding.UTF8 (not strict): text is checked by the callers; the stored bytes must stay as they always were.
+    private static int StringSize(string v)
     {
-        Span<byte> b = stackalloc byte[VarInt.MaxSize];
-        s.Write(b[..VarInt.Write(b, v)]);
+        var n = Encoding.UTF8.GetByteCount(v);
+        return VarInt.Size((ulong)n) + n;
     }
 
-    private static void WriteString(Stream s, string v)
+    private static int WriteString(Span<byte> destination, string v)
     {
-        var bytes = Encoding.UTF8.GetBytes(v);
-        WriteVar(s, (ulong)bytes.Length);
-        s.Write(bytes);
+        var n = Encoding.UTF8.GetByteCount(v);
+        var pos = VarInt.Write(destination, (ulong)n);
+        return pos + Encoding.UTF8.GetBytes(v, destination[pos..]);
     }
 
-    private static void WriteOptionalId(Stream s, ObjectId? id)
+    private static int OptionalIdSize(ObjectId? id) => id is null ? 1 : 1 + ObjectId.Size;
+
+    private static int WriteOptionalId(Span<byte> destination, ObjectId? id)
     {
-        s.WriteByte(id is null ? (byte)0 : (byte)1);
-        if (id is { } v)
+        if (id is not { } v)
         {
-            Span<byte> b = stackalloc byte[ObjectId.Size];
-            v.WriteTo(b);
-            s.Write(b);
+            destination[0] = 0;
+            return 1;
         }
+        destination[0] = 1;
+        v.WriteTo(destination[1..]);
+        return 1 + ObjectId.Size;
     }
 
     private static ulong ReadVar(ReadOnlySpan<byte> bytes, ref int pos)
