@@ -71,29 +71,4 @@ public sealed class RedisUnitTests
         }
         return crc % 16384;
     }
-
-    [Fact]
-    public void Breaker_opens_after_the_threshold_stays_open_for_the_cooldown_and_a_failed_trial_reopens_it()
-    {
-        var clock = new FakeTimeProvider();
-        var breaker = new CircuitBreaker(3, TimeSpan.FromSeconds(10), clock);
-        breaker.RecordFailure();
-        breaker.RecordFailure();
-        breaker.RecordSuccess(); // resets the run
-        breaker.RecordFailure();
-        breaker.RecordFailure();
-        Assert.True(breaker.AllowRequest());
-        breaker.RecordFailure();
-        Assert.False(breaker.AllowRequest());
-        clock.Advance(TimeSpan.FromSeconds(9.9));
-        Assert.False(breaker.AllowRequest());
-        clock.Advance(TimeSpan.FromSeconds(0.2));
-        Assert.True(breaker.AllowRequest()); // half-open trial
-        breaker.RecordFailure();             // one failed trial re-opens
-        Assert.False(breaker.AllowRequest());
-        clock.Advance(TimeSpan.FromSeconds(11));
-        breaker.RecordSuccess();
-        Assert.True(breaker.AllowRequest());
-        Assert.Equal(2, breaker.OpenCount);
-    }
 }

@@ -7,7 +7,7 @@ namespace VersionStore.Internal;
 internal sealed class TierState
 {
     private long _hits, _misses, _corruptions, _failures, _skipped, _promotions;
-    private readonly TierBreaker _breaker;
+    private readonly CircuitBreaker _breaker;
     private readonly ILogger _logger;
     private readonly TimeSpan _cooldown;
 
@@ -16,7 +16,7 @@ internal sealed class TierState
         Tier = tier;
         _logger = logger;
         _cooldown = options.BreakerCooldown;
-        _breaker = new TierBreaker(options.BreakerFailureThreshold, options.BreakerCooldown, options.TimeProvider);
+        _breaker = new CircuitBreaker(options.BreakerFailureThreshold, options.BreakerCooldown, options.TimeProvider);
         Tag = new KeyValuePair<string, object?>("tier", tier.Name);
     }
 
