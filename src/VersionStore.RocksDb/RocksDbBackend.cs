@@ -19,7 +19,7 @@ namespace VersionStore;
 /// as <see cref="CorruptObjectException"/>. The instance is thread-safe; <see cref="Dispose"/> waits for
 /// running calls and closes the database.
 /// </remarks>
-public sealed class RocksDbBackend : IObjectStore, IRefStore, IDisposable
+public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore, IDisposable
 {
     internal const string BackendName = "RocksDB";
     private const int AuditPageSize = 128;
@@ -279,27 +279,55 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(update);
         cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(UpdateRef(null, update));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One <c>WriteBatch</c> holds the objects and, when the compare succeeds, the ref state and the audit entry; the
+    /// compare and the write happen under the ref's stripe lock, as in <see cref="TryUpdateRefAsync"/>.
+    /// </remarks>
+    public ValueTask<bool> WriteObjectsAndTryUpdateRefAsync(IReadOnlyList<EncodedObject> objects, RefUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        ArgumentNullException.ThrowIfNull(update);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(UpdateRef(objects, update));
+    }
+
+    private bool UpdateRef(IReadOnlyList<EncodedObject>? objects, RefUpdate update)
+    {
         var refKey = KeyLayout.Ref(update.Repository, update.Ref);
-        var auditKey = KeyLayout.Audit(refKey, update.Entry.Sequence);
+        var entry = update.Entry;
+        var auditKey = KeyLayout.Audit(refKey, entry.Sequence);
         var expected = update.Expected?.Encode();
         var newState = update.NewState.Encode();
+        Span<byte> objectKey = stackalloc byte[ObjectId.Size];
         var stripe = _stripes[(int)((uint)StripeHash(refKey) & (uint)(_stripes.Length - 1))];
         EnterRead();
         try
         {
+            using var batch = new WriteBatch();
+            if (objects is not null)
+                for (var i = 0; i < objects.Count; i++)
+                {
+                    objects[i].Id.WriteTo(objectKey);
+                    batch.Put(objectKey, objects[i].Data.Span, _objects);
+                }
             lock (stripe)
             {
                 var current = _db.Get(refKey, _refs);
                 var matches = expected is null ? current is null : current is not null && current.AsSpan().SequenceEqual(expected);
-                if (!matches) return ValueTask.FromResult(false);
-                using var batch = new WriteBatch();
-                batch.Put(refKey, newState, _refs);
-                batch.Put(auditKey, update.Entry.Encoded.Span, _audit);
-                _db.Write(batch, _writeOptions);
-                return ValueTask.FromResult(true);
+                if (matches)
+                {
+                    batch.Put(refKey, newState, _refs);
+                    batch.Put(auditKey, entry.Encoded.Span, _audit);
+                }
+                if (matches || objects is { Count: > 0 }) _db.Write(batch, _writeOptions);
+                return matches;
             }
         }
-        catch (RocksDbException e) { throw Unavailable($"update ref {update.Ref} of '{update.Repository}'", e); }
+        catch (RocksDbException ex) { throw Unavailable(objects is null ? $"update ref {update.Ref} of '{update.Repository}'" : $"write {objects.Count} objects and update ref {update.Ref} of '{update.Repository}'", ex); }
         finally { _gate.ExitReadLock(); }
     }
 

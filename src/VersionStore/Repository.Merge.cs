@@ -120,6 +120,8 @@ public sealed partial class Repository
         var timestamp = options.Timestamp ?? Clock.GetUtcNow();
         var tree = changedTree;
         var attempts = 0;
+        // One backend holding objects and refs (embedded RocksDB) takes the objects and the ref CAS in one atomic write.
+        var atomic = ReferenceEquals(Store.Objects, Store.Refs) ? Store.Objects as IAtomicCommitStore : null;
         while (true)
         {
             if (basedOn != head)
@@ -127,7 +129,11 @@ public sealed partial class Repository
                 // The branch moved since the change was made: replay it onto the current head.
                 if (head is not { } current || ++attempts > rebase.MaxAttempts)
                     throw Conflict(refName, basedOn, head, head is null ? "the branch was deleted" : $"still losing the race after {rebase.MaxAttempts} rebases");
-                if (pending is not null) await Store.Objects.WriteAsync(pending, cancellationToken).ConfigureAwait(false); // the merge reads our tree
+                if (pending is not null)
+                {
+                    await Store.Objects.WriteAsync(pending, cancellationToken).ConfigureAwait(false); // the merge reads our tree
+                    writer.RememberNewTrees();
+                }
                 pending = null;
                 var currentCommit = await Reader.GetCommitAsync(current, cancellationToken).ConfigureAwait(false);
                 var merged = await TreeMerger.MergeAsync(Reader, Store.Objects, Store.Options, baseTree, currentCommit.Tree, changedTree, rebase.Resolvers, cancellationToken).ConfigureAwait(false);
@@ -138,12 +144,26 @@ public sealed partial class Repository
                 basedOn = current;
             }
 
-            var commit = await WriteCommitAsync(tree, parents, timestamp, options.Author, options.Message, options.Trailers, cancellationToken, pending).ConfigureAwait(false);
-            pending = null;
-            objects++;
+            var commit = NewCommit(tree, parents, timestamp, options.Author, options.Message, options.Trailers, out var encoded);
             var entry = NewAuditEntry(refName, state, commit.Id, parentIds.Length > 1 ? "merge" : attempts > 0 ? "commit.rebased" : "commit",
                 options.Actor ?? options.Author, FirstLine(options.Message), null);
-            if (await Store.Refs.TryUpdateRefAsync(new RefUpdate(Name, state, entry), cancellationToken).ConfigureAwait(false))
+            var update = new RefUpdate(Name, state, entry);
+            var batch = pending ?? new List<EncodedObject>(1); // the tree writer's objects, written with the commit: one store batch
+            batch.Add(new EncodedObject(commit.Id, encoded));
+            bool updated;
+            if (atomic is not null) updated = await atomic.WriteObjectsAndTryUpdateRefAsync(batch, update, cancellationToken).ConfigureAwait(false);
+            else
+            {
+                await Store.Objects.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                updated = false;
+            }
+            // The objects are stored now, whatever the compare-and-swap said.
+            if (pending is not null) writer.RememberNewTrees();
+            pending = null;
+            objects++;
+            Stored(commit, batch.Count);
+            if (atomic is null) updated = await Store.Refs.TryUpdateRefAsync(update, cancellationToken).ConfigureAwait(false);
+            if (updated)
             {
                 VersionStoreDiagnostics.Commits.Add(1, new KeyValuePair<string, object?>("operation", "commit"));
                 VersionStoreDiagnostics.CommitDuration.Record(Clock.GetElapsedTime(started).TotalMilliseconds);
@@ -160,20 +180,52 @@ public sealed partial class Repository
 
     /// <summary>Encodes, stores and indexes a commit over an already stored tree.</summary>
     private async Task<Commit> WriteCommitAsync(ObjectId tree, Commit[] parents, DateTimeOffset timestamp, string author, string message,
-        IReadOnlyList<Trailer> trailers, CancellationToken cancellationToken, List<EncodedObject>? pending = null)
+        IReadOnlyList<Trailer> trailers, CancellationToken cancellationToken)
     {
-        var generation = 1 + (parents.Length == 0 ? 0 : parents.Max(p => p.Generation));
-        var parentIds = parents.Select(p => p.Id).ToArray();
-        var encoded = ObjectCodec.EncodeCommit(tree, parentIds, generation, timestamp, author, message, trailers);
-        var id = ObjectId.Compute(encoded);
-        var batch = pending is null ? [] : new List<EncodedObject>(pending);
-        batch.Add(new EncodedObject(id, encoded));
-        await Store.Objects.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-        VersionStoreDiagnostics.ObjectsWritten.Add(batch.Count);
-        var commit = ObjectCodec.DecodeCommit(id, encoded);
-        Reader.Remember(id, commit);
-        Graph.Add(commit);
+        var commit = NewCommit(tree, parents, timestamp, author, message, trailers, out var encoded);
+        await Store.Objects.WriteAsync([new EncodedObject(commit.Id, encoded)], cancellationToken).ConfigureAwait(false);
+        Stored(commit, 1);
         return commit;
+    }
+
+    /// <summary>
+    /// Encodes a commit and builds its <see cref="Commit"/> from the fields (what decoding the encoding would give:
+    /// the timestamp cut to microseconds in UTC), without decoding the bytes just written.
+    /// </summary>
+    private static Commit NewCommit(ObjectId tree, Commit[] parents, DateTimeOffset timestamp, string author, string message,
+        IReadOnlyList<Trailer> trailers, out byte[] encoded)
+    {
+        long generation = 0;
+        var parentIds = new ObjectId[parents.Length];
+        for (var i = 0; i < parents.Length; i++)
+        {
+            parentIds[i] = parents[i].Id;
+            generation = Math.Max(generation, parents[i].Generation);
+        }
+        generation++;
+        encoded = ObjectCodec.EncodeCommit(tree, parentIds, generation, timestamp, author, message, trailers);
+        var id = ObjectId.Compute(encoded);
+        var commit = new Commit(id, tree, parentIds, generation, ObjectCodec.FromUnixMicroseconds(ObjectCodec.ToUnixMicroseconds(timestamp)),
+            author, message, [.. trailers]);
+        AssertSameAsDecoded(commit, encoded);
+        return commit;
+    }
+
+    [System.Diagnostics.Conditional("DEBUG")]
+    private static void AssertSameAsDecoded(Commit commit, byte[] encoded)
+    {
+        var decoded = ObjectCodec.DecodeCommit(commit.Id, encoded);
+        System.Diagnostics.Debug.Assert(decoded.Tree == commit.Tree && decoded.Parents.SequenceEqual(commit.Parents) && decoded.Generation == commit.Generation
+            && decoded.Timestamp == commit.Timestamp && decoded.Timestamp.Offset == commit.Timestamp.Offset && decoded.Author == commit.Author
+            && decoded.Message == commit.Message && decoded.Trailers.SequenceEqual(commit.Trailers), "a commit built from its fields differs from its decoding");
+    }
+
+    /// <summary>Bookkeeping once a new commit's object is stored: metrics, the decoded cache, the commit-graph index.</summary>
+    private void Stored(Commit commit, int objectCount)
+    {
+        VersionStoreDiagnostics.ObjectsWritten.Add(objectCount);
+        Reader.Remember(commit.Id, commit);
+        Graph.Add(commit);
     }
 
     /// <summary>The tree to merge against: none (unrelated), the one base's, or several bases merged recursively.</summary>

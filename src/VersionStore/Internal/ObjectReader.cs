@@ -9,6 +9,10 @@ namespace VersionStore.Internal;
 internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions options)
 {
     private readonly ConcurrentDictionary<ObjectId, object> _decoded = new();
+    private int _count; // entries added since the last clear (approximate under races, which is all a bound needs)
+    private readonly ConcurrentDictionary<ObjectId, Tree> _writtenTrees = new();
+    private int _writtenCount;
+    private const int MaxWrittenTrees = 16_384; // a commit writes a handful: enough for the latest snapshots of many repositories
 
     public async ValueTask<ReadOnlyMemory<byte>?> TryReadVerifiedAsync(ObjectId id, CancellationToken cancellationToken)
     {
@@ -46,6 +50,28 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         return tree;
     }
 
+    /// <summary>
+    /// A base tree for <see cref="TreeWriter"/>: like <see cref="GetTreeAsync"/>, but trees this process itself wrote
+    /// (<see cref="RememberWrittenTree"/>) are served from memory. The writer only copies their entries' ids into new
+    /// trees; readers (checkout, diff, verify) still read and verify them from the store, so damage done to a stored
+    /// tree after it was written is still detected there.
+    /// </summary>
+    public ValueTask<Tree> GetBaseTreeAsync(ObjectId id, CancellationToken cancellationToken)
+        => _writtenTrees.TryGetValue(id, out var tree) ? ValueTask.FromResult(tree) : GetTreeAsync(id, cancellationToken);
+
+    /// <summary>Remembers a tree this process just stored, for <see cref="GetBaseTreeAsync"/>. Call only once it is stored.</summary>
+    public void RememberWrittenTree(Tree tree)
+    {
+        var limit = Math.Min(options.DecodedObjectCacheSize, MaxWrittenTrees);
+        if (limit == 0) return;
+        if (Volatile.Read(ref _writtenCount) >= limit)
+        {
+            _writtenTrees.Clear();
+            Interlocked.Exchange(ref _writtenCount, 0);
+        }
+        if (_writtenTrees.TryAdd(tree.Id, tree)) Interlocked.Increment(ref _writtenCount);
+    }
+
     public async ValueTask<ReadOnlyMemory<byte>> GetBlobAsync(ObjectId id, CancellationToken cancellationToken)
     {
         var data = await ReadVerifiedAsync(id, "blob", cancellationToken).ConfigureAwait(false);
@@ -58,7 +84,12 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     public void Remember(ObjectId id, object decoded)
     {
         if (options.DecodedObjectCacheSize == 0) return;
-        if (_decoded.Count >= options.DecodedObjectCacheSize) _decoded.Clear(); // crude but bounded; objects are cheap to reload
-        _decoded[id] = decoded;
+        // Counted here rather than by ConcurrentDictionary.Count, which takes every lock of the table (hundreds once it has grown).
+        if (Volatile.Read(ref _count) >= options.DecodedObjectCacheSize)
+        {
+            _decoded.Clear(); // crude but bounded; objects are cheap to reload
+            Interlocked.Exchange(ref _count, 0);
+        }
+        if (_decoded.TryAdd(id, decoded)) Interlocked.Increment(ref _count);
     }
 }

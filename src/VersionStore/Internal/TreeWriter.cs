@@ -7,6 +7,7 @@ namespace VersionStore.Internal;
 internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, VersionStoreOptions options)
 {
     private readonly HashSet<ObjectId> _seen = [];
+    private readonly List<Tree> _newTrees = [];
 
     public List<EncodedObject> NewObjects { get; } = [];
 
@@ -40,7 +41,7 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
 
     private async IAsyncEnumerable<string> BlobPathsAsync(ObjectId tree, string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        foreach (var e in (await reader.GetTreeAsync(tree, cancellationToken).ConfigureAwait(false)).Entries.ToArray())
+        foreach (var e in (await reader.GetBaseTreeAsync(tree, cancellationToken).ConfigureAwait(false)).Entries.ToArray())
         {
             if (e.Kind == ObjectKind.Blob) yield return prefix + e.Name;
             else
@@ -49,48 +50,58 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
         }
     }
 
-    public void Add(EncodedObject obj)
+    public bool Add(EncodedObject obj)
     {
-        if (!_seen.Add(obj.Id)) return;
+        if (!_seen.Add(obj.Id)) return false;
         NewObjects.Add(obj);
         NewBytes += obj.Data.Length;
+        return true;
+    }
+
+    /// <summary>
+    /// Hands the trees this writer built to the reader's written-tree memory (<see cref="ObjectReader.GetBaseTreeAsync"/>),
+    /// so the next commit finds its base trees without reading them back. Call only once <see cref="NewObjects"/> are stored.
+    /// </summary>
+    public void RememberNewTrees()
+    {
+        foreach (var tree in _newTrees) reader.RememberWrittenTree(tree);
     }
 
     private async ValueTask<ObjectId?> ApplyAsync(ObjectId? baseTree, Node node, bool isRoot, string prefix, CancellationToken cancellationToken)
     {
-        var entries = new SortedList<string, TreeEntry>(EntryNames.Comparer);
-        if (baseTree is { } b)
-            foreach (var e in (await reader.GetTreeAsync(b, cancellationToken).ConfigureAwait(false)).Entries)
-                entries.Add(e.Name, e);
-
+        Tree? baseEntries = baseTree is { } b ? await reader.GetBaseTreeAsync(b, cancellationToken).ConfigureAwait(false) : null;
+        var baseCount = baseEntries?.Count ?? 0;
+        // Both the base entries and the changed children are sorted by entry name: merge them in one pass.
+        var entries = new List<TreeEntry>(baseCount + (node.Children?.Count ?? 0));
+        var next = 0;
         foreach (var (name, child) in node.Children ?? [])
         {
+            while (next < baseCount && EntryNames.Compare(baseEntries![next].Name, name) < 0) entries.Add(baseEntries[next++]);
+            TreeEntry? current = next < baseCount && baseEntries![next].Name == name ? baseEntries[next++] : null;
             var path = prefix + name;
             if (child.Leaf is { IsRemoval: false } put)
             {
                 if (child.HasPutBelow)
                     throw new InvalidOperationArgumentException($"Path '{path}' cannot be both an entry and a folder in one commit.");
-                var unchanged = entries.TryGetValue(name, out var current) && current.Kind == ObjectKind.Blob ? current.Id : (ObjectId?)null;
-                entries[name] = new TreeEntry(name, ObjectKind.Blob, await WriteBlobAsync(path, put, unchanged, cancellationToken).ConfigureAwait(false));
+                var unchanged = current is { Kind: ObjectKind.Blob } c ? c.Id : (ObjectId?)null;
+                entries.Add(new TreeEntry(name, ObjectKind.Blob, await WriteBlobAsync(path, put, unchanged, cancellationToken).ConfigureAwait(false)));
                 continue;
             }
-            if (child.Children is null)
-            {
-                entries.Remove(name); // removal of an entry or a whole folder
-                continue;
-            }
-            ObjectId? subBase = child.Leaf is null && entries.TryGetValue(name, out var existing) && existing.Kind == ObjectKind.Tree ? existing.Id : null;
+            if (child.Children is null) continue; // removal of an entry or a whole folder
+            ObjectId? subBase = child.Leaf is null && current is { Kind: ObjectKind.Tree } existing ? existing.Id : null;
             var sub = await ApplyAsync(subBase, child, isRoot: false, path + "/", cancellationToken).ConfigureAwait(false);
-            if (sub is null) entries.Remove(name);
-            else entries[name] = new TreeEntry(name, ObjectKind.Tree, sub.Value);
+            if (sub is not null) entries.Add(new TreeEntry(name, ObjectKind.Tree, sub.Value));
         }
+        while (next < baseCount) entries.Add(baseEntries![next++]);
 
         if (entries.Count == 0 && !isRoot) return null;
         if (entries.Count > options.MaxTreeEntries)
             throw new PayloadTooLargeException($"Folder '{(prefix.Length == 0 ? "/" : prefix)}' entry count", entries.Count, options.MaxTreeEntries);
-        var encoded = ObjectCodec.EncodeTree(entries.Values.ToArray());
+        // Names are valid (base entries were decoded and checked, new ones came through SplitPath) and sorted by the merge.
+        var sorted = entries.ToArray();
+        var encoded = ObjectCodec.EncodeValidTree(sorted);
         var id = ObjectId.Compute(encoded);
-        if (id != baseTree) Add(new EncodedObject(id, encoded));
+        if (id != baseTree && Add(new EncodedObject(id, encoded))) _newTrees.Add(new Tree(id, sorted));
         return id;
     }
 
