@@ -76,7 +76,8 @@ public sealed partial class Repository
     /// The body of <see cref="CommitAsync(string, SnapshotChanges, CommitOptions?, CancellationToken)"/> with explicit
     /// control of automatic rebase (see <see cref="RebaseOptions"/>): when the branch moved under the commit, the
     /// change is three-way merged onto the new head and the compare-and-swap retried, so concurrent writers of
-    /// different entries all land and none is lost. (Public once <c>CommitOptions</c> carries a <c>Rebase</c> property.)
+    /// different entries all land and none is lost. <see cref="CommitAsync(string, SnapshotChanges, CommitOptions?, CancellationToken)"/>
+    /// passes <see cref="CommitOptions.Rebase"/>.
     /// </summary>
     internal async Task<CommitResult> CommitCoreAsync(string branch, SnapshotChanges changes, CommitOptions? options, RebaseOptions? rebase, CancellationToken cancellationToken = default)
     {
