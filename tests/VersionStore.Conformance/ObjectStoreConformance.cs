@@ -7,34 +7,8 @@ namespace VersionStore.Conformance;
 /// from <see cref="CreateStore"/>, and release it in <see cref="DisposeStores"/>. Payloads are real Dify
 /// workflow exports (<see cref="TestData"/>).
 /// </summary>
-public abstract class ObjectStoreConformance : IDisposable
+public abstract class ObjectStoreConformance : StoreSuite<IObjectStore>
 {
-    private readonly List<IObjectStore> _stores = [];
-
-    /// <summary>Creates a fresh, empty store. Called once or more per test.</summary>
-    protected abstract IObjectStore CreateStore();
-
-    /// <summary>Releases what <see cref="CreateStore"/> made (default: disposes each store that is disposable).</summary>
-    protected virtual void DisposeStores(IReadOnlyList<IObjectStore> stores)
-    {
-        foreach (var s in stores) (s as IDisposable)?.Dispose();
-    }
-
-    /// <summary>A fresh store, released when the test ends.</summary>
-    protected IObjectStore NewStore()
-    {
-        var store = CreateStore();
-        _stores.Add(store);
-        return store;
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        DisposeStores(_stores);
-        GC.SuppressFinalize(this);
-    }
-
     private static IReadOnlyList<EncodedObject> Sample(int count) => TestData.DifyBlobs(count);
 
     private static EncodedObject TreeAndCommit(IReadOnlyList<EncodedObject> blobs, out EncodedObject commit)

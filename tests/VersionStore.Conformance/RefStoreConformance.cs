@@ -9,34 +9,9 @@ namespace VersionStore.Conformance;
 /// listing, and isolation of repositories whose names are prefixes of each other (design invariant 6).
 /// Derive, return a fresh empty store from <see cref="CreateStore"/>, and release it in <see cref="DisposeStores"/>.
 /// </summary>
-public abstract class RefStoreConformance : IDisposable
+public abstract class RefStoreConformance : StoreSuite<IRefStore>
 {
-    private readonly List<IRefStore> _stores = [];
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 3, 1, 9, 0, 0, TimeSpan.Zero));
-
-    /// <summary>Creates a fresh, empty store. Called once or more per test.</summary>
-    protected abstract IRefStore CreateStore();
-
-    /// <summary>Releases what <see cref="CreateStore"/> made (default: disposes each store that is disposable).</summary>
-    protected virtual void DisposeStores(IReadOnlyList<IRefStore> stores)
-    {
-        foreach (var s in stores) (s as IDisposable)?.Dispose();
-    }
-
-    /// <summary>A fresh store, released when the test ends.</summary>
-    protected IRefStore NewStore()
-    {
-        var store = CreateStore();
-        _stores.Add(store);
-        return store;
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        DisposeStores(_stores);
-        GC.SuppressFinalize(this);
-    }
 
     /// <summary>Distinct commit-like ids derived from the real Dify payloads.</summary>
     protected static ObjectId Commit(int n)

@@ -126,7 +126,7 @@ public abstract class RepositoryConformance : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Identical_content_is_stored_once_across_versions_and_repositories()
+    public async Task Identical_content_gets_the_same_tree_id_in_another_repository()
     {
         var first = await CommitAsync("main", Nodes(("a", "same"), ("b", "other")), "one");
         var other = Store.GetRepository("another-workflow");
