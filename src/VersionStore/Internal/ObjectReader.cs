@@ -26,10 +26,26 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     public async ValueTask<ReadOnlyMemory<byte>> ReadVerifiedAsync(ObjectId id, string? context, CancellationToken cancellationToken)
         => await TryReadVerifiedAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(id, context);
 
-    public async ValueTask<Commit?> TryGetCommitAsync(ObjectId id, CancellationToken cancellationToken)
+    // The cached paths complete synchronously: no async state machine for an object already decoded, which is what a
+    // history walk or a checkout of a recent snapshot meets almost every time.
+
+    public ValueTask<Commit?> TryGetCommitAsync(ObjectId id, CancellationToken cancellationToken)
+        => _decoded.TryGetValue(id, out var cached) ? new ValueTask<Commit?>(AsCommit(id, cached)) : LoadCommitAsync(id, cancellationToken);
+
+    public ValueTask<Commit> GetCommitAsync(ObjectId id, CancellationToken cancellationToken)
+        => _decoded.TryGetValue(id, out var cached) ? new ValueTask<Commit>(AsCommit(id, cached)) : LoadRequiredCommitAsync(id, cancellationToken);
+
+    public ValueTask<Tree> GetTreeAsync(ObjectId id, CancellationToken cancellationToken)
+        => _decoded.TryGetValue(id, out var cached) ? new ValueTask<Tree>(AsTree(id, cached)) : LoadTreeAsync(id, cancellationToken);
+
+    private static Commit AsCommit(ObjectId id, object cached)
+        => cached as Commit ?? throw new UnexpectedObjectKindException(id, ObjectKind.Commit, ObjectKind.Tree);
+
+    private static Tree AsTree(ObjectId id, object cached)
+        => cached as Tree ?? throw new UnexpectedObjectKindException(id, ObjectKind.Tree, ObjectKind.Commit);
+
+    private async ValueTask<Commit?> LoadCommitAsync(ObjectId id, CancellationToken cancellationToken)
     {
-        if (_decoded.TryGetValue(id, out var cached))
-            return cached as Commit ?? throw new UnexpectedObjectKindException(id, ObjectKind.Commit, ObjectKind.Tree);
         var data = await TryReadVerifiedAsync(id, cancellationToken).ConfigureAwait(false);
         if (data is null) return null;
         var commit = ObjectCodec.DecodeCommit(id, data.Value.Span);
@@ -37,13 +53,11 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         return commit;
     }
 
-    public async ValueTask<Commit> GetCommitAsync(ObjectId id, CancellationToken cancellationToken)
-        => await TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(id, "commit");
+    private async ValueTask<Commit> LoadRequiredCommitAsync(ObjectId id, CancellationToken cancellationToken)
+        => await LoadCommitAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(id, "commit");
 
-    public async ValueTask<Tree> GetTreeAsync(ObjectId id, CancellationToken cancellationToken)
+    private async ValueTask<Tree> LoadTreeAsync(ObjectId id, CancellationToken cancellationToken)
     {
-        if (_decoded.TryGetValue(id, out var cached))
-            return cached as Tree ?? throw new UnexpectedObjectKindException(id, ObjectKind.Tree, ObjectKind.Commit);
         var data = await ReadVerifiedAsync(id, "tree", cancellationToken).ConfigureAwait(false);
         var tree = ObjectCodec.DecodeTree(id, data.Span);
         Remember(id, tree);
