@@ -6,6 +6,7 @@
 using VersionStore;
 using VersionStore.AspNetCore;
 using VersionStore.Releases;
+using VersionStore.Server;
 
 var builder = WebApplication.CreateBuilder(args);
 var storePath = Path.GetFullPath(builder.Configuration["store"] ?? Path.Combine(Path.GetTempPath(), "vstore"));
@@ -17,13 +18,12 @@ if (string.IsNullOrEmpty(token))
     return 2;
 }
 
-var backend = RocksDbBackend.Open(storePath);
-var store = new RepositoryStore(backend, backend, new VersionStoreOptions(), ownedBackend: backend);
-builder.Services.AddSingleton(store);
+builder.Services.AddServerStore(storePath); // embedded RocksDB through services.AddVersionStore(b => b.UseRocksDb(…))
 builder.Services.AddSingleton<ILastSeenCache>(new FileLastSeenCache(lastSeenPath));
 builder.Services.AddVersionStoreApi(o => o.BearerToken = token);
 
 var app = builder.Build();
+var store = app.Services.GetRequiredService<RepositoryStore>();
 
 // Finish rollbacks a previous process left half-done (moved, verification pending): without the verifiers at
 // hand the outcome is unknown, so they are compensated.
@@ -49,6 +49,5 @@ if (builder.Configuration.GetSection("seed").Value is { } seed)
 }
 
 app.MapVersionStoreApi();
-app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
 await app.RunAsync();
 return 0;
