@@ -25,7 +25,7 @@ namespace VersionStore.S3;
 /// which a lookup miss triggers by itself at most once per <see cref="S3PackStoreOptions.MissRefreshInterval"/>.</para>
 /// <para>Open with <see cref="OpenAsync(S3PackStoreOptions, CancellationToken)"/>; it loads every pack index.</para>
 /// </remarks>
-public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable
+public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyingObjectStore
 {
     /// <summary>The backend name in <see cref="BackendUnavailableException.Backend"/>.</summary>
     public const string BackendName = "S3";
@@ -88,6 +88,10 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable
 
     /// <summary>The store's options (do not change them after opening).</summary>
     public S3PackStoreOptions Options => _options;
+
+    /// <inheritdoc />
+    /// <remarks>True with <see cref="S3PackStoreOptions.VerifyReads"/> (the default): bytes are verified where they enter the process.</remarks>
+    public bool ReturnsVerifiedBytes => _options.VerifyReads;
 
     /// <summary>Validates the options, creates an S3 client from them, optionally creates the bucket, and loads
     /// every pack index of the store's prefix.</summary>

@@ -45,6 +45,7 @@ public readonly struct ObjectId : IEquatable<ObjectId>, IComparable<ObjectId>, I
     {
         Span<byte> hash = stackalloc byte[Size];
         SHA256.HashData(encodedObject, hash);
+        if (Internal.HashCounter.Active) Internal.HashCounter.Increment();
         return new ObjectId(hash);
     }
 

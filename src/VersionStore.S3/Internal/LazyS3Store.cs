@@ -6,7 +6,7 @@ namespace VersionStore.S3.Internal;
 /// The S3 pack store, opened on first use and re-tried on each call until it opens: the application starts while
 /// S3 is down (reads come from the other tiers, the archiver waits) and recovers without a restart.
 /// </summary>
-internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IStorePartSource, IAsyncDisposable
+internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IVerifyingObjectStore, IStorePartSource, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private S3PackObjectStore? _store;
@@ -14,6 +14,9 @@ internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IS
     public S3PackObjectStore? Opened => Volatile.Read(ref _store);
 
     object? IStorePartSource.Current => Opened;
+
+    /// <summary>Forwarded: the pack store verifies what it returns when <see cref="S3PackStoreOptions.VerifyReads"/> is on.</summary>
+    public bool ReturnsVerifiedBytes => options.VerifyReads;
 
     public async ValueTask<S3PackObjectStore> GetAsync(CancellationToken cancellationToken)
     {

@@ -24,7 +24,7 @@ namespace VersionStore;
 /// </list>
 /// Metrics: Meter <see cref="TieredDiagnostics.MeterName"/> with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
 /// </summary>
-public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore
+public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerifyingObjectStore
 {
     private readonly TierState[] _tiers;
     private readonly TierState _durable;
@@ -46,6 +46,10 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore
         _archive = _tiers.SingleOrDefault(t => t.Tier.Role == TierRole.Archive);
         Outbox = _archive is null ? null : options.ArchiveOutbox;
     }
+
+    /// <inheritdoc />
+    /// <remarks>True with <see cref="TieredObjectStoreOptions.VerifyReads"/> (the default): every tier's copy is verified here or by the tier itself.</remarks>
+    public bool ReturnsVerifiedBytes => _options.VerifyReads;
 
     /// <summary>The tiers, nearest first.</summary>
     public IReadOnlyList<StorageTier> Tiers => [.. _tiers.Select(t => t.Tier)];
@@ -109,7 +113,8 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore
                 if (t.IsCache && t.Tier.PromoteOnRead) (toFill ??= []).Add((t, false));
                 continue;
             }
-            if (_options.VerifyReads && VerifyProblem(id, data.Value.Span) is { } problem)
+            // Verified once: a tier that verified by itself (S3 packs) is trusted; the others are checked here.
+            if (_options.VerifyReads && !t.ReturnsVerifiedBytes && VerifyProblem(id, data.Value.Span) is { } problem)
             {
                 t.Corrupt(id, problem);
                 (corruptIn ??= []).Add(t.Name);

@@ -14,6 +14,7 @@ internal sealed class TierState
     public TierState(StorageTier tier, TieredObjectStoreOptions options, ILogger logger)
     {
         Tier = tier;
+        ReturnsVerifiedBytes = tier.Store is IVerifyingObjectStore { ReturnsVerifiedBytes: true };
         _logger = logger;
         _cooldown = options.BreakerCooldown;
         _breaker = new CircuitBreaker(options.BreakerFailureThreshold, options.BreakerCooldown, options.TimeProvider);
@@ -25,6 +26,7 @@ internal sealed class TierState
     public string Name => Tier.Name;
     public bool IsDurable => Tier.Role == TierRole.Durable;
     public bool IsCache => Tier.Role == TierRole.Cache;
+    public bool ReturnsVerifiedBytes { get; }
     public KeyValuePair<string, object?> Tag { get; }
 
     /// <summary>The durable tier is never skipped; others are while their breaker is open.</summary>
