@@ -91,7 +91,10 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             await using (host.ConfigureAwait(false))
             {
                 Environment.StoreOpened?.Invoke(host);
-                return await body(parseResult, new StoreSession(this, host.Store, path, output), cancellationToken).ConfigureAwait(false);
+                var session = new StoreSession(this, host.Store, path, output);
+                // Fail-static: heads served from the local head cache while the ref store is down are marked in the output.
+                if (host.FailStatic is { } failStatic) failStatic.StaleRead += (_, e) => session.MarkStale(e);
+                return await body(parseResult, session, cancellationToken).ConfigureAwait(false);
             }
         });
 
@@ -130,6 +133,20 @@ internal sealed class StoreSession(CliContext cli, RepositoryStore store, string
     public Output Output { get; } = output;
 
     public Repository Repository(string name) => Store.GetRepository(name);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, DateTimeOffset> _staleHeads = new();
+
+    /// <summary>Records a head served stale (the ref store was unreachable): its commit, and when it was last seen.</summary>
+    public void MarkStale(StaleRefReadEventArgs read)
+    {
+        if (read.Result.State.Target is { } head) _staleHeads[head] = read.Result.SeenAt;
+    }
+
+    /// <summary>When <paramref name="commit"/> was last seen as a head, if this command served it stale; else null.</summary>
+    public DateTimeOffset? StaleSeenAt(ObjectId commit) => _staleHeads.TryGetValue(commit, out var seen) ? seen : null;
+
+    /// <summary>The text mark of a stale head: <c>(stale: last seen HH:MM:SS)</c> (UTC), or null.</summary>
+    public string? StaleMark(ObjectId commit) => StaleSeenAt(commit) is { } seen ? $"(stale: last seen {seen.UtcDateTime:HH:mm:ss})" : null;
 
     /// <summary>
     /// A repository that must already exist (hold at least one ref), so a misspelt name reports "not found"

@@ -34,10 +34,13 @@ internal sealed record TrailerJson(string Key, string Value)
 }
 
 internal sealed record CommitJson(string Id, string Tree, string[] Parents, long Generation, string Author, DateTimeOffset Timestamp,
-    string Message, TrailerJson[] Trailers)
+    string Message, TrailerJson[] Trailers,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Stale = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? LastSeen = null)
 {
-    public static CommitJson From(Commit c) => new(c.Id.ToString(), c.Tree.ToString(), [.. c.Parents.Select(p => p.ToString())], c.Generation,
-        c.Author, c.Timestamp, c.Message, TrailerJson.From(c.Trailers));
+    /// <summary>The commit; <paramref name="staleSeenAt"/>: it was served as a stale head (fail-static), last seen then.</summary>
+    public static CommitJson From(Commit c, DateTimeOffset? staleSeenAt = null) => new(c.Id.ToString(), c.Tree.ToString(), [.. c.Parents.Select(p => p.ToString())], c.Generation,
+        c.Author, c.Timestamp, c.Message, TrailerJson.From(c.Trailers), staleSeenAt is null ? null : true, staleSeenAt);
 }
 
 internal sealed record EntryJson(string Path, string BlobId, string? Item, string? ItemId);

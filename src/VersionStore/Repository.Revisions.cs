@@ -87,6 +87,11 @@ public sealed partial class Repository
             throw new RevisionNotFoundException(Name.Value, revision, $"the ref has only {index} audit entries");
         }
 
+        // A full id names its commit before any ref is asked (no ref-store round trip; answerable while the ref store is down).
+        if (text.Length == ObjectId.HexLength && ObjectId.IsHexPrefix(text) && ObjectId.Parse(text) is var full
+            && await Reader.TryGetCommitAsync(full, cancellationToken).ConfigureAwait(false) is not null)
+            return full;
+
         var byRef = await FindRefAsync(text, cancellationToken).ConfigureAwait(false);
         if (byRef is { } found)
         {

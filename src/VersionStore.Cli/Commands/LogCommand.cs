@@ -47,12 +47,13 @@ internal static class LogCommand
             var first = true;
             await foreach (var commit in repository.LogAsync(options, cancellationToken).ConfigureAwait(false))
             {
-                if (output.Json) json.Add(CommitJson.From(commit));
-                else if (parseResult.GetValue(oneline)) output.Line($"{Output.Short(commit.Id)} {commit.Subject}");
+                var stale = session.StaleMark(commit.Id);
+                if (output.Json) json.Add(CommitJson.From(commit, session.StaleSeenAt(commit.Id)));
+                else if (parseResult.GetValue(oneline)) output.Line(stale is null ? $"{Output.Short(commit.Id)} {commit.Subject}" : $"{Output.Short(commit.Id)} {stale} {commit.Subject}");
                 else
                 {
                     if (!first) output.Line();
-                    WriteCommit(output, commit);
+                    WriteCommit(output, commit, stale);
                 }
                 first = false;
             }
@@ -63,9 +64,9 @@ internal static class LogCommand
     }
 
     /// <summary>A commit in the familiar git layout: id, merge parents, author, date, indented message, trailers.</summary>
-    internal static void WriteCommit(Output output, Commit commit)
+    internal static void WriteCommit(Output output, Commit commit, string? staleMark = null)
     {
-        output.Line($"commit {commit.Id}");
+        output.Line(staleMark is null ? $"commit {commit.Id}" : $"commit {commit.Id} {staleMark}");
         if (commit.Parents.Count > 1) output.Line("Merge: " + string.Join(' ', commit.Parents.Select(Output.Short)));
         output.Line($"Author: {commit.Author}");
         output.Line($"Date:   {Output.Time(commit.Timestamp)}");

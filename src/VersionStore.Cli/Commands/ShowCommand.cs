@@ -25,10 +25,10 @@ internal static class ShowCommand
             var output = session.Output;
             if (output.Json)
             {
-                output.WriteJson(new ShowJson(CommitJson.From(snapshot.Commit), isWorkflow ? WorkflowSupport.Format : null, [.. entries]), CliJson.Default.ShowJson);
+                output.WriteJson(new ShowJson(CommitJson.From(snapshot.Commit, session.StaleSeenAt(snapshot.Commit.Id)), isWorkflow ? WorkflowSupport.Format : null, [.. entries]), CliJson.Default.ShowJson);
                 return ExitCodes.Success;
             }
-            LogCommand.WriteCommit(output, snapshot.Commit);
+            LogCommand.WriteCommit(output, snapshot.Commit, session.StaleMark(snapshot.Commit.Id));
             output.Line();
             output.Line($"Tree:   {snapshot.Commit.Tree}");
             output.Line($"Parents: {(snapshot.Commit.Parents.Count == 0 ? "(none)" : string.Join(' ', snapshot.Commit.Parents))}");

@@ -46,8 +46,27 @@ internal static class RedisCall
 
     public static bool IsUnavailable(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
 
+    /// <summary>One human line naming the operation (and through it the repository); the client library's details stay in the inner exception.</summary>
     public static BackendUnavailableException Unavailable(string what, Exception e)
-        => new(Backend, $"{what} failed: {e.Message}", e);
+        => new(Backend, $"{what} failed: {Reason(e)}", e);
+
+    private static string Reason(Exception e) => e switch
+    {
+        RedisConnectionException => "no connection",
+        RedisTimeoutException or TimeoutException => "no answer in time",
+        ObjectDisposedException => "the connection is closed",
+        RedisServerException s => "Redis answered an error: " + FirstLine(s.Message),
+        _ => FirstLine(e.Message),
+    };
+
+    private static string FirstLine(string message)
+    {
+        var cut = message.IndexOfAny(['\r', '\n']);
+        var line = cut < 0 ? message : message[..cut];
+        // StackExchange.Redis appends diagnostics after the first sentence (", mc: …", "IOCP: …"): keep the sentence.
+        var diagnostics = line.IndexOf(", mc: ", StringComparison.Ordinal);
+        return (diagnostics < 0 ? line : line[..diagnostics]).Trim();
+    }
 
     /// <summary>Keeps an abandoned call's late failure from surfacing as an unobserved task exception.</summary>
     private static void Observe(Task call)

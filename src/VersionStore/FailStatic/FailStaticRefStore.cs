@@ -83,13 +83,7 @@ public sealed class FailStaticRefStore : IRefStore
         {
             var remembered = await _heads.TryGetAsync(repository, name, cancellationToken).ConfigureAwait(false);
             if (remembered is null) throw;
-            var result = new RefReadResult(remembered.State, IsStale: true, remembered.SeenAt);
-            Interlocked.Increment(ref _staleReads);
-            StaleReads.Add(1);
-            _logger.LogWarning("Ref store unavailable ({Reason}); serving the remembered head {Head} of {Ref} in '{Repository}' seen at {SeenAt:O} (possibly stale)",
-                e.Message, remembered.State.Target?.ToString(12) ?? "(deleted)", name.FullName, repository.Value, remembered.SeenAt);
-            StaleRead?.Invoke(this, new StaleRefReadEventArgs(repository, name, result, e));
-            return result;
+            return ServedStale(repository, name, remembered, e);
         }
         if (state is null) return null;
         var now = _time.GetUtcNow();
@@ -109,9 +103,50 @@ public sealed class FailStaticRefStore : IRefStore
         return (await TryGetRefWithFreshnessAsync(repository, name, cancellationToken).ConfigureAwait(false))?.State;
     }
 
+    private RefReadResult ServedStale(RepositoryName repository, RefName name, RememberedHead remembered, BackendUnavailableException cause)
+    {
+        var result = new RefReadResult(remembered.State, IsStale: true, remembered.SeenAt);
+        Interlocked.Increment(ref _staleReads);
+        StaleReads.Add(1);
+        _logger.LogWarning("Ref store unavailable ({Reason}); serving the remembered head {Head} of {Ref} in '{Repository}' seen at {SeenAt:O} (possibly stale)",
+            cause.Message, remembered.State.Target?.ToString(12) ?? "(deleted)", name.FullName, repository.Value, remembered.SeenAt);
+        StaleRead?.Invoke(this, new StaleRefReadEventArgs(repository, name, result, cause));
+        return result;
+    }
+
     /// <inheritdoc />
-    public IAsyncEnumerable<(RefName Name, RefState State)> ListRefsAsync(RepositoryName repository, CancellationToken cancellationToken = default)
-        => _primary.ListRefsAsync(repository, cancellationToken);
+    /// <remarks>
+    /// Listed refs are remembered. When the authoritative store is unreachable, the refs remembered for the repository
+    /// are listed instead (each raising <see cref="StaleRead"/>); with none remembered the failure propagates.
+    /// </remarks>
+    public async IAsyncEnumerable<(RefName Name, RefState State)> ListRefsAsync(RepositoryName repository, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var listed = new List<(RefName Name, RefState State)>();
+        BackendUnavailableException? failure = null;
+        try
+        {
+            // Buffered (a repository has few refs), so a failure mid-way falls back to the remembered list as a whole.
+            await foreach (var r in _primary.ListRefsAsync(repository, cancellationToken).ConfigureAwait(false)) listed.Add(r);
+        }
+        catch (BackendUnavailableException e) when (ServeStaleThroughRefStore)
+        {
+            failure = e;
+        }
+        if (failure is null)
+        {
+            var now = _time.GetUtcNow();
+            foreach (var (name, state) in listed)
+            {
+                await RememberAsync(repository, name, state, now, cancellationToken).ConfigureAwait(false);
+                yield return (name, state);
+            }
+            yield break;
+        }
+        var remembered = new List<(RefName Name, RememberedHead Head)>();
+        await foreach (var r in _heads.ListAsync(repository, cancellationToken).ConfigureAwait(false)) remembered.Add(r);
+        if (remembered.Count == 0) throw failure;
+        foreach (var (name, head) in remembered) yield return (name, ServedStale(repository, name, head, failure).State);
+    }
 
     /// <inheritdoc />
     public async ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default)
@@ -127,8 +162,26 @@ public sealed class FailStaticRefStore : IRefStore
         => _primary.ReadAuditAsync(repository, name, beforeSequence, cancellationToken);
 
     /// <inheritdoc />
-    public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default)
-        => _primary.ListRepositoriesAsync(cancellationToken);
+    /// <remarks>When the authoritative store is unreachable, the repositories with remembered refs are listed instead.</remarks>
+    public async IAsyncEnumerable<RepositoryName> ListRepositoriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var listed = new List<RepositoryName>();
+        BackendUnavailableException? failure = null;
+        try
+        {
+            await foreach (var r in _primary.ListRepositoriesAsync(cancellationToken).ConfigureAwait(false)) listed.Add(r);
+        }
+        catch (BackendUnavailableException e) when (ServeStaleThroughRefStore)
+        {
+            failure = e;
+        }
+        if (failure is not null)
+        {
+            await foreach (var r in _heads.ListRememberedRepositoriesAsync(cancellationToken).ConfigureAwait(false)) listed.Add(r);
+            if (listed.Count == 0) throw failure;
+        }
+        foreach (var r in listed) yield return r;
+    }
 
     private async ValueTask RememberAsync(RepositoryName repository, RefName name, RefState state, DateTimeOffset now, CancellationToken cancellationToken)
     {
