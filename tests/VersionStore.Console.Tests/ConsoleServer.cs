@@ -134,6 +134,9 @@ public sealed class Browser : IAsyncDisposable
 
     private Browser(IPlaywright playwright) => _playwright = playwright;
 
+    /// <summary>What the pages wrote to their console and their uncaught errors (printed by the tests).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; } = new();
+
     public static async Task<Browser> StartAsync()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (build/test.sh does).");
@@ -156,7 +159,10 @@ public sealed class Browser : IAsyncDisposable
         });
         _contexts.Add((context, profile));
         context.SetDefaultTimeout(15_000);
-        return context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
+        var page = context.Pages.Count > 0 ? context.Pages[0] : await context.NewPageAsync();
+        page.Console += (_, m) => Log.Enqueue($"console.{m.Type}: {m.Text}");
+        page.PageError += (_, e) => Log.Enqueue($"page error: {e}");
+        return page;
     }
 
     public async ValueTask DisposeAsync()

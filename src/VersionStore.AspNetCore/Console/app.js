@@ -63,14 +63,14 @@ async function route() {
       $('who').textContent = `${state.me.name} (${state.me.role})`;
       $('sign-out').hidden = !signIn.usesKeys;
     }
-    if (parts[0] !== 'w') return showWorkflows();
+    if (parts[0] !== 'w') return await showWorkflows();
     await openWorkflow(parts[1]);
     const view = parts[2] || 'timeline';
-    if (view === 'version') return showVersion(parts[3], q);
-    if (view === 'compare') return showCompare(parts[3], parts[4], q);
-    if (view === 'audit') return showAudit(parts[3], q);
-    if (view === 'live-when') return showLiveWhen(parts[3], q);
-    return showTimeline(q);
+    if (view === 'version') return await showVersion(parts[3], q);
+    if (view === 'compare') return await showCompare(parts[3], parts[4], q);
+    if (view === 'audit') return await showAudit(parts[3], q);
+    if (view === 'live-when') return await showLiveWhen(parts[3], q);
+    return await showTimeline(q);
   } catch (e) {
     main.replaceChildren(h('p', { class: 'err' }, e.message));
   }

@@ -121,7 +121,9 @@ internal static class WorkflowView
 
     private static string Cap(string s) => s.Length <= MaxValueChars ? s : string.Concat(s.AsSpan(0, MaxValueChars), "…");
 
-    private static double? Number(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? v.GetValue<double>() : null;
+    // The codec keeps integers as whole numbers of any size and floats as doubles: read either through its JSON text.
+    private static double? Number(JsonNode? n) => n is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+        && double.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null;
 
     /// <summary>The short display name of a version: its first tag, else its 12-digit id.</summary>
     public static string Label(ObjectId id, IReadOnlyDictionary<ObjectId, List<string>> tags)
