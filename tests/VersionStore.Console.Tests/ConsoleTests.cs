@@ -119,6 +119,7 @@ public sealed class ConsoleTests(ITestOutputHelper output) : IAsyncLifetime
         await Expect(row).ToContainTextAsync("口座関連の問い合わせにナレッジベース情報を基に回答する");    // after (v1.2.0)
         await Expect(table.GetByRole(AriaRole.Columnheader, new() { Name = "Before (v1.1.0)" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "v1.1.0 → v1.2.0" })).ToBeVisibleAsync();
+        await table.ScrollIntoViewIfNeededAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(ConsoleServer.ScreenshotFolder, "compare.png"), FullPage = false });
 
         // the same URL in a fresh browser, after signing in, shows the same view

@@ -383,8 +383,13 @@ async function showCompare(from, to, q) {
         h('tbody', {}, c.parameters.map(p => h('tr', {}, h('th', { scope: 'row' }, p.path), h('td', { class: 'before' }, p.before ?? '—'), h('td', { class: 'after' }, p.after ?? '—'))))) : null)));
   main.replaceChildren(...header('compare', q), form,
     h('h2', {}, `${label(cmp.from)} → ${label(cmp.to)}: ${cmp.changes.length} change${cmp.changes.length === 1 ? '' : 's'}`),
-    drawGraph(graph, { marks, label: `Graph of ${label(cmp.to)} with changes marked` }), changes);
+    small(drawGraph(graph, { marks, label: `Graph of ${label(cmp.to)} with changes marked` })), changes);
   rerender = () => {};
+}
+
+function small(svg) {
+  svg.classList.add('small');
+  return svg;
 }
 
 // ---------------------------------------------------------------- audit and what was live when
