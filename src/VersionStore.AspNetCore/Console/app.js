@@ -380,12 +380,15 @@ async function showCompare(from, to, q) {
       h('h3', {}, h('span', { class: `k-${c.change}` }, c.change), ' ', c.element, ' ', c.title || c.id || '', c.node_type ? ` (${c.node_type})` : ''),
       c.parameters.length ? h('table', {}, h('caption', {}, `Parameter changes of ${c.title || c.id || c.element}`),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Parameter'), h('th', { scope: 'col' }, `Before (${label(cmp.from)})`), h('th', { scope: 'col' }, `After (${label(cmp.to)})`))),
-        h('tbody', {}, c.parameters.map(p => h('tr', {}, h('th', { scope: 'row' }, p.path), h('td', { class: 'before' }, p.before ?? '—'), h('td', { class: 'after' }, p.after ?? '—'))))) : null)));
+        h('tbody', {}, c.parameters.map(p => h('tr', {}, h('th', { scope: 'row' }, p.path), h('td', { class: 'before' }, shown(p.before)), h('td', { class: 'after' }, shown(p.after)))))) : null)));
   main.replaceChildren(...header('compare', q), form,
     h('h2', {}, `${label(cmp.from)} → ${label(cmp.to)}: ${cmp.changes.length} change${cmp.changes.length === 1 ? '' : 's'}`),
     small(drawGraph(graph, { marks, label: `Graph of ${label(cmp.to)} with changes marked` })), changes);
   rerender = () => {};
 }
+
+// absent (null) vs empty text
+const shown = v => v === null || v === undefined ? '—' : v === '' ? '""' : v;
 
 function small(svg) {
   svg.classList.add('small');
