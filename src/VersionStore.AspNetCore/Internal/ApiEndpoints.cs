@@ -220,7 +220,7 @@ internal static class ApiEndpoints
         var filtered = q.Author is not null || q.Named == true || served is not null;
         var list = new List<VersionDto>();
         var scanned = 0;
-        await foreach (var c in repo.LogAsync(new LogOptions { IncludeReachableFrom = [q.Ref ?? "main"], MaxCount = filtered ? MaxFilterScan : skip + max }, ct).ConfigureAwait(false))
+        await foreach (var c in repo.LogAsync(new LogOptions { IncludeReachableFrom = [q.Ref ?? "main"], MaxCount = filtered ? MaxFilterScan : (int)Math.Min((long)skip + max, int.MaxValue) }, ct).ConfigureAwait(false))
         {
             scanned++;
             var names = tags.TryGetValue(c.Id, out var t) ? t : [];
