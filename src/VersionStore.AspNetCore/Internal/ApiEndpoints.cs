@@ -71,7 +71,9 @@ internal static class ApiEndpoints
         var at = e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : "";
         var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? null : e.Path;
         if (e.Message.Contains("could not be mapped", StringComparison.Ordinal) && path is not null)
-            return $"Malformed JSON body: unknown field '{path.TrimStart('$', '.')}'{at}.";
+            return path == "$.actor"
+                ? "'actor' is not accepted: the audit actor is the signed-in identity."
+                : $"Malformed JSON body: unknown field '{path.TrimStart('$', '.')}'{at}.";
         return path is null ? $"Malformed JSON body{at}." : $"Malformed JSON body: invalid value at '{path.TrimStart('$', '.')}'{at}.";
     }
 
@@ -95,15 +97,9 @@ internal static class ApiEndpoints
         throw new ForbiddenException($"Channel '{channel}' is protected: only an admin may move it ('{Actor(http, options)}' is {ApiKeyAuthenticationHandler.RoleOf(http.User)}).");
     }
 
-    private static void RejectActorField(string? actor)
-    {
-        if (actor is not null) throw new BadRequestException("'actor' is not accepted: the audit actor is the signed-in identity.");
-    }
-
     private static async Task<IResult> RollbackAsync(string id, HttpContext http, RepositoryStore store, IAuthorizationService auth, VersionStoreApiOptions options)
     {
         var body = await ReadBodyAsync<RollbackBody>(http).ConfigureAwait(false);
-        RejectActorField(body.Actor);
         if (string.IsNullOrWhiteSpace(body.Reason)) throw new BadRequestException("'reason' is required.");
         if (body.Channel is not null && body.Branch is not null) throw new BadRequestException("Name a channel or a branch, not both.");
         var mode = body.Mode?.ToLowerInvariant() switch
@@ -154,7 +150,6 @@ internal static class ApiEndpoints
     private static async Task<IResult> PublishAsync(string id, string channel, HttpContext http, RepositoryStore store, IAuthorizationService auth, VersionStoreApiOptions options)
     {
         var body = await ReadBodyAsync<PublishBody>(http).ConfigureAwait(false);
-        RejectActorField(body.Actor);
         if (string.IsNullOrWhiteSpace(body.Version)) throw new BadRequestException("'version' is required.");
         var ct = http.RequestAborted;
         var repo = await WorkflowAsync(id, store, ct).ConfigureAwait(false);
@@ -220,7 +215,7 @@ internal static class ApiEndpoints
         var filtered = q.Author is not null || q.Named == true || served is not null;
         var list = new List<VersionDto>();
         var scanned = 0;
-        await foreach (var c in repo.LogAsync(new LogOptions { IncludeReachableFrom = [q.Ref ?? "main"], MaxCount = filtered ? MaxFilterScan : skip + max }, ct).ConfigureAwait(false))
+        await foreach (var c in repo.LogAsync(new LogOptions { IncludeReachableFrom = [q.Ref ?? "main"], MaxCount = filtered ? MaxFilterScan : (int)Math.Min((long)skip + max, int.MaxValue) }, ct).ConfigureAwait(false))
         {
             scanned++;
             var names = tags.TryGetValue(c.Id, out var t) ? t : [];

@@ -15,9 +15,9 @@ internal static class ApiJson
     };
 }
 
-internal sealed record RollbackBody(string? TargetVersion, string? Reason, string? Channel, string? Branch, string? ExpectedVersion, string? Mode, string? Actor);
+internal sealed record RollbackBody(string? TargetVersion, string? Reason, string? Channel, string? Branch, string? ExpectedVersion, string? Mode);
 
-internal sealed record PublishBody(string? Version, string? Reason, string? ExpectedVersion, string? Actor);
+internal sealed record PublishBody(string? Version, string? Reason, string? ExpectedVersion);
 
 internal sealed record HealthBody(
     DateTimeOffset? Time, long? Requests, long? Errors, double? LatencyP99Ms, bool? HealthCheckPassed, string? Alert, string? AlertSeverity, string? Source,
