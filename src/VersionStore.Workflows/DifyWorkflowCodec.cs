@@ -86,7 +86,7 @@ public static class DifyWorkflowCodec
             }
         }
         format = WorkflowFormat.Yaml;
-        return YamlModel.Parse(text, options.MaxDepth);
+        return YamlModel.Parse(text, options);
     }
 
     private static bool LooksLikeJson(string text)
@@ -103,7 +103,7 @@ public static class DifyWorkflowCodec
     {
         try
         {
-            node = JsonModel.Parse(Encoding.UTF8.GetBytes(text.TrimStart('\uFEFF')), "$", options.MaxDepth);
+            node = JsonModel.Parse(Encoding.UTF8.GetBytes(text.TrimStart('\uFEFF')), "$", options);
             return true;
         }
         catch (InvalidWorkflowException ex) when (ex.InnerException is System.Text.Json.JsonException)
