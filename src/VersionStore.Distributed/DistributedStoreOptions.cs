@@ -169,7 +169,11 @@ public sealed class DistributedStoreOptions
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"Invalid store configuration: {e.Message}", nameof(json), e);
+            // System.Text.Json names CLR types ("could not be converted to System.Nullable`1[System.Int32]"): say which setting instead.
+            var where = e.Path is { Length: > 1 } path ? $"'{path.TrimStart('$', '.')}' (line {(e.LineNumber ?? 0) + 1})" : $"line {(e.LineNumber ?? 0) + 1}";
+            var what = e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) ? "has a value of the wrong type or format"
+                : e.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].TrimEnd('.');
+            throw new ArgumentException($"Invalid store configuration: {where} {what}.", e);
         }
     }
 
