@@ -122,7 +122,14 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
     public void Error(string message) => Stderr.WriteLine("vstore: error: " + OneLine(message));
 
     /// <summary>A message as one printable line: line breaks become spaces, other control characters are escaped.</summary>
-    public static string OneLine(string message) => Output.Printable(message.ReplaceLineEndings(" ").Trim());
+    public static string OneLine(string message)
+    {
+        var line = Output.Printable(message.ReplaceLineEndings(" ").Trim());
+        return line.Length <= MaxErrorLength ? line : line[..MaxErrorLength] + $"… ({line.Length - MaxErrorLength} more characters)";
+    }
+
+    /// <summary>Longest error line: an echoed input of a megabyte is cut, not printed whole.</summary>
+    private const int MaxErrorLength = 2000;
 }
 
 /// <summary>An open store for the duration of one command.</summary>
