@@ -38,6 +38,10 @@ public static class DifyWorkflowCodec
             if (root is not JsonObject io) throw new InvalidWorkflowException("the document inside the 'data' envelope is not a mapping");
             o = io;
         }
+        var graph = (o["workflow"] as JsonObject)?["graph"] as JsonObject;
+        var items = ((graph?["nodes"] as JsonArray)?.Count ?? 0) + ((graph?["edges"] as JsonArray)?.Count ?? 0);
+        if (items > options.MaxGraphItems)
+            throw new InvalidWorkflowException($"the graph has {items} nodes and edges; the limit is {options.MaxGraphItems} (MaxGraphItems)", "workflow.graph");
         return WorkflowDocument.Create(o);
     }
 

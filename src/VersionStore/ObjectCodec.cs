@@ -271,7 +271,7 @@ public static class ObjectCodec
         var micros = reader.ReadInt64();
         DateTimeOffset timestamp;
         try { timestamp = FromUnixMicroseconds(micros); }
-        catch (ArgumentOutOfRangeException e) { throw new CorruptObjectException(id, "timestamp out of range", e); }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException) { throw new CorruptObjectException(id, "timestamp out of range", e); }
         var author = reader.ReadString(int.MaxValue);
         var message = reader.ReadString(int.MaxValue);
         var trailerCount = reader.ReadCount(encoded.Length);

@@ -27,6 +27,10 @@ internal static class JsonModel
         {
             throw new InvalidWorkflowException($"not valid JSON ({ex.Message})", location, ex);
         }
+        catch (InvalidOperationException ex) // a key or string holding an escaped lone surrogate ("\ud800") cannot be read as text
+        {
+            throw new InvalidWorkflowException("a string contains an unpaired UTF-16 surrogate", location, ex);
+        }
     }
 
     public static JsonDocumentOptions Options => DocumentOptions;

@@ -19,6 +19,10 @@ internal static class YamlModel
         {
             throw new InvalidWorkflowException($"not valid YAML ({ex.Message})", $"line {ex.Start.Line}, column {ex.Start.Column}", ex);
         }
+        catch (InvalidOperationException ex) // YamlDotNet's parser on some malformed streams (found by fuzzing)
+        {
+            throw new InvalidWorkflowException("not valid YAML (the parser could not continue)", null, ex);
+        }
     }
 
     /// <summary>
@@ -30,7 +34,7 @@ internal static class YamlModel
     /// </summary>
     private sealed class Loader(IParser parser, WorkflowCodecOptions options, long nodeBudget)
     {
-        private const int NodeOverhead = 8;
+        private const int NodeOverhead = 64; // about what a node costs in memory, so the budget tracks memory, not just text
         private readonly Dictionary<string, (JsonNode? Node, long Nodes, long Bytes)> _anchors = new(StringComparer.Ordinal);
         private readonly int maxDepth = options.MaxDepth;
         private long _nodes;
@@ -85,6 +89,7 @@ internal static class YamlModel
             else if (parser.TryConsume<SequenceStart>(out var ss))
             {
                 anchor = ss.Anchor;
+                CheckCollectionTag(ss.Tag, "tag:yaml.org,2002:seq", location);
                 var a = new JsonArray();
                 var i = 0;
                 while (!parser.TryConsume<SequenceEnd>(out _)) a.Add(LoadNode($"{location}[{i++}]", depth + 1));
@@ -93,6 +98,7 @@ internal static class YamlModel
             else if (parser.TryConsume<MappingStart>(out var ms))
             {
                 anchor = ms.Anchor;
+                CheckCollectionTag(ms.Tag, "tag:yaml.org,2002:map", location);
                 result = LoadMapping(location, depth);
             }
             else
@@ -101,6 +107,12 @@ internal static class YamlModel
             }
             if (!anchor.IsEmpty) _anchors[anchor.Value] = (result?.DeepClone(), _nodes - startNodes, _bytes - startBytes);
             return result;
+        }
+
+        /// <summary>A collection may carry only its own standard tag (as PyYAML's safe loader): <c>!!python/object</c> and the like are refused.</summary>
+        private static void CheckCollectionTag(TagName tag, string standard, string location)
+        {
+            if (!tag.IsEmpty && !tag.IsNonSpecific && tag.Value != standard) throw new InvalidWorkflowException($"unsupported YAML tag '{tag.Value}'", location);
         }
 
         private JsonObject LoadMapping(string location, int depth)
@@ -134,11 +146,9 @@ internal static class YamlModel
                     foreach (var src in sources)
                     {
                         if (src is not JsonObject mo) throw new InvalidWorkflowException("a merge key (<<) must name mappings", location);
-                        foreach (var p in mo.ToList())
-                        {
-                            mo.Remove(p.Key);
-                            merged.Add(new(p.Key, p.Value));
-                        }
+                        var pairs = mo.ToList();
+                        mo.Clear(); // detaches the values in one pass (removing them one by one is quadratic)
+                        foreach (var p in pairs) merged.Add(new(p.Key, p.Value));
                     }
                     continue;
                 }

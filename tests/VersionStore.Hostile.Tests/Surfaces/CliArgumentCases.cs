@@ -32,7 +32,7 @@ public sealed class CliArgumentCases(ITestOutputHelper log) : IDisposable
         { "NUL repository", ["log", "r\0x"], 3 },
         { "empty repository", ["log", ""], 3 },
         { "bad branch name", ["commit", "r", "-b", "a..b", "--from", "f"], 3 },
-        { "branch named like an option", ["commit", "r", "-b", "-x", "--from", "f"], 2 },
+        { "option value that looks like an option", ["commit", "r", "-b", "-x", "--from", "f"], 3 },
         { "1 MiB commit message", ["commit", "r", "-b", "main", "--from", "f", "-m", Huge], 3 },
         { "actor with a newline", ["tag", "r", "v2", "main", "--actor", "a\nb"], 3 },
         { "actor with ESC", ["branch", "r", "b2", "main", "--actor", "\u001b]0;x\u0007"], 3 },

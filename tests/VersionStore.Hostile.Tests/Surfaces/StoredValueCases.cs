@@ -2,6 +2,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using StackExchange.Redis;
 using VersionStore.RocksDb.Internal;
+using VersionStore.S3;
 
 namespace VersionStore.Hostile.Tests.Surfaces;
 
@@ -110,7 +111,7 @@ public sealed class StoredValueCases(ITestOutputHelper log)
         var repo = store.GetRepository("r");
         await repo.CommitAsync("main", new SnapshotChanges().Put("a", "1"u8.ToArray()));
         var db = connection.GetDatabase();
-        var keys = new VersionStore.Redis.Internal.RedisKeys(options.KeyPrefix);
+        var keys = new VersionStore.Internal.RedisKeys(options.KeyPrefix);
         if (where == "ref") await db.HashSetAsync(keys.Refs(new RepositoryName("r")), "refs/heads/main", value);
         else await db.SortedSetAddAsync(keys.Audit(new RepositoryName("r"), RefName.Branch("main")), value, 1);
         var cost = await Bounded.RunAsync(name, async () =>
