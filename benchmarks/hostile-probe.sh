@@ -30,7 +30,7 @@ run() {
   printf '%-4s %-44s %-8s %6s %9.2f %10.0f  %s\n' "$item" "$case" "$label" "$code" "$secs" "$((kb / 1024))" "$(head -c 150 "$err" | head -n1)"
 }
 
-py() { python3 -c "$1"; }
+py() { python3 -c "$@"; }
 
 FIRST_DIR="${1#*=}"
 for spec in "$@"; do
@@ -68,10 +68,11 @@ for spec in "$@"; do
   wal=$(ls "$W/w7/S"/*.log | sort | tail -1); py "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[-20]^=0x40; open(p,'wb').write(b)" "$wal"
   STORE="$W/w7/S" run 7 "flipped byte 20 B before the WAL's end" "$label" "$dir" log r --oneline
   echo "                                                                commits shown: $(grep -c . "$WORK/out") of 12"
-  # 8: checkout into the store's own folder
-  mkdir -p h; echo "not a manifest" > h/CURRENT; V commit r -b store --from h >/dev/null
-  run 8 "checkout --to <store> --force" "$label" "$dir" checkout r store --to "$W/S" --force
-  run 8 "   then: log" "$label" "$dir" log r --oneline -n 1
+  # 8: checkout into the store's own folder (a store of its own: on a build without the fix it is destroyed)
+  dotnet "$dir/vstore.dll" --store "$W/S8" init >/dev/null
+  mkdir -p h; echo "not a manifest" > h/CURRENT; dotnet "$dir/vstore.dll" --store "$W/S8" commit r -b main --from h >/dev/null
+  STORE="$W/S8" run 8 "checkout --to <store> --force" "$label" "$dir" checkout r main --to "$W/S8" --force
+  STORE="$W/S8" run 8 "   then: log" "$label" "$dir" log r --oneline -n 1
   # 11: endless file, FIFO, link out of the folder, non-UTF-8 name
   ln -sf /dev/zero zero.yml
   run 11 "--from zero.yml -> /dev/zero" "$label" "$dir" commit r -b main --from zero.yml
