@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace VersionStore;
+
+/// <summary>
+/// Fail-static reads (DESIGN §4): an <see cref="IRefStore"/> over the authoritative ref store (Redis) that remembers
+/// every ref state it sees in an <see cref="IHeadCache"/> (the local RocksDB in distributed mode) and, when the
+/// authoritative store is unreachable, serves the remembered state instead of failing — so an application can still
+/// load the version it should run.
+/// <para>
+/// How "stale" is surfaced: <see cref="TryGetRefWithFreshnessAsync"/> returns a <see cref="RefReadResult"/> with
+/// <see cref="RefReadResult.IsStale"/>; plain <see cref="TryGetRefAsync"/> (what <c>Repository</c> calls) serves the
+/// remembered state too, and every such read raises <see cref="StaleRead"/>, counts
+/// <c>vstore.failstatic.stale_reads</c> (Meter <see cref="MeterName"/>) and logs a warning. With
+/// <see cref="ServeStaleThroughRefStore"/> off, plain reads throw and only the explicit method serves stale state.
+/// </para>
+/// Writes (<see cref="TryUpdateRefAsync"/>), listings and audit reads always go to the authoritative store and throw
+/// <see cref="BackendUnavailableException"/> when it is down: a write never pretends to succeed.
+/// </summary>
+public sealed class FailStaticRefStore : IRefStore
+{
+    /// <summary>Name of the Meter.</summary>
+    public const string MeterName = "VersionStore.FailStatic";
+
+    private static readonly Meter Meter = new(MeterName, "1.0");
+    private static readonly Counter<long> StaleReads = Meter.CreateCounter<long>("vstore.failstatic.stale_reads", "{read}", "Ref reads served from the remembered head because the ref store was unreachable.");
+
+    private readonly IRefStore _primary;
+    private readonly IHeadCache _heads;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<(RepositoryName, RefName), RefState> _lastRemembered = new();
+    private long _staleReads;
+
+    /// <summary>Creates the wrapper.</summary>
+    /// <param name="primary">The authoritative ref store (Redis).</param>
+    /// <param name="heads">Where remembered heads are kept (the local RocksDB in distributed mode).</param>
+    /// <param name="timeProvider">Clock of "seen at" (default system).</param>
+    /// <param name="loggerFactory">Logging.</param>
+    public FailStaticRefStore(IRefStore primary, IHeadCache heads, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        ArgumentNullException.ThrowIfNull(heads);
+        _primary = primary;
+        _heads = heads;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VersionStore.FailStatic");
+    }
+
+    /// <summary>Serve remembered states through <see cref="TryGetRefAsync"/> when the primary is down.</summary>
+    /// <value><c>true</c>.</value>
+    public bool ServeStaleThroughRefStore { get; init; } = true;
+
+    /// <summary>Raised for each read that served a remembered state.</summary>
+    public event EventHandler<StaleRefReadEventArgs>? StaleRead;
+
+    /// <summary>Reads served stale since creation.</summary>
+    public long StaleReadCount => Interlocked.Read(ref _staleReads);
+
+    /// <summary>The authoritative store.</summary>
+    public IRefStore Primary => _primary;
+
+    /// <summary>The head cache it fills and serves from.</summary>
+    public IHeadCache Heads => _heads;
+
+    /// <summary>
+    /// Reads a ref from the authoritative store (remembering it), or — when that store is unreachable — the state
+    /// last seen on this machine, marked stale. Null when the ref does not exist (fresh) or nothing was remembered.
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">The store is unreachable and no state of this ref was remembered.</exception>
+    public async ValueTask<RefReadResult?> TryGetRefWithFreshnessAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)
+    {
+        RefState? state;
+        try
+        {
+            state = await _primary.TryGetRefAsync(repository, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackendUnavailableException e)
+        {
+            var remembered = await _heads.TryGetAsync(repository, name, cancellationToken).ConfigureAwait(false);
+            if (remembered is null) throw;
+            var result = new RefReadResult(remembered.State, IsStale: true, remembered.SeenAt);
+            Interlocked.Increment(ref _staleReads);
+            StaleReads.Add(1);
+            _logger.LogWarning("Ref store unavailable ({Reason}); serving the remembered head {Head} of {Ref} in '{Repository}' seen at {SeenAt:O} (possibly stale)",
+                e.Message, remembered.State.Target?.ToString(12) ?? "(deleted)", name.FullName, repository.Value, remembered.SeenAt);
+            StaleRead?.Invoke(this, new StaleRefReadEventArgs(repository, name, result, e));
+            return result;
+        }
+        if (state is null) return null;
+        var now = _time.GetUtcNow();
+        await RememberAsync(repository, name, state, now, cancellationToken).ConfigureAwait(false);
+        return new RefReadResult(state, IsStale: false, now);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<RefState?> TryGetRefAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)
+    {
+        if (!ServeStaleThroughRefStore)
+        {
+            var state = await _primary.TryGetRefAsync(repository, name, cancellationToken).ConfigureAwait(false);
+            if (state is not null) await RememberAsync(repository, name, state, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return state;
+        }
+        return (await TryGetRefWithFreshnessAsync(repository, name, cancellationToken).ConfigureAwait(false))?.State;
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<(RefName Name, RefState State)> ListRefsAsync(RepositoryName repository, CancellationToken cancellationToken = default)
+        => _primary.ListRefsAsync(repository, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        var applied = await _primary.TryUpdateRefAsync(update, cancellationToken).ConfigureAwait(false);
+        if (applied) await RememberAsync(update.Repository, update.Ref, update.NewState, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return applied;
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, CancellationToken cancellationToken = default)
+        => _primary.ReadAuditAsync(repository, name, beforeSequence, cancellationToken);
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default)
+        => _primary.ListRepositoriesAsync(cancellationToken);
+
+    private async ValueTask RememberAsync(RepositoryName repository, RefName name, RefState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // One local write per change, not per read.
+        if (_lastRemembered.TryGetValue((repository, name), out var last) && last == state) return;
+        try
+        {
+            await _heads.RememberAsync(repository, name, state, now, cancellationToken).ConfigureAwait(false);
+            _lastRemembered[(repository, name)] = state;
+        }
+        catch (Exception e) when (e is BackendUnavailableException or IOException)
+        {
+            _logger.LogWarning("Could not remember the head of {Ref} in '{Repository}' locally: {Reason}", name.FullName, repository.Value, e.Message);
+        }
+    }
+}

@@ -1,0 +1,432 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using VersionStore.Internal;
+
+namespace VersionStore;
+
+/// <summary>
+/// An <see cref="IObjectStore"/> composed of tiers, hot → warm → cold (see <see cref="TierRole"/>), with one
+/// durable tier as the commit point.
+/// <list type="bullet">
+/// <item><b>Reads</b> come from the nearest tier that holds the object, verified against its id. A corrupt copy is
+/// counted, logged and skipped; the good copy found farther out is written back into the tiers that missed or held
+/// the corrupt copy (repair and promotion, invariant 1). No good copy anywhere: <see cref="CorruptObjectException"/>
+/// naming the id and the tiers; not held anywhere: <c>null</c> (<see cref="ReadAsync"/> throws
+/// <see cref="ObjectNotFoundException"/>).</item>
+/// <item><b>Writes</b> are acknowledged when the durable tier has them (invariant 2), then written through to the
+/// cache tiers (best effort). With an archive tier, the ids are first appended to the <see cref="IOutbox"/>, so the
+/// <see cref="ArchiverService"/> copies them to the archive later; nothing waits on the archive.</item>
+/// <item>A non-durable tier that fails (<see cref="BackendUnavailableException"/>) is skipped by a circuit breaker
+/// for a cooldown. The durable tier's failures are never hidden.</item>
+/// <item><see cref="DemoteAsync"/> evicts from cache tiers only objects the durable tier is verified to hold (invariant 4).</item>
+/// </list>
+/// Metrics: Meter <see cref="TieredDiagnostics.MeterName"/> with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
+/// </summary>
+public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore
+{
+    private readonly TierState[] _tiers;
+    private readonly TierState _durable;
+    private readonly TierState? _archive;
+    private readonly TieredObjectStoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<ObjectId, int> _inFlight = new();
+
+    /// <summary>Creates the store.</summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public TieredObjectStore(TieredObjectStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _options = options;
+        _logger = options.LoggerFactory.CreateLogger("VersionStore.Tiered");
+        _tiers = [.. options.Tiers.Select(t => new TierState(t, options, _logger))];
+        _durable = _tiers.Single(t => t.IsDurable);
+        _archive = _tiers.SingleOrDefault(t => t.Tier.Role == TierRole.Archive);
+        Outbox = _archive is null ? null : options.ArchiveOutbox;
+    }
+
+    /// <summary>The tiers, nearest first.</summary>
+    public IReadOnlyList<StorageTier> Tiers => [.. _tiers.Select(t => t.Tier)];
+
+    /// <summary>The commit point: a write is acknowledged when this tier has it.</summary>
+    public StorageTier DurableTier => _durable.Tier;
+
+    /// <summary>The archive tier, if any.</summary>
+    public StorageTier? ArchiveTier => _archive?.Tier;
+
+    /// <summary>The outbox of objects still to be archived (null without an archive tier).</summary>
+    public IOutbox? Outbox { get; }
+
+    internal TimeProvider TimeProvider => _options.TimeProvider;
+    internal ILoggerFactory LoggerFactory => _options.LoggerFactory;
+
+    /// <summary>Counters of every tier, nearest first.</summary>
+    public IReadOnlyList<TierStatistics> GetStatistics() => [.. _tiers.Select(t => t.Statistics)];
+
+    /// <summary>Counters of the tier named <paramref name="tier"/>.</summary>
+    public TierStatistics GetStatistics(string tier) => _tiers.Single(t => t.Name == tier).Statistics;
+
+    // ---------------------------------------------------------------- reads
+
+    /// <inheritdoc />
+    /// <exception cref="CorruptObjectException">Every tier that holds the object holds a corrupt copy.</exception>
+    /// <exception cref="BackendUnavailableException">No reachable tier holds it and the durable tier failed.</exception>
+    public async ValueTask<ReadOnlyMemory<byte>?> TryReadAsync(ObjectId id, CancellationToken cancellationToken = default)
+    {
+        List<(TierState Tier, bool Corrupt)>? toFill = null;
+        List<string>? corruptIn = null;
+        Exception? durableFailure = null;
+        foreach (var t in _tiers)
+        {
+            if (!t.Allow()) continue;
+            var started = Stopwatch.GetTimestamp();
+            ReadOnlyMemory<byte>? data;
+            try
+            {
+                data = await t.Store.TryReadAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BackendUnavailableException e)
+            {
+                t.Failed("read", e);
+                if (t.IsDurable) durableFailure = e;
+                continue;
+            }
+            catch (CorruptObjectException e)
+            {
+                // Backends that verify by themselves (S3 packs) report a bad copy this way.
+                t.Succeeded();
+                t.Corrupt(id, e.Message);
+                (corruptIn ??= []).Add(t.Name);
+                (toFill ??= []).Add((t, true));
+                continue;
+            }
+            t.Succeeded();
+            if (data is null)
+            {
+                t.Miss(started);
+                if (t.IsCache && t.Tier.PromoteOnRead) (toFill ??= []).Add((t, false));
+                continue;
+            }
+            if (_options.VerifyReads && VerifyProblem(id, data.Value.Span) is { } problem)
+            {
+                t.Corrupt(id, problem);
+                (corruptIn ??= []).Add(t.Name);
+                (toFill ??= []).Add((t, true));
+                continue;
+            }
+            t.Hit(started);
+            if (toFill is not null) await FillAsync(toFill, new EncodedObject(id, data.Value), t, cancellationToken).ConfigureAwait(false);
+            return data;
+        }
+        if (corruptIn is not null)
+        {
+            throw new CorruptObjectException(id, $"no tier holds a good copy (corrupt in {string.Join(", ", corruptIn)}" +
+                (durableFailure is null ? ")" : $"; durable tier {_durable.Name} unavailable)"), durableFailure);
+        }
+        if (durableFailure is not null)
+            throw new BackendUnavailableException(_durable.Name, $"object {id} is in no reachable tier and the durable tier failed: {durableFailure.Message}", durableFailure);
+        return null;
+    }
+
+    /// <summary>Reads a verified object.</summary>
+    /// <exception cref="ObjectNotFoundException">No tier holds it.</exception>
+    /// <exception cref="CorruptObjectException">Every tier that holds it holds a corrupt copy.</exception>
+    /// <exception cref="BackendUnavailableException">No reachable tier holds it and the durable tier failed.</exception>
+    public async ValueTask<ReadOnlyMemory<byte>> ReadAsync(ObjectId id, CancellationToken cancellationToken = default)
+        => await TryReadAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(id, "in no tier");
+
+    private static string? VerifyProblem(ObjectId id, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            ObjectCodec.Verify(id, data);
+            return null;
+        }
+        catch (CorruptObjectException e)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>Writes the good copy into the tiers that missed it (promotion) or held a corrupt copy (repair).</summary>
+    private async ValueTask FillAsync(List<(TierState Tier, bool Corrupt)> targets, EncodedObject good, TierState source, CancellationToken cancellationToken)
+    {
+        foreach (var (t, corrupt) in targets)
+        {
+            try
+            {
+                if (corrupt && t.Store is IObjectEviction eviction) await eviction.TryEvictAsync(good.Id, cancellationToken).ConfigureAwait(false);
+                await t.Store.WriteAsync([good], cancellationToken).ConfigureAwait(false);
+                t.Promoted(1);
+                if (corrupt) TieredLog.Repaired(_logger, good.Id.ToString(), t.Name, source.Name);
+            }
+            catch (Exception e) when (e is BackendUnavailableException or CorruptObjectException or IOException)
+            {
+                t.Failed("repair/promote", e);
+                TieredLog.CopyFailed(_logger, t.Name, e.Message);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="BackendUnavailableException">No reachable tier holds it and the durable tier failed.</exception>
+    public async ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default)
+    {
+        Exception? durableFailure = null;
+        foreach (var t in _tiers)
+        {
+            if (!t.Allow()) continue;
+            try
+            {
+                var held = await t.Store.ContainsAsync(id, cancellationToken).ConfigureAwait(false);
+                t.Succeeded();
+                if (held) return true;
+            }
+            catch (BackendUnavailableException e)
+            {
+                t.Failed("contains", e);
+                if (t.IsDurable) durableFailure = e;
+            }
+        }
+        if (durableFailure is not null)
+            throw new BackendUnavailableException(_durable.Name, $"cannot tell whether object {id} is stored: {durableFailure.Message}", durableFailure);
+        return false;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Asks the durable tier (every object of a cache tier is also there, since writes go to the durable tier first);
+    /// when it fails, the archive and then the cache tiers answer what they can.
+    /// </remarks>
+    public async IAsyncEnumerable<ObjectId> FindByPrefixAsync(string hexPrefix, int limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hexPrefix);
+        if (limit <= 0) yield break;
+        var seen = new HashSet<ObjectId>();
+        Exception? durableFailure = null;
+        IEnumerable<TierState> order = [_durable, .. _tiers.Where(t => !t.IsDurable).Reverse()];
+        foreach (var t in order)
+        {
+            if (durableFailure is null && !t.IsDurable) break; // the durable tier answered: it is complete
+            if (!t.Allow()) continue;
+            var enumerator = t.Store.FindByPrefixAsync(hexPrefix, limit, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    bool more;
+                    try
+                    {
+                        more = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                    }
+                    catch (BackendUnavailableException e)
+                    {
+                        t.Failed("find", e);
+                        if (t.IsDurable) durableFailure = e;
+                        break;
+                    }
+                    if (!more) break;
+                    if (!seen.Add(enumerator.Current)) continue;
+                    yield return enumerator.Current;
+                    if (seen.Count >= limit) yield break;
+                }
+            }
+            finally
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Order: outbox (when archiving) → durable tier (the acknowledgement) → cache tiers (best effort). A failure of
+    /// the outbox or the durable tier propagates: the write is not acknowledged. A cache failure is logged and counted.
+    /// </remarks>
+    /// <exception cref="BackendUnavailableException">The durable tier or the outbox failed; the write is not acknowledged.</exception>
+    public async ValueTask WriteAsync(IReadOnlyList<EncodedObject> objects, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (objects.Count == 0) return;
+        await WriteCoreAsync(objects, static (store, o, _, ct) => AsBool(store.WriteAsync(o, ct)), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>True when the durable tier is an <see cref="IAtomicCommitStore"/> holding those refs (embedded RocksDB): the capability is forwarded.</remarks>
+    public bool IsAtomicWith(IRefStore refStore) => _durable.Store is IAtomicCommitStore atomic && atomic.IsAtomicWith(refStore);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Forwarded to the durable tier's one atomic write, with the same order as <see cref="WriteAsync"/> around it:
+    /// outbox first (when archiving), then the durable tier's objects + ref + audit entry, then the cache tiers.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">The durable tier has no atomic commit (check <see cref="IsAtomicWith"/>).</exception>
+    public async ValueTask<bool> WriteObjectsAndTryUpdateRefAsync(IReadOnlyList<EncodedObject> objects, RefUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        ArgumentNullException.ThrowIfNull(update);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_durable.Store is not IAtomicCommitStore)
+            throw new NotSupportedException($"The durable tier '{_durable.Name}' cannot write objects and a ref in one write.");
+        return await WriteCoreAsync(objects, static (store, o, u, ct) => ((IAtomicCommitStore)store).WriteObjectsAndTryUpdateRefAsync(o, u!, ct), update, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<bool> AsBool(ValueTask write)
+    {
+        await write.ConfigureAwait(false);
+        return true;
+    }
+
+    private async ValueTask<bool> WriteCoreAsync(IReadOnlyList<EncodedObject> objects, Func<IObjectStore, IReadOnlyList<EncodedObject>, RefUpdate?, CancellationToken, ValueTask<bool>> durableWrite,
+        RefUpdate? update, CancellationToken cancellationToken)
+    {
+        if (Outbox is not null)
+        {
+            foreach (var o in objects) _inFlight.AddOrUpdate(o.Id, 1, static (_, n) => n + 1);
+        }
+        bool result;
+        try
+        {
+            if (Outbox is not null && objects.Count > 0)
+            {
+                var ids = new ObjectId[objects.Count];
+                for (var i = 0; i < ids.Length; i++) ids[i] = objects[i].Id;
+                await Outbox.AppendAsync(ids, cancellationToken).ConfigureAwait(false);
+            }
+            try
+            {
+                result = await durableWrite(_durable.Store, objects, update, cancellationToken).ConfigureAwait(false);
+                _durable.Succeeded();
+            }
+            catch (BackendUnavailableException e)
+            {
+                _durable.Failed("write", e);
+                throw;
+            }
+        }
+        finally
+        {
+            if (Outbox is not null)
+            {
+                foreach (var o in objects)
+                    if (_inFlight.AddOrUpdate(o.Id, 0, static (_, n) => n - 1) <= 0) _inFlight.TryRemove(new KeyValuePair<ObjectId, int>(o.Id, 0));
+            }
+        }
+        if (objects.Count == 0) return result;
+        foreach (var t in _tiers)
+        {
+            if (!t.IsCache || !t.Tier.WriteThrough || !t.Allow()) continue;
+            try
+            {
+                await t.Store.WriteAsync(objects, cancellationToken).ConfigureAwait(false);
+                t.Succeeded();
+            }
+            catch (BackendUnavailableException e)
+            {
+                t.Failed("write-through", e);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>True while a write of <paramref name="id"/> has been put in the outbox but not yet acknowledged by the durable tier.</summary>
+    internal bool IsWriteInFlight(ObjectId id) => _inFlight.ContainsKey(id);
+
+    // ---------------------------------------------------------------- demotion
+
+    /// <summary>
+    /// Evicts objects from cache tiers by age and last access (<paramref name="policy"/>): for each candidate, the
+    /// durable tier's copy is read and verified; when it is missing or corrupt, the cache's copy is verified, written
+    /// to the durable tier and read back verified; only then is the cache copy evicted (invariant 4: copy, verify,
+    /// evict). A candidate without a verified durable copy is kept. Only tiers implementing
+    /// <see cref="IObjectEviction"/> and <see cref="IAccessTrackingTier"/> are demoted.
+    /// </summary>
+    public async Task<DemotionResult> DemoteAsync(DemotionPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        int evicted = 0, copied = 0, kept = 0;
+        var now = _options.TimeProvider.GetUtcNow();
+        foreach (var t in _tiers)
+        {
+            if (!t.IsCache || t.Store is not IObjectEviction eviction || t.Store is not IAccessTrackingTier tracking) continue;
+            if (policy.Tier is not null && policy.Tier != t.Name) continue;
+            var entries = tracking.GetEntries().OrderBy(e => e.LastAccess).ToList();
+            var candidates = new List<ObjectId>();
+            var remainingBytes = entries.Sum(e => (long)e.Bytes);
+            foreach (var e in entries)
+            {
+                var old = policy.MaxIdle is { } idle && now - e.LastAccess >= idle;
+                var over = policy.MaxBytesPerTier is { } max && remainingBytes > max;
+                if (!old && !over) continue;
+                candidates.Add(e.Id);
+                remainingBytes -= e.Bytes;
+            }
+            int tierEvicted = 0, tierCopied = 0, tierKept = 0;
+            foreach (var id in candidates)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var outcome = await EnsureDurableAsync(t, id, cancellationToken).ConfigureAwait(false);
+                if (outcome == DurableCopy.None)
+                {
+                    tierKept++;
+                    continue;
+                }
+                if (outcome == DurableCopy.Copied) tierCopied++;
+                if (await eviction.TryEvictAsync(id, cancellationToken).ConfigureAwait(false))
+                {
+                    tierEvicted++;
+                    TieredDiagnostics.Evictions.Add(1, t.Tag);
+                }
+            }
+            TieredLog.Demoted(_logger, t.Name, tierEvicted, tierCopied, tierKept);
+            evicted += tierEvicted;
+            copied += tierCopied;
+            kept += tierKept;
+        }
+        return new DemotionResult(evicted, copied, kept);
+    }
+
+    private enum DurableCopy { None, Present, Copied }
+
+    private async ValueTask<DurableCopy> EnsureDurableAsync(TierState cache, ObjectId id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await ReadVerifiedFromAsync(_durable, id, cancellationToken).ConfigureAwait(false)) return DurableCopy.Present;
+            var copy = await cache.Store.TryReadAsync(id, cancellationToken).ConfigureAwait(false);
+            if (copy is null || VerifyProblem(id, copy.Value.Span) is not null) return DurableCopy.None;
+            await _durable.Store.WriteAsync([new EncodedObject(id, copy.Value)], cancellationToken).ConfigureAwait(false);
+            return await ReadVerifiedFromAsync(_durable, id, cancellationToken).ConfigureAwait(false) ? DurableCopy.Copied : DurableCopy.None;
+        }
+        catch (BackendUnavailableException e)
+        {
+            _durable.Failed("demotion check", e);
+            return DurableCopy.None;
+        }
+    }
+
+    private static async ValueTask<bool> ReadVerifiedFromAsync(TierState tier, ObjectId id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var data = await tier.Store.TryReadAsync(id, cancellationToken).ConfigureAwait(false);
+            if (data is null) return false;
+            if (VerifyProblem(id, data.Value.Span) is { } problem)
+            {
+                tier.Corrupt(id, problem);
+                return false;
+            }
+            return true;
+        }
+        catch (CorruptObjectException e)
+        {
+            tier.Corrupt(id, e.Message);
+            return false;
+        }
+    }
+}
