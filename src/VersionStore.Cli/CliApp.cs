@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using VersionStore.Cli.Commands;
 
 namespace VersionStore.Cli;
@@ -26,9 +27,10 @@ public static class CliApp
         var cli = new CliContext(stdout, stderr, environment ?? new CliEnvironment());
         var root = BuildRootCommand(cli);
         var parseResult = root.Parse(args);
-        if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
+        var problems = UsageProblems(parseResult);
+        if (problems.Count > 0 && parseResult.Action is not HelpAction)
         {
-            var messages = parseResult.Errors.Select(e => CliContext.OneLine(e.Message)).Distinct().ToList();
+            var messages = problems.Select(CliContext.OneLine).Distinct().ToList();
             if (messages.Count > 1) messages.Remove("Required command was not provided.");
             stderr.WriteLine($"vstore: error: {string.Join("; ", messages)} (see 'vstore --help')");
             return ExitCodes.Usage;
@@ -49,6 +51,48 @@ public static class CliApp
             // Actions map their own failures; this only sees failures of the parser's built-in actions.
             return cli.Fail(e, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The parser's errors in words for people (a value of the wrong type names the option and the expected kind,
+    /// never a CLR type), plus every option-like token (<c>--bogus</c>) that no option claimed and that a positional
+    /// argument would otherwise take as its value (a revision, a name); after <c>--</c> such a token is a value.
+    /// </summary>
+    private static List<string> UsageProblems(ParseResult parseResult)
+    {
+        var problems = new List<string>();
+        foreach (var error in parseResult.Errors)
+        {
+            problems.Add(error.SymbolResult switch
+            {
+                OptionResult o when error.Message.StartsWith("Cannot parse argument", StringComparison.Ordinal)
+                    => $"'{o.Tokens.FirstOrDefault()?.Value}' is not a valid value for {o.Option.Name} (expected {Kind(o.Option.ValueType)})",
+                ArgumentResult a when error.Message.StartsWith("Cannot parse argument", StringComparison.Ordinal)
+                    => $"'{a.Tokens.FirstOrDefault()?.Value}' is not a valid {a.Argument.Name} (expected {Kind(a.Argument.ValueType)})",
+                _ => error.Message,
+            });
+        }
+        var doubleDash = parseResult.Tokens.ToList().FindIndex(t => t.Type == TokenType.DoubleDash);
+        for (SymbolResult? r = parseResult.CommandResult; r is not null; r = r.Parent)
+        {
+            if (r is not CommandResult command) continue;
+            foreach (var argument in command.Children.OfType<ArgumentResult>())
+                foreach (var token in argument.Tokens)
+                {
+                    if (token.Value.Length < 2 || token.Value[0] != '-') continue;
+                    var index = parseResult.Tokens.ToList().FindIndex(t => ReferenceEquals(t, token));
+                    if (doubleDash < 0 || index < doubleDash) problems.Add($"unknown option '{token.Value}' (put '--' before an argument that starts with '-')");
+                }
+        }
+        return problems;
+
+        static string Kind(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+        {
+            var t when t == typeof(int) || t == typeof(long) => "an integer",
+            var t when t == typeof(double) => "a number",
+            var t when t == typeof(bool) => "true or false",
+            var t => "a " + t.Name.ToLowerInvariant(),
+        };
     }
 
     internal static RootCommand BuildRootCommand(CliContext cli)

@@ -105,7 +105,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
         {
             OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Cancelled, "cancelled"),
             CliException c => (c.ExitCode, c.Message),
-            RefConflictException or NameConflictException => (ExitCodes.Conflict, e.Message),
+            RefConflictException or NameConflictException or MergeConflictException or NonFastForwardException => (ExitCodes.Conflict, e.Message),
             BackendUnavailableException => (ExitCodes.BackendUnavailable, e.Message),
             CorruptObjectException or ObjectNotFoundException or UnexpectedObjectKindException => (ExitCodes.Corrupt, e.Message),
             VersionStoreException => (ExitCodes.NotFoundOrInvalid, e.Message),
@@ -113,12 +113,23 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             ArgumentException => (ExitCodes.NotFoundOrInvalid, e.Message), // invalid store configuration
             _ => (ExitCodes.InternalError, $"internal error: {e.GetType().FullName}: {e.Message}"),
         };
-        Stderr.WriteLine("vstore: error: " + OneLine(message));
+        Error(message);
         if (code == ExitCodes.InternalError && Environment.GetVariable("VSTORE_DEBUG") is { Length: > 0 }) Stderr.WriteLine(e);
         return code;
     }
 
-    public static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    /// <summary>Writes <c>vstore: error: MESSAGE</c> as one printable line on stderr.</summary>
+    public void Error(string message) => Stderr.WriteLine("vstore: error: " + OneLine(message));
+
+    /// <summary>A message as one printable line: line breaks become spaces, other control characters are escaped.</summary>
+    public static string OneLine(string message)
+    {
+        var line = Output.Printable(message.ReplaceLineEndings(" ").Trim());
+        return line.Length <= MaxErrorLength ? line : line[..MaxErrorLength] + $"… ({line.Length - MaxErrorLength} more characters)";
+    }
+
+    /// <summary>Longest error line: an echoed input of a megabyte is cut, not printed whole.</summary>
+    private const int MaxErrorLength = 2000;
 }
 
 /// <summary>An open store for the duration of one command.</summary>

@@ -5,7 +5,11 @@ using System.Text.Json.Serialization.Metadata;
 
 namespace VersionStore.Cli;
 
-/// <summary>Writes a command's result as text or, with <c>--json</c>, as one JSON document (camelCase, stable names).</summary>
+/// <summary>
+/// Writes a command's result as text or, with <c>--json</c>, as one JSON document (camelCase, stable names). Every text
+/// line passes through <see cref="Printable"/>, so stored text (an actor, a reason, a message, an entry name) can never
+/// start a line of its own or send a terminal escape sequence: what a line shows is what the store holds, escaped.
+/// </summary>
 internal sealed class Output(TextWriter stdout, bool json)
 {
     public bool Json { get; } = json;
@@ -17,7 +21,39 @@ internal sealed class Output(TextWriter stdout, bool json)
         Text.WriteLine(JsonSerializer.Serialize(value, typeInfo));
     }
 
-    public void Line(string text = "") => Text.WriteLine(text);
+    /// <summary>Writes one line of text, control characters escaped (see <see cref="Printable"/>).</summary>
+    public void Line(string text = "") => Text.WriteLine(Printable(text));
+
+    /// <summary>
+    /// <paramref name="text"/> with every character that could change how a terminal shows it escaped: C0 and C1
+    /// controls and DEL (line breaks, carriage return, ESC, backspace, …) as <c>\n</c>, <c>\r</c>, <c>\t</c>,
+    /// <c>\e</c> or <c>\xNN</c>; Unicode line/paragraph separators and bidirectional overrides as <c>\uNNNN</c>.
+    /// Text without them is returned as is (no allocation).
+    /// </summary>
+    public static string Printable(string text)
+    {
+        var first = text.AsSpan().IndexOfAny(Unprintable);
+        if (first < 0) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 16).Append(text, 0, first);
+        foreach (var c in text.AsSpan(first))
+        {
+            if (!Unprintable.Contains(c)) { sb.Append(c); continue; }
+            sb.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\u001B' => "\\e",
+                <= '\u00FF' => $"\\x{(int)c:X2}",
+                _ => $"\\u{(int)c:X4}",
+            });
+        }
+        return sb.ToString();
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Unprintable = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Select(i => (char)i), .. Enumerable.Range(0x7F, 0x21).Select(i => (char)i),
+         '\u2028', '\u2029', '\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069']);
 
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 

@@ -91,7 +91,10 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                 .SetMaxOpenFiles(options.MaxOpenFiles)
                 .SetInfoLogLevel(InfoLogLevel.Warn)
                 .SetKeepLogFileNum(2)
-                .SetWalRecoveryMode(Recovery.PointInTime);
+                // Strict: any damage in the WAL (which holds acknowledged writes) fails the open. Point-in-time recovery
+                // would silently drop every record after a flipped byte, and tolerate-corrupted-tail drops a record
+                // whose length field was hit; both lose acknowledged commits without a word.
+                .SetWalRecoveryMode(options.WalRecovery == RocksDbWalRecovery.PointInTime ? Recovery.PointInTime : Recovery.AbsoluteConsistency);
             var families = new ColumnFamilies(Family())
             {
                 { KeyLayout.ObjectsFamily, Family() },
@@ -102,6 +105,18 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             db = RocksDbSharp.RocksDb.Open(dbOptions, path, families);
             CheckFormat(db, path);
             return new RocksDbBackend(db, options);
+        }
+        catch (RocksDbException e) when (IsLockError(e))
+        {
+            db?.Dispose();
+            throw new BackendUnavailableException(BackendName, $"the database at '{path}' is open in another process (or already open in this one); close it and retry", e);
+        }
+        catch (RocksDbException e) when (IsCorruption(e))
+        {
+            db?.Dispose();
+            throw new CorruptObjectException(null, $"the database at '{path}' is damaged ({Brief(e)}); it was not opened and nothing was changed. "
+                + "Restore the folder from a backup; if its write-ahead log is what is damaged (acknowledged writes after the damage are unreadable), "
+                + "opening it once with WalRecovery = PointInTime keeps what precedes the damage (see docs/OPERATIONS.md)", e);
         }
         catch (Exception e) when (e is RocksDbException or IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
         {
@@ -641,6 +656,26 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
     private static string Printable(string s)
         => string.Concat(s.Take(80).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
 
-    private BackendUnavailableException Unavailable(string what, RocksDbException e)
-        => new(BackendName, $"cannot {what} in '{Options.Path}': {e.Message}", e);
+    /// <summary>
+    /// A failed RocksDB call as the library's exception: damaged files (a block checksum mismatch, a truncated table)
+    /// are <see cref="CorruptObjectException"/> — stored data is corrupt, retrying will not help — anything else is
+    /// <see cref="BackendUnavailableException"/>.
+    /// </summary>
+    private VersionStoreException Unavailable(string what, RocksDbException e)
+        => IsCorruption(e)
+            ? new CorruptObjectException(null, $"cannot {what}: the database at '{Options.Path}' is damaged ({Brief(e)})", e)
+            : new BackendUnavailableException(BackendName, $"cannot {what} in '{Options.Path}': {e.Message}", e);
+
+    private static bool IsCorruption(RocksDbException e) => e.Message.StartsWith("Corruption:", StringComparison.Ordinal);
+
+    private static bool IsLockError(RocksDbException e)
+        => e.Message.Contains("lock file", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("lock hold by current process", StringComparison.OrdinalIgnoreCase)
+            || e.Message.Contains("/LOCK:", StringComparison.Ordinal);
+
+    /// <summary>RocksDB's reason without its prefix and file paths, for a message people read ("checksum mismatch").</summary>
+    private static string Brief(RocksDbException e)
+    {
+        var m = e.Message.StartsWith("Corruption:", StringComparison.Ordinal) ? e.Message["Corruption:".Length..].Trim() : e.Message;
+        return m.Length > 200 ? m[..200] + "…" : m;
+    }
 }

@@ -44,6 +44,10 @@ public sealed class RocksDbBackendOptions
     /// <value>64.</value>
     public int RefLockStripes { get; set; } = 64;
 
+    /// <summary>What to do when the write-ahead log is damaged at open (see <see cref="RocksDbWalRecovery"/>).</summary>
+    /// <value><see cref="RocksDbWalRecovery.Strict"/>: refuse to open, so an acknowledged write is never lost silently.</value>
+    public RocksDbWalRecovery WalRecovery { get; set; } = RocksDbWalRecovery.Strict;
+
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
     {
@@ -53,6 +57,7 @@ public sealed class RocksDbBackendOptions
         if (BlockCacheSizeBytes < 0) errors.Add($"{nameof(BlockCacheSizeBytes)} cannot be negative");
         if (WriteBufferSizeBytes < 64 * 1024) errors.Add($"{nameof(WriteBufferSizeBytes)} must be at least 64 KiB");
         if (MaxOpenFiles != -1 && MaxOpenFiles < 16) errors.Add($"{nameof(MaxOpenFiles)} must be -1 (unlimited) or at least 16");
+        if (!Enum.IsDefined(WalRecovery)) errors.Add($"{nameof(WalRecovery)} is unknown");
         if (RefLockStripes < 1 || RefLockStripes > 65536 || (RefLockStripes & (RefLockStripes - 1)) != 0)
             errors.Add($"{nameof(RefLockStripes)} must be a power of two from 1 to 65536");
         if (errors.Count > 0) throw new ArgumentException("Invalid RocksDbBackendOptions: " + string.Join("; ", errors) + ".");

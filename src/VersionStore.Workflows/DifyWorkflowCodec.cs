@@ -38,6 +38,10 @@ public static class DifyWorkflowCodec
             if (root is not JsonObject io) throw new InvalidWorkflowException("the document inside the 'data' envelope is not a mapping");
             o = io;
         }
+        var graph = (o["workflow"] as JsonObject)?["graph"] as JsonObject;
+        var items = ((graph?["nodes"] as JsonArray)?.Count ?? 0) + ((graph?["edges"] as JsonArray)?.Count ?? 0);
+        if (items > options.MaxGraphItems)
+            throw new InvalidWorkflowException($"the graph has {items} nodes and edges; the limit is {options.MaxGraphItems} (MaxGraphItems)", "workflow.graph");
         return WorkflowDocument.Create(o);
     }
 
@@ -86,7 +90,7 @@ public static class DifyWorkflowCodec
             }
         }
         format = WorkflowFormat.Yaml;
-        return YamlModel.Parse(text, options.MaxDepth);
+        return YamlModel.Parse(text, options);
     }
 
     private static bool LooksLikeJson(string text)
@@ -103,7 +107,7 @@ public static class DifyWorkflowCodec
     {
         try
         {
-            node = JsonModel.Parse(Encoding.UTF8.GetBytes(text.TrimStart('\uFEFF')), "$", options.MaxDepth);
+            node = JsonModel.Parse(Encoding.UTF8.GetBytes(text.TrimStart('\uFEFF')), "$", options);
             return true;
         }
         catch (InvalidWorkflowException ex) when (ex.InnerException is System.Text.Json.JsonException)

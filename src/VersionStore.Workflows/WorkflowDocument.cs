@@ -173,7 +173,7 @@ public sealed class WorkflowDocument
     private static JsonNode? Read(IReadOnlyDictionary<string, ReadOnlyMemory<byte>> entries, string path, WorkflowCodecOptions options)
     {
         if (!entries.TryGetValue(path, out var bytes)) throw new InvalidWorkflowException("entry is missing", path);
-        return JsonModel.Parse(bytes.Span, path, options.MaxDepth);
+        return JsonModel.Parse(bytes.Span, path, options);
     }
 
     /// <summary>The document as YAML that Dify (PyYAML) reads to the same values: strings that would read as another type are quoted, multi-line strings are literal blocks.</summary>

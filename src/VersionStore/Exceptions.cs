@@ -118,6 +118,28 @@ public sealed class RefConflictException : VersionStoreException
     private static string Show(ObjectId? id) => id is null ? "(none)" : id.Value.ToString(12);
 }
 
+/// <summary>
+/// A commit would move a branch to a commit that does not descend from the branch's head (explicit parents that do not
+/// include it), which would drop acknowledged commits from the branch's history. Refused unless forced; nothing was written
+/// to the ref or the audit log.
+/// </summary>
+public sealed class NonFastForwardException : VersionStoreException
+{
+    /// <summary>Creates the exception.</summary>
+    public NonFastForwardException(string repository, RefName name, ObjectId head, IReadOnlyList<ObjectId> parents)
+        : base($"Ref {name} in repository '{repository}' is at {head.ToString(12)}, which the new commit's parents "
+            + $"({(parents.Count == 0 ? "none" : string.Join(", ", parents.Select(p => p.ToString(12))))}) do not include: not a fast-forward "
+            + "(it would drop commits from the branch's history); force it to rewrite the branch.")
+    {
+        Repository = repository;
+        Ref = name.FullName;
+        Head = head;
+    }
+
+    /// <summary>The branch head the commit does not descend from.</summary>
+    public ObjectId Head { get; }
+}
+
 /// <summary>A ref already exists where the operation needs a new one (e.g. a tag overwrite without force).</summary>
 public sealed class NameConflictException : VersionStoreException
 {

@@ -30,7 +30,7 @@ public sealed partial class Repository
         options ??= new MergeOptions();
         using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.merge");
         var refName = RefName.Branch(into);
-        CheckText("Author", options.Author);
+        CheckName("Author", options.Author);
         if (options.Message is not null) CheckText("Commit message", options.Message);
         var state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
         if (state?.Target is not { } head) throw new RevisionNotFoundException(Name.Value, refName.FullName, "no such branch");
@@ -90,7 +90,7 @@ public sealed partial class Repository
         using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.commit");
         var started = Clock.GetTimestamp();
         CheckText("Commit message", options.Message);
-        CheckText("Author", options.Author);
+        CheckName("Author", options.Author);
         foreach (var t in options.Trailers) CheckText($"Trailer '{t.Key}'", t.Value);
         var mayRebase = options.Parents is null && rebase.AutoRebase != false;
         var strict = options.ExpectedHead is not null && rebase.AutoRebase != true; // a named head asks for strict checking
@@ -110,6 +110,13 @@ public sealed partial class Repository
         for (var i = 0; i < parents.Length; i++)
             parents[i] = await Reader.TryGetCommitAsync(parentIds[i], cancellationToken).ConfigureAwait(false)
                 ?? throw new RevisionNotFoundException(Name.Value, parentIds[i].ToString(), "parent commit is not stored");
+
+        IReadOnlyList<Trailer>? forcedOver = null;
+        if (options.Parents is not null && head is { } currentHead && !await DescendsFromAsync(parentIds, currentHead, cancellationToken).ConfigureAwait(false))
+        {
+            if (!options.Force) throw new NonFastForwardException(Name.Value, refName, currentHead, parentIds);
+            forcedOver = [new Trailer("Forced-Over", currentHead.ToString())];
+        }
 
         var baseTree = parents.Length > 0 ? parents[0].Tree : (ObjectId?)null;
         var writer = new TreeWriter(Reader, Store.Objects, Store.Options);
@@ -146,8 +153,8 @@ public sealed partial class Repository
             }
 
             var commit = NewCommit(tree, parents, timestamp, options.Author, options.Message, options.Trailers, out var encoded);
-            var entry = NewAuditEntry(refName, state, commit.Id, parentIds.Length > 1 ? "merge" : attempts > 0 ? "commit.rebased" : "commit",
-                options.Actor ?? options.Author, FirstLine(options.Message), null);
+            var entry = NewAuditEntry(refName, state, commit.Id, forcedOver is not null ? "commit.force" : parentIds.Length > 1 ? "merge" : attempts > 0 ? "commit.rebased" : "commit",
+                options.Actor ?? options.Author, FirstLine(options.Message), forcedOver);
             var update = new RefUpdate(Name, state, entry);
             var batch = pending ?? new List<EncodedObject>(1); // the tree writer's objects, written with the commit: one store batch
             batch.Add(new EncodedObject(commit.Id, encoded));
@@ -169,6 +176,14 @@ public sealed partial class Repository
                 throw Conflict(refName, head, state?.Target, "a concurrent change won");
             head = state?.Target;
         }
+    }
+
+    /// <summary>True when one of <paramref name="parents"/> is <paramref name="head"/> or descends from it (the commit is a fast-forward).</summary>
+    private async Task<bool> DescendsFromAsync(ObjectId[] parents, ObjectId head, CancellationToken cancellationToken)
+    {
+        foreach (var p in parents)
+            if (p == head || await History.IsAncestorAsync(Graph, head, p, cancellationToken).ConfigureAwait(false)) return true;
+        return false;
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed partial class Repository
         if (request.Ref.Kind == RefKind.Tag) throw new InvalidOperationArgumentException($"Tags are immutable; roll back a branch or a channel, not {request.Ref}.");
         if (string.IsNullOrWhiteSpace(request.Reason)) throw new InvalidOperationArgumentException("A rollback needs a reason.");
         CheckText("Reason", request.Reason);
-        CheckText("Actor", request.Actor);
+        CheckName("Actor", request.Actor);
         foreach (var d in request.Details)
         {
             if (string.IsNullOrEmpty(d.Key) || d.Key.Length > 64 || !d.Key.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))

@@ -331,7 +331,7 @@ public sealed partial class Repository
 
     private AuditEntry NewAuditEntry(RefName name, RefState? expected, ObjectId? target, string operation, string actor, string? reason, IReadOnlyList<Trailer>? details)
     {
-        CheckText("Actor", actor);
+        CheckName("Actor", actor);
         if (reason is not null) CheckText("Reason", reason);
         return new AuditEntry(name, (expected?.Sequence ?? 0) + 1, expected?.Target, target, operation, actor, Clock.GetUtcNow(), reason,
             expected?.AuditHash ?? ObjectId.Zero, details);
@@ -362,6 +362,20 @@ public sealed partial class Repository
         var bytes = Encoding.UTF8.GetByteCount(text);
         if (bytes > Store.Options.MaxMessageBytes) throw new PayloadTooLargeException(what, bytes, Store.Options.MaxMessageBytes);
         if (text.Contains('\0')) throw new InvalidOperationArgumentException($"{what} cannot contain NUL.");
+    }
+
+    /// <summary>
+    /// A person's or service's name (author, audit actor): a text that is also one line, so it cannot forge a line of
+    /// the audit log or the history as any reader prints it — no control characters (C0, DEL, C1, which include line
+    /// breaks and terminal escapes), no Unicode line/paragraph separators and no bidirectional overrides.
+    /// </summary>
+    private void CheckName(string what, string? text)
+    {
+        CheckText(what, text);
+        if (text is null) return;
+        foreach (var c in text)
+            if (char.IsControl(c) || c is '\u2028' or '\u2029' || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069')
+                throw new InvalidOperationArgumentException($"{what} cannot contain control characters (found U+{(int)c:X4}); a name is one line of printable text.");
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0];

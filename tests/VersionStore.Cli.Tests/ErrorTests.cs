@@ -33,7 +33,8 @@ public sealed class ErrorTests : IDisposable
         Assert.Contains("bad..name", (await _cli.RunAsync("commit", "r", "--branch", "bad..name", "--from", f)).Fails(3));
         (await _cli.RunAsync("commit", "bad/repo", "--branch", "main", "--from", f)).Fails(3);
         await _cli.CommitAsync("r", "main", f);
-        (await _cli.RunAsync("tag", "r", "-bad", "main")).Fails(3);
+        (await _cli.RunAsync("tag", "r", "-bad", "main")).Fails(2); // option-like: a usage error, as git says "unknown switch"
+        (await _cli.RunAsync("tag", "r", "--", "-bad", "main")).Fails(3); // after '--' it is a name, and an invalid one
     }
 
     [Fact]

@@ -470,7 +470,7 @@ public abstract class RepositoryConformance : IAsyncLifetime
         var byPrefix = new Dictionary<string, ObjectId>();
         for (var i = 0; ; i++)
         {
-            var c = await Repo.CommitAsync("amb", Nodes(("n", i.ToString())), new CommitOptions { Message = $"m{i}", Parents = [], Timestamp = Clock.GetUtcNow() });
+            var c = await Repo.CommitAsync("amb", Nodes(("n", i.ToString())), new CommitOptions { Message = $"m{i}", Parents = [], Timestamp = Clock.GetUtcNow(), Force = true }); // a new root each time
             var prefix = c.Id.ToString(4);
             if (byPrefix.ContainsKey(prefix)) return prefix;
             byPrefix[prefix] = c.Id;

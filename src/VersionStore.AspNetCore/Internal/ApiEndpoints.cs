@@ -175,6 +175,7 @@ internal static class ApiEndpoints
     private static async Task<IResult> HealthAsync(string id, string channel, HttpContext http, RepositoryStore store, ReleaseGuardRegistry guards)
     {
         var body = await ReadBodyAsync<HealthBody>(http).ConfigureAwait(false);
+        if (body.Samples is { Count: > HealthBody.MaxSamples }) throw new BadRequestException($"At most {HealthBody.MaxSamples} samples per request (got {body.Samples.Count}).");
         var samples = body.Samples is { Count: > 0 } many ? many.Select(s => s.ToSample()).ToList() : [body.ToSample()];
         try
         {

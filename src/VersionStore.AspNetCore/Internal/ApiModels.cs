@@ -23,18 +23,32 @@ internal sealed record HealthBody(
     DateTimeOffset? Time, long? Requests, long? Errors, double? LatencyP99Ms, bool? HealthCheckPassed, string? Alert, string? AlertSeverity, string? Source,
     IReadOnlyList<HealthBody>? Samples)
 {
+    /// <summary>Most samples one request may carry.</summary>
+    public const int MaxSamples = 1000;
+
+    /// <summary>Largest accepted latency: one day (any larger figure is a unit mistake, not a measurement).</summary>
+    public const double MaxLatencyMs = 86_400_000;
+
+    /// <summary>
+    /// The sample the body describes. Every number is range-checked here, before any conversion can overflow, so an
+    /// out-of-range figure (<c>1e308</c>, <c>NaN</c> spelt as a string) is a 400 naming the field, never a 500.
+    /// </summary>
     public HealthSample ToSample() => new()
     {
         Time = Time,
         Requests = Requests,
         Errors = Errors,
-        LatencyP99 = LatencyP99Ms is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+        LatencyP99 = LatencyP99Ms is { } ms ? TimeSpan.FromMilliseconds(InRange(ms, 0, MaxLatencyMs, "latency_p99_ms")) : null,
         HealthCheckPassed = HealthCheckPassed,
         Alert = Alert,
         AlertSeverity = AlertSeverity is null ? Releases.AlertSeverity.Warning
             : Enum.TryParse<AlertSeverity>(AlertSeverity, ignoreCase: true, out var s) ? s : throw new BadRequestException($"unknown alert_severity '{AlertSeverity}' (info, warning, critical)"),
         Source = Source,
     };
+
+    private static double InRange(double value, double min, double max, string field)
+        => double.IsFinite(value) && value >= min && value <= max ? value
+            : throw new BadRequestException($"'{field}' must be a number from {min} to {max} (got {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
 }
 
 internal sealed record VerificationDto(bool Passed, int ChecksRun, int ObjectsVerified, string? Failure);

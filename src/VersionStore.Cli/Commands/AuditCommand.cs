@@ -54,7 +54,7 @@ internal static class AuditCommand
             }
             if (checks?.FirstOrDefault(c => !c.Intact) is { } broken)
             {
-                cli.Stderr.WriteLine($"vstore: error: audit chain of {broken.Ref.FullName} is broken: {CliContext.OneLine(broken.Problem ?? "")}");
+                cli.Error($"audit chain of {broken.Ref.FullName} is broken: {CliContext.OneLine(broken.Problem ?? "")}");
                 return ExitCodes.Corrupt;
             }
             return ExitCodes.Success;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using VersionStore.Cli.Files;
 
 namespace VersionStore.Cli.Commands;
 
@@ -24,6 +25,7 @@ internal static class CheckoutCommand
                 throw CliException.NotFound($"directory '{directory}' is not empty (use --force to write into it)");
             if (workflowFile is not null && !overwrite && File.Exists(workflowFile))
                 throw CliException.NotFound($"file '{workflowFile}' exists (use --force to overwrite it)");
+            if (workflowFile is not null) CheckoutWriter.CheckOutsideStore(workflowFile, session.Path);
 
             var repository = await session.ExistingRepositoryAsync(parseResult.GetRequiredValue(repo), cancellationToken).ConfigureAwait(false);
             var snapshot = await repository.CheckoutAsync(parseResult.GetRequiredValue(revision), cancellationToken).ConfigureAwait(false);
@@ -39,16 +41,11 @@ internal static class CheckoutCommand
             var files = 0;
             if (directory is not null)
             {
-                var root = Path.TrimEndingDirectorySeparator(directory) + Path.DirectorySeparatorChar;
-                Directory.CreateDirectory(directory);
+                var writer = CheckoutWriter.Open(directory, session.Path);
                 await foreach (var entry in snapshot.EnumerateAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    var target = Path.GetFullPath(Path.Combine(directory, entry.Path.Replace('/', Path.DirectorySeparatorChar)));
-                    if (!target.StartsWith(root, StringComparison.Ordinal))
-                        throw CliException.NotFound($"entry '{entry.Path}' would be written outside '{directory}'");
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                     var content = await repository.GetBlobAsync(entry.BlobId, cancellationToken).ConfigureAwait(false);
-                    await File.WriteAllBytesAsync(target, content.ToArray(), cancellationToken).ConfigureAwait(false);
+                    await writer.WriteAsync(entry.Path, content, cancellationToken).ConfigureAwait(false);
                     files++;
                 }
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using VersionStore.Cli.Files;
 
 namespace VersionStore.Cli.Commands;
 
@@ -14,9 +15,10 @@ internal static class CommitCommand
         var message = new Option<string?>("--message", "-m") { Description = "Commit message.", HelpName = "TEXT" };
         var parents = new Option<string[]>("--parent") { Description = "Plumbing: an explicit parent (repeatable; first = the base of the snapshot). Default: the branch head.", HelpName = "REV" };
         var expectedHead = new Option<string?>("--expected-head") { Description = "Fail with a conflict unless the branch is at this commit ('none': the branch must not exist).", HelpName = "ID" };
+        var force = new Option<bool>("--force") { Description = "With --parent: move the branch even when the new commit does not descend from its head (audited as commit.force)." };
         var command = new Command("commit", "Record a directory or a workflow file as a new version on a branch; prints the new commit id.")
         {
-            repo, branch, from, author, message, parents, expectedHead,
+            repo, branch, from, author, message, parents, expectedHead, force,
         };
         cli.SetStoreAction(command, async (parseResult, session, cancellationToken) =>
         {
@@ -29,14 +31,14 @@ internal static class CommitCommand
             if (Directory.Exists(source))
             {
                 kind = "directory";
-                changes = SnapshotChanges.FromEntries(ReadDirectory(source, session.Path));
+                changes = SnapshotChanges.FromEntries(SourceFiles.ReadFolder(source, session.Path, session.Store.Options.MaxBlobBytes));
             }
             else if (File.Exists(source))
             {
                 if (!WorkflowSupport.IsWorkflowFile(source))
                     throw CliException.NotFound($"'{source}' is neither a directory nor a workflow file (.yml, .yaml, .json)");
                 kind = "workflow";
-                var bytes = await File.ReadAllBytesAsync(source, cancellationToken).ConfigureAwait(false);
+                var bytes = SourceFiles.ReadBounded(source, Workflows.WorkflowCodecOptions.Default.MaxInputBytes, "--from");
                 changes = SnapshotChanges.FromEntries(WorkflowSupport.ReadEntries(bytes));
             }
             else
@@ -60,6 +62,7 @@ internal static class CommitCommand
                 Message = parseResult.GetValue(message) ?? "",
                 Parents = parentIds,
                 ExpectedHead = expected,
+                Force = parseResult.GetValue(force),
             }, cancellationToken).ConfigureAwait(false);
 
             var output = session.Output;
@@ -71,19 +74,5 @@ internal static class CommitCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    /// <summary>Every file under <paramref name="root"/> (hidden ones included) by its '/'-separated relative path, except the store itself.</summary>
-    private static IEnumerable<KeyValuePair<string, byte[]>> ReadDirectory(string root, string storePath)
-    {
-        var store = Path.TrimEndingDirectorySeparator(storePath) + Path.DirectorySeparatorChar;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
-        foreach (var file in Directory.EnumerateFiles(root, "*", options).Order(StringComparer.Ordinal))
-        {
-            if (file.StartsWith(store, StringComparison.Ordinal)) continue;
-            var relative = Path.GetRelativePath(root, file);
-            if (Path.DirectorySeparatorChar != '/') relative = relative.Replace(Path.DirectorySeparatorChar, '/');
-            yield return KeyValuePair.Create(relative, File.ReadAllBytes(file));
-        }
     }
 }

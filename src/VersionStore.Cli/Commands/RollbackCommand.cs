@@ -69,7 +69,7 @@ internal static class RollbackCommand
             }
             if (result.Status is RollbackStatus.Rejected or RollbackStatus.Compensated)
             {
-                cli.Stderr.WriteLine($"vstore: error: rollback {Status(result.Status)}: {CliContext.OneLine(v.Failure ?? "verification failed")}");
+                cli.Error($"rollback {Status(result.Status)}: {CliContext.OneLine(v.Failure ?? "verification failed")}");
                 return ExitCodes.Corrupt;
             }
             return ExitCodes.Success;

@@ -33,7 +33,7 @@ internal static class VerifyCommands
             }
             var failed = reports.Where(r => !r.IsHealthy).ToList();
             if (failed.Count == 0) return ExitCodes.Success;
-            cli.Stderr.WriteLine($"vstore: error: verification found problems in {failed.Count} repositories: {string.Join(", ", failed.Select(r => r.Repository.Value))}");
+            cli.Error($"verification found problems in {failed.Count} repositories: {string.Join(", ", failed.Select(r => r.Repository.Value))}");
             return ExitCodes.Corrupt;
         });
         return command;

@@ -15,23 +15,27 @@ internal static class JsonModel
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 1000, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
 
-    public static JsonNode? Parse(ReadOnlySpan<byte> utf8, string location, int maxDepth)
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8, string location, WorkflowCodecOptions options)
     {
         try
         {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = Math.Max(maxDepth + 2, 64) });
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = Math.Max(options.MaxDepth + 2, 64) });
             using var doc = JsonDocument.ParseValue(ref reader);
-            return FromElement(doc.RootElement, location, 0, maxDepth);
+            return FromElement(doc.RootElement, location, 0, options.MaxDepth, options.MaxNumberDigits);
         }
         catch (JsonException ex)
         {
             throw new InvalidWorkflowException($"not valid JSON ({ex.Message})", location, ex);
         }
+        catch (InvalidOperationException ex) // a key or string holding an escaped lone surrogate ("\ud800") cannot be read as text
+        {
+            throw new InvalidWorkflowException("a string contains an unpaired UTF-16 surrogate", location, ex);
+        }
     }
 
     public static JsonDocumentOptions Options => DocumentOptions;
 
-    public static JsonNode? FromElement(JsonElement e, string location, int depth, int maxDepth)
+    public static JsonNode? FromElement(JsonElement e, string location, int depth, int maxDepth, int maxDigits)
     {
         if (depth > maxDepth) throw new InvalidWorkflowException($"nesting deeper than {maxDepth}", location);
         switch (e.ValueKind)
@@ -42,14 +46,14 @@ internal static class JsonModel
                 foreach (var p in e.EnumerateObject())
                 {
                     if (o.ContainsKey(p.Name)) throw new InvalidWorkflowException($"duplicate key '{YamlScalars.Short(p.Name)}'", location);
-                    o.Add(p.Name, FromElement(p.Value, location, depth + 1, maxDepth));
+                    o.Add(p.Name, FromElement(p.Value, location, depth + 1, maxDepth, maxDigits));
                 }
                 return o;
             }
             case JsonValueKind.Array:
             {
                 var a = new JsonArray();
-                foreach (var item in e.EnumerateArray()) a.Add(FromElement(item, location, depth + 1, maxDepth));
+                foreach (var item in e.EnumerateArray()) a.Add(FromElement(item, location, depth + 1, maxDepth, maxDigits));
                 return a;
             }
             case JsonValueKind.String: return JsonValue.Create(e.GetString()!);
@@ -59,6 +63,7 @@ internal static class JsonModel
             case JsonValueKind.Number:
             {
                 var raw = e.GetRawText();
+                YamlScalars.CheckNumberLength(raw, 10, maxDigits, location); // before parsing: BigInteger.Parse is quadratic
                 if (raw.AsSpan().IndexOfAny('.', 'e', 'E') >= 0)
                 {
                     var d = double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture);
@@ -66,7 +71,7 @@ internal static class JsonModel
                     return JsonValue.Create(d);
                 }
                 if (e.TryGetInt64(out var l)) return JsonValue.Create(l);
-                return YamlScalars.IntegerNode(BigInteger.Parse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture), location);
+                return YamlScalars.IntegerNode(BigInteger.Parse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture), location, maxDigits);
             }
             default:
                 throw new InvalidWorkflowException($"unexpected JSON token {e.ValueKind}", location);

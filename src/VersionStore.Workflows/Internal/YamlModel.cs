@@ -8,9 +8,9 @@ namespace VersionStore.Workflows.Internal;
 /// <summary>YAML text to the value model (PyYAML <c>safe_load</c> typing) and back.</summary>
 internal static class YamlModel
 {
-    public static JsonNode? Parse(string text, int maxDepth)
+    public static JsonNode? Parse(string text, WorkflowCodecOptions options)
     {
-        var loader = new Loader(new Parser(new StringReader(text)), maxDepth, 10_000L + 8L * text.Length);
+        var loader = new Loader(new Parser(new StringReader(text)), options, 10_000L + 8L * text.Length);
         try
         {
             return loader.LoadSingleDocument();
@@ -19,16 +19,37 @@ internal static class YamlModel
         {
             throw new InvalidWorkflowException($"not valid YAML ({ex.Message})", $"line {ex.Start.Line}, column {ex.Start.Column}", ex);
         }
+        catch (InvalidOperationException ex) // YamlDotNet's parser on some malformed streams (found by fuzzing)
+        {
+            throw new InvalidWorkflowException("not valid YAML (the parser could not continue)", null, ex);
+        }
     }
 
     /// <summary>
     /// Builds the value tree from parser events, as PyYAML's SafeLoader does: aliases repeat their anchor's value,
     /// a repeated mapping key keeps its first position and its last value, merge keys (<c>&lt;&lt;</c>) apply.
+    /// Two budgets bound what aliases can expand to: nodes (proportional to the input) and bytes
+    /// (<see cref="WorkflowCodecOptions.MaxExpandedBytes"/>); an alias is charged the full weight of what it repeats,
+    /// before it is copied.
     /// </summary>
-    private sealed class Loader(IParser parser, int maxDepth, long budget)
+    private sealed class Loader(IParser parser, WorkflowCodecOptions options, long nodeBudget)
     {
-        private readonly Dictionary<string, JsonNode?> _anchors = new(StringComparer.Ordinal);
-        private long _budget = budget;
+        private const int NodeOverhead = 64; // about what a node costs in memory, so the budget tracks memory, not just text
+        private readonly Dictionary<string, (JsonNode? Node, long Nodes, long Bytes)> _anchors = new(StringComparer.Ordinal);
+        private readonly int maxDepth = options.MaxDepth;
+        private long _nodes;
+        private long _bytes;
+
+        /// <summary>Charges <paramref name="nodes"/> and <paramref name="bytes"/> of expanded document, failing once either budget is spent.</summary>
+        private void Charge(long nodes, long bytes, string location)
+        {
+            _nodes += nodes;
+            _bytes += bytes;
+            if (_nodes > nodeBudget || _bytes > options.MaxExpandedBytes)
+                throw new InvalidWorkflowException(_bytes > options.MaxExpandedBytes
+                    ? $"alias expansion makes the document larger than {options.MaxExpandedBytes} bytes (MaxExpandedBytes)"
+                    : "alias expansion makes the document too large", location);
+        }
 
         public JsonNode? LoadSingleDocument()
         {
@@ -44,29 +65,31 @@ internal static class YamlModel
         private JsonNode? LoadNode(string location, int depth)
         {
             if (depth > maxDepth) throw new InvalidWorkflowException($"nesting deeper than {maxDepth}", location);
-            if (--_budget < 0) throw new InvalidWorkflowException("alias expansion makes the document too large", location);
             if (parser.TryConsume<AnchorAlias>(out var alias))
             {
                 if (!_anchors.TryGetValue(alias.Value.Value, out var target))
                     throw new InvalidWorkflowException($"alias *{alias.Value.Value} names no anchor", location);
-                _budget -= Count(target);
-                if (_budget < 0) throw new InvalidWorkflowException("alias expansion makes the document too large", location);
-                return target?.DeepClone();
+                Charge(target.Nodes, target.Bytes, location); // before the copy
+                return target.Node?.DeepClone();
             }
+            var (startNodes, startBytes) = (_nodes, _bytes);
+            Charge(1, NodeOverhead, location);
             JsonNode? result;
             AnchorName anchor;
             if (parser.TryConsume<Scalar>(out var s))
             {
                 anchor = s.Anchor;
                 var value = s.Value ?? "";
+                Charge(0, value.Length, location);
                 var tag = s.Tag;
-                if (!tag.IsEmpty && !tag.IsNonSpecific) result = YamlScalars.ResolveTagged(tag.Value, value, location);
-                else if (s.Style is ScalarStyle.Plain or ScalarStyle.Any && tag.IsEmpty) result = YamlScalars.Resolve(value, location);
+                if (!tag.IsEmpty && !tag.IsNonSpecific) result = YamlScalars.ResolveTagged(tag.Value, value, location, options.MaxNumberDigits);
+                else if (s.Style is ScalarStyle.Plain or ScalarStyle.Any && tag.IsEmpty) result = YamlScalars.Resolve(value, location, options.MaxNumberDigits);
                 else result = JsonValue.Create(value);
             }
             else if (parser.TryConsume<SequenceStart>(out var ss))
             {
                 anchor = ss.Anchor;
+                CheckCollectionTag(ss.Tag, "tag:yaml.org,2002:seq", location);
                 var a = new JsonArray();
                 var i = 0;
                 while (!parser.TryConsume<SequenceEnd>(out _)) a.Add(LoadNode($"{location}[{i++}]", depth + 1));
@@ -75,14 +98,21 @@ internal static class YamlModel
             else if (parser.TryConsume<MappingStart>(out var ms))
             {
                 anchor = ms.Anchor;
+                CheckCollectionTag(ms.Tag, "tag:yaml.org,2002:map", location);
                 result = LoadMapping(location, depth);
             }
             else
             {
                 throw new InvalidWorkflowException($"unexpected YAML event {parser.Current?.GetType().Name}", location);
             }
-            if (!anchor.IsEmpty) _anchors[anchor.Value] = result?.DeepClone();
+            if (!anchor.IsEmpty) _anchors[anchor.Value] = (result?.DeepClone(), _nodes - startNodes, _bytes - startBytes);
             return result;
+        }
+
+        /// <summary>A collection may carry only its own standard tag (as PyYAML's safe loader): <c>!!python/object</c> and the like are refused.</summary>
+        private static void CheckCollectionTag(TagName tag, string standard, string location)
+        {
+            if (!tag.IsEmpty && !tag.IsNonSpecific && tag.Value != standard) throw new InvalidWorkflowException($"unsupported YAML tag '{tag.Value}'", location);
         }
 
         private JsonObject LoadMapping(string location, int depth)
@@ -98,6 +128,7 @@ internal static class YamlModel
                 {
                     parser.MoveNext();
                     key = ks.Value ?? "";
+                    Charge(0, key.Length, location);
                     isMerge = key == "<<" && ks.Style is ScalarStyle.Plain or ScalarStyle.Any && ks.Tag.IsEmpty;
                 }
                 else if (parser.Current is AnchorAlias)
@@ -115,11 +146,9 @@ internal static class YamlModel
                     foreach (var src in sources)
                     {
                         if (src is not JsonObject mo) throw new InvalidWorkflowException("a merge key (<<) must name mappings", location);
-                        foreach (var p in mo.ToList())
-                        {
-                            mo.Remove(p.Key);
-                            merged.Add(new(p.Key, p.Value));
-                        }
+                        var pairs = mo.ToList();
+                        mo.Clear(); // detaches the values in one pass (removing them one by one is quadratic)
+                        foreach (var p in pairs) merged.Add(new(p.Key, p.Value));
                     }
                     continue;
                 }
@@ -148,13 +177,6 @@ internal static class YamlModel
             foreach (var k in order) o.Add(k, values[k]);
             return o;
         }
-
-        private static long Count(JsonNode? n) => n switch
-        {
-            JsonObject o => 1 + o.Sum(p => Count(p.Value)),
-            JsonArray a => 1 + a.Sum(Count),
-            _ => 1,
-        };
     }
 
     public static string Write(JsonNode? root)

@@ -53,32 +53,32 @@ internal static partial class YamlScalars
     }
 
     /// <summary>The value of a plain scalar, typed as PyYAML types it (timestamps stay strings).</summary>
-    public static JsonNode? Resolve(string text, string location)
+    public static JsonNode? Resolve(string text, string location, int maxDigits)
     {
         switch (Classify(text))
         {
             case Kind.Null: return null;
             case Kind.Bool: return JsonValue.Create(text[0] is 'y' or 'Y' or 't' or 'T' || text is "on" or "On" or "ON");
-            case Kind.Int: return IntegerNode(ParseYamlInt(text), location);
-            case Kind.Float: return JsonValue.Create(ParseYamlFloat(text, location));
+            case Kind.Int: return IntegerNode(ParseYamlInt(text, location, maxDigits), location, maxDigits);
+            case Kind.Float: return JsonValue.Create(ParseYamlFloat(text, location, maxDigits));
             default: return JsonValue.Create(text);
         }
     }
 
-    public static JsonNode? ResolveTagged(string tag, string text, string location)
+    public static JsonNode? ResolveTagged(string tag, string text, string location, int maxDigits)
     {
         switch (tag)
         {
             case "tag:yaml.org,2002:str": return JsonValue.Create(text);
             case "tag:yaml.org,2002:null": return null;
             case "tag:yaml.org,2002:bool":
-                if (Classify(text) == Kind.Bool) return Resolve(text, location);
+                if (Classify(text) == Kind.Bool) return Resolve(text, location, maxDigits);
                 break;
             case "tag:yaml.org,2002:int":
-                if (Classify(text) == Kind.Int) return Resolve(text, location);
+                if (Classify(text) == Kind.Int) return Resolve(text, location, maxDigits);
                 break;
             case "tag:yaml.org,2002:float":
-                if (Classify(text) is Kind.Float or Kind.Int) return JsonValue.Create(ParseYamlFloat(text, location));
+                if (Classify(text) is Kind.Float or Kind.Int) return JsonValue.Create(ParseYamlFloat(text, location, maxDigits));
                 break;
             default:
                 throw new InvalidWorkflowException($"unsupported YAML tag '{tag}'", location);
@@ -86,9 +86,33 @@ internal static partial class YamlScalars
         throw new InvalidWorkflowException($"'{Short(text)}' is not a valid {tag}", location);
     }
 
-    private static BigInteger ParseYamlInt(string text)
+    /// <summary>
+    /// Refuses a number whose text has more significant digits than <paramref name="maxDigits"/> decimal digits can hold,
+    /// before it is parsed: parsing a long integer is quadratic in its length (a million digits take tens of seconds).
+    /// </summary>
+    public static void CheckNumberLength(ReadOnlySpan<char> text, int radix, int maxDigits, string location)
+    {
+        if (text.Length <= maxDigits) return; // fast path: every number that short is fine
+        var significant = 0;
+        var leading = true;
+        foreach (var c in text)
+        {
+            if (!(radix == 16 ? char.IsAsciiHexDigit(c) : char.IsAsciiDigit(c))) continue; // sign, '_', ':', '.', exponent marker
+            if (leading && c == '0') continue;
+            leading = false;
+            significant++;
+        }
+        if (significant * Math.Log10(radix) > maxDigits + 1 || text.Length > 4L * maxDigits + 64)
+            throw new InvalidWorkflowException($"number has more than {maxDigits} digits", location);
+    }
+
+    private static BigInteger ParseYamlInt(string text, string location, int maxDigits)
     {
         var v = text.Replace("_", "", StringComparison.Ordinal);
+        var prefixed = v.TrimStart('-', '+');
+        var radix = prefixed.StartsWith("0b", StringComparison.Ordinal) ? 2 : prefixed.StartsWith("0x", StringComparison.Ordinal) ? 16
+            : prefixed.Length > 1 && prefixed[0] == '0' ? 8 : 10;
+        CheckNumberLength(radix is 2 or 16 ? prefixed.AsSpan(2) : prefixed, radix, maxDigits, location);
         var sign = 1;
         if (v[0] is '-' or '+')
         {
@@ -116,8 +140,9 @@ internal static partial class YamlScalars
         }
     }
 
-    private static double ParseYamlFloat(string text, string location)
+    private static double ParseYamlFloat(string text, string location, int maxDigits)
     {
+        CheckNumberLength(text, 10, maxDigits, location);
         var v = text.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
         var sign = 1.0;
         if (v[0] is '-' or '+')
@@ -139,11 +164,11 @@ internal static partial class YamlScalars
     }
 
     /// <summary>An integer as a node: a <see cref="long"/> when it fits, else exact digits.</summary>
-    public static JsonValue IntegerNode(BigInteger value, string location)
+    public static JsonValue IntegerNode(BigInteger value, string location, int maxDigits)
     {
         if (value >= long.MinValue && value <= long.MaxValue) return JsonValue.Create((long)value);
         var digits = value.ToString(CultureInfo.InvariantCulture);
-        if (digits.Length > 4000) throw new InvalidWorkflowException("integer has more than 4000 digits", location);
+        if (digits.TrimStart('-').Length > maxDigits) throw new InvalidWorkflowException($"integer has more than {maxDigits} digits", location);
         using var doc = JsonDocument.Parse(digits);
         return JsonValue.Create(doc.RootElement.Clone())!;
     }

@@ -25,9 +25,18 @@ public sealed class CommitOptions
 
     /// <summary>
     /// Plumbing: explicit parents (any DAG). Default: the branch head, if any. With explicit parents the base of
-    /// the changes is the first parent's snapshot, and the branch moves to the new commit whatever it held.
+    /// the changes is the first parent's snapshot. The new commit must descend from the branch head (one parent is the
+    /// head or a descendant of it), else <see cref="NonFastForwardException"/> is thrown — unless <see cref="Force"/>.
     /// </summary>
     public IReadOnlyList<ObjectId>? Parents { get; init; }
+
+    /// <summary>
+    /// Move the branch even when the new commit does not descend from its head (a non-fast-forward with explicit
+    /// <see cref="Parents"/>). The audit entry's operation is then <c>commit.force</c> with a <c>Forced-Over</c> detail
+    /// naming the head that left the branch's history.
+    /// </summary>
+    /// <value>false.</value>
+    public bool Force { get; init; }
 
     /// <summary>Key/value trailers to record in the commit.</summary>
     public IReadOnlyList<Trailer> Trailers { get; init; } = [];

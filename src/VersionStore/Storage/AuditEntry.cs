@@ -89,7 +89,7 @@ public sealed class AuditEntry
             if (!entry.Encoded.Span.SequenceEqual(bytes)) throw new FormatException("not canonical");
             return entry;
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or VersionStoreException)
+        catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or OverflowException or VersionStoreException)
         {
             throw new CorruptObjectException(null, "stored audit entry is malformed: " + e.Message, e);
         }

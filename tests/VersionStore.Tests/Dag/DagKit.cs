@@ -69,7 +69,10 @@ internal sealed record RandomDag(int[][] Parents, long[] UnixSeconds)
         return result;
     }
 
-    /// <summary>Builds the DAG in <paramref name="repo"/> through the public API (explicit parents and timestamps).</summary>
+    /// <summary>
+    /// Builds the DAG in <paramref name="repo"/> through the public API (explicit parents and timestamps). The branch is
+    /// only a write handle that jumps between the DAG's tips, so every commit is forced (most are not fast-forwards).
+    /// </summary>
     public async Task<ObjectId[]> BuildAsync(Repository repo, string branch = "dag")
     {
         var ids = new ObjectId[Count];
@@ -81,6 +84,7 @@ internal sealed record RandomDag(int[][] Parents, long[] UnixSeconds)
                 Timestamp = DateTimeOffset.FromUnixTimeSeconds(UnixSeconds[i]),
                 Message = $"c{i}",
                 Author = "dag",
+                Force = true,
             });
             ids[i] = r.Id;
         }

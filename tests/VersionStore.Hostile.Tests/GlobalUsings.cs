@@ -1,0 +1,2 @@
+global using VersionStore.Cli;
+global using VersionStore.Conformance;
