@@ -53,7 +53,7 @@ public static class VersionStoreBuilder
             RocksDbBackend? local = null;
             if (!string.IsNullOrWhiteSpace(options.DataPath))
             {
-                local = RocksDbBackend.Open(new RocksDbBackendOptions { Path = options.DataPath, SyncWrites = options.SyncWrites });
+                local = RocksDbBackend.Open(new RocksDbBackendOptions { Path = options.DataPath, SyncWrites = options.SyncWrites, TimeProvider = options.TimeProvider });
                 owned.Add(local);
             }
             var tiers = new List<StorageTier>();

@@ -44,6 +44,10 @@ public sealed class RocksDbBackendOptions
     /// <value>64.</value>
     public int RefLockStripes { get; set; } = 64;
 
+    /// <summary>Clock that stamps object write times (garbage collection never deletes an object written within its grace period).</summary>
+    /// <value><see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
     {
@@ -55,6 +59,7 @@ public sealed class RocksDbBackendOptions
         if (MaxOpenFiles != -1 && MaxOpenFiles < 16) errors.Add($"{nameof(MaxOpenFiles)} must be -1 (unlimited) or at least 16");
         if (RefLockStripes < 1 || RefLockStripes > 65536 || (RefLockStripes & (RefLockStripes - 1)) != 0)
             errors.Add($"{nameof(RefLockStripes)} must be a power of two from 1 to 65536");
+        if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
         if (errors.Count > 0) throw new ArgumentException("Invalid RocksDbBackendOptions: " + string.Join("; ", errors) + ".");
     }
 }
