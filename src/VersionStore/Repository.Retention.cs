@@ -113,17 +113,13 @@ public sealed partial class Repository
         if (plan.Candidates.Contains(commit)) throw new VersionPrunedException(Name.Value, commit, plan.CreatedAt, collected: true);
     }
 
-    /// <summary>The root tree of <paramref name="commit"/>; a missing tree of a pruned version is reported as <see cref="VersionPrunedException"/>.</summary>
+    /// <summary>
+    /// The root tree of <paramref name="commit"/>, refusing a version retention pruned (whose snapshot is gone, or going):
+    /// decoded trees may still sit in a process's cache after the sweep, so the answer comes from the plan, not from a read.
+    /// </summary>
     private async ValueTask<Tree> GetSnapshotTreeAsync(Commit commit, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await Reader.GetTreeAsync(commit.Tree, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectNotFoundException)
-        {
-            await EnsureNotPrunedAsync(commit.Id, cancellationToken).ConfigureAwait(false);
-            throw;
-        }
+        await EnsureNotPrunedAsync(commit.Id, cancellationToken).ConfigureAwait(false);
+        return await Reader.GetTreeAsync(commit.Tree, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -100,6 +100,7 @@ internal sealed class GarbageCollector(RepositoryStore store, GcOptions options,
                         VersionStoreDiagnostics.GcBytesFreed.Add(r.BytesFreed, tag);
                     }
                     foreach (var id in batch) deleted.Add(id);
+                    store.ObjectReader.Forget(batch);
                     progress?.Report(new GcProgress(GcPhase.Sweep, Math.Min(p + batch.Count, doomed.Count), doomed.Count));
                 }
             }

@@ -28,6 +28,9 @@ internal sealed class ProtectedVersions
         {
             if (name.Kind == RefKind.Channel) channels.Add(name); // deleted channels too: what they served stays checkable
             if (state.Target is not { } target) continue;
+            // The collector's own plan is replaced by this run; were this run's plan lost, the old one stays the ref's
+            // target, so the next run reaches it again and keeps it.
+            if (repository.Name == RepositoryStore.SystemRepository && name == GcPlan.PlanRef) continue;
             result.Roots.Add((target, name.FullName));
             result.Always.Add(target);
             if (name.Kind == RefKind.Branch) branches.Add((name, target));
