@@ -270,6 +270,7 @@ public sealed partial class Repository
     {
         var problems = new List<string>();
         var seen = new HashSet<ObjectId>();
+        var commits = new Dictionary<ObjectId, (long Generation, ObjectId[] Parents)>();
         var refs = 0;
         // Snapshots retention pruned may be gone (wholly or, after a crash mid-sweep, in part): checked last, absence allowed.
         var (_, plan) = await Store.GcPlans.GetAsync(Store, cancellationToken).ConfigureAwait(false);
@@ -282,14 +283,28 @@ public sealed partial class Repository
             if (!audit.Intact) problems.Add($"{name}: audit log: {audit.Problem}");
             if (state.Target is not { } target) continue;
             stack.Push((target, ObjectKind.Commit, name.FullName));
-            await VerifyClosureAsync(stack, seen, problems, plan, prunedTrees, optional: false, cancellationToken).ConfigureAwait(false);
+            await VerifyClosureAsync(stack, seen, commits, problems, plan, prunedTrees, optional: false, cancellationToken).ConfigureAwait(false);
         }
         foreach (var item in prunedTrees) stack.Push(item);
-        await VerifyClosureAsync(stack, seen, problems, plan, null, optional: true, cancellationToken).ConfigureAwait(false);
+        await VerifyClosureAsync(stack, seen, commits, problems, plan, null, optional: true, cancellationToken).ConfigureAwait(false);
+        // The generation rule (docs/FORMAT.md): 1 + the largest generation of the parents. Checked where every parent was read.
+        foreach (var (id, (generation, parents)) in commits)
+        {
+            long expected = 0;
+            var complete = true;
+            foreach (var p in parents)
+            {
+                if (commits.TryGetValue(p, out var parent)) expected = Math.Max(expected, parent.Generation);
+                else complete = false;
+            }
+            if (complete && generation != expected + 1)
+                problems.Add($"commit {id} has generation {generation}, but 1 + the largest generation of its parents is {expected + 1}");
+        }
         return new VerifyReport(Name, refs, seen.Count, problems);
     }
 
-    private async Task VerifyClosureAsync(Stack<(ObjectId Id, ObjectKind Kind, string Via)> stack, HashSet<ObjectId> seen, List<string> problems, GcPlan plan,
+    private async Task VerifyClosureAsync(Stack<(ObjectId Id, ObjectKind Kind, string Via)> stack, HashSet<ObjectId> seen,
+        Dictionary<ObjectId, (long Generation, ObjectId[] Parents)> commits, List<string> problems, GcPlan plan,
         List<(ObjectId Id, ObjectKind Kind, string Via)>? prunedTrees, bool optional, CancellationToken cancellationToken)
     {
         while (stack.Count > 0)
@@ -311,6 +326,7 @@ public sealed partial class Repository
                 if (kind == ObjectKind.Commit)
                 {
                     var c = ObjectCodec.DecodeCommit(id, data.Value.Span);
+                    commits[id] = (c.Generation, c.Parents.ToArray());
                     if (prunedTrees is not null && plan.TryGetPruned(Name, id, out _)) prunedTrees.Add((c.Tree, ObjectKind.Tree, id.ToString(12) + " (pruned)"));
                     else stack.Push((c.Tree, ObjectKind.Tree, id.ToString(12)));
                     foreach (var p in c.Parents) stack.Push((p, ObjectKind.Commit, id.ToString(12)));
