@@ -61,6 +61,7 @@ public static class GcSpaceProbe
         await using var store = new RepositoryStore(backend, backend, new VersionStoreOptions { TimeProvider = clock }, ownedBackend: backend);
         var gc = await FillAndCollectAsync(store, clock, entries, edits, from, collect);
         await backend.CompactAsync();
+        Console.Error.WriteLine($"rocksdb {(collect ? "full" : "only-50")}: {await BreakdownAsync(store, backend)}");
         return (backend.GetStatistics().TotalDiskBytes, gc);
     }
 
@@ -107,6 +108,23 @@ public static class GcSpaceProbe
             freed += r.BytesFreed;
         }
         return string.Create(CultureInfo.InvariantCulture, $"3 runs, {deleted} objects / {freed} bytes deleted, {sw.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>Encoded bytes by kind: snapshots (trees + blobs), commits, audit entries.</summary>
+    private static async Task<string> BreakdownAsync(RepositoryStore store, ISweepableObjectStore objects)
+    {
+        long snapshot = 0, commits = 0, audit = 0;
+        await foreach (var o in objects.ListObjectsAsync())
+        {
+            var data = await store.Objects.TryReadAsync(o.Id);
+            if (data is null) continue;
+            if (ObjectCodec.ReadKind(o.Id, data.Value.Span) == ObjectKind.Commit) commits += data.Value.Length;
+            else snapshot += data.Value.Length;
+        }
+        await foreach (var repo in store.Refs.ListRepositoriesAsync())
+            await foreach (var (name, _) in store.Refs.ListRefsAsync(repo))
+                await foreach (var e in store.Refs.ReadAuditAsync(repo, name)) audit += e.Encoded.Length;
+        return string.Create(CultureInfo.InvariantCulture, $"encoded snapshot objects {snapshot:N0} B, commits {commits:N0} B, audit entries {audit:N0} B");
     }
 
     private static byte[] Revise(byte[] json, int revision)
