@@ -100,7 +100,7 @@ internal static class GcEndpoints
         var options = new GcOptions { DryRun = body.DryRun ?? false, Repositories = body.Repositories, Actor = body.Actor ?? "api" };
         if (body.GracePeriodSeconds is { } seconds)
         {
-            if (seconds is < 0 or > 365 * 86400) throw new BadRequestException("'gracePeriodSeconds' must be between 0 and one year.");
+            if (seconds is < 0 or > 365 * 86400) throw new BadRequestException("'grace_period_seconds' must be between 0 and one year.");
             options.GracePeriod = TimeSpan.FromSeconds(seconds);
         }
         foreach (var r in body.Repositories ?? []) await WorkflowAsync(r, store, http.RequestAborted).ConfigureAwait(false);
