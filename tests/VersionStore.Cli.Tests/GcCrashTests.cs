@@ -41,14 +41,15 @@ public sealed class GcCrashTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(config, JsonSerializer.Serialize(new
         {
             mode = "distributed",
-            dataPath = _cli.PathOf("cache"),
-            redis = ServerEnvironment.RedisEndpoint,
-            redisKeyPrefix = prefix,
+            rocksDb = new { path = _cli.PathOf("cache") },
+            redis = new { configuration = ServerEnvironment.RedisEndpoint, keyPrefix = prefix },
             s3 = new
             {
-                bucket = "vstore-gc-crash",
+                bucketName = "vstore-gc-crash",
                 prefix,
                 serviceUrl = ServerEnvironment.S3Endpoint.ToString(),
+                forcePathStyle = true,
+                s3CompatibleMode = true,
                 accessKey = ServerEnvironment.S3AccessKey,
                 secretKey = ServerEnvironment.S3SecretKey,
                 createBucketIfMissing = true,
@@ -56,7 +57,19 @@ public sealed class GcCrashTests(ITestOutputHelper output) : IDisposable
         }));
         await RunAsync(["--config", config], async () =>
         {
-            var host = await VersionStoreBuilder.OpenFromFileAsync(config);
+            var host = await new VersionStoreBuilder()
+                .UseRedis(o => { o.Configuration = ServerEnvironment.RedisEndpoint; o.KeyPrefix = prefix; })
+                .UseS3(o =>
+                {
+                    o.BucketName = "vstore-gc-crash";
+                    o.Prefix = prefix;
+                    o.ServiceUrl = ServerEnvironment.S3Endpoint.ToString();
+                    o.ForcePathStyle = o.S3CompatibleMode = o.CreateBucketIfMissing = true;
+                    o.AccessKey = ServerEnvironment.S3AccessKey;
+                    o.SecretKey = ServerEnvironment.S3SecretKey;
+                })
+                .UseRocksDb(_cli.PathOf("cache"))
+                .BuildAsync();
             return (host.Store, host);
         });
     }

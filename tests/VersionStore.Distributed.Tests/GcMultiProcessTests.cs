@@ -25,9 +25,11 @@ public sealed class GcMultiProcessTests(ITestOutputHelper output) : IDisposable
         var s3Prefix = "gc/" + Guid.NewGuid().ToString("N");
         var keyPrefix = $"gc{Guid.NewGuid():N}:";
         const string repoName = "support-bot";
-        var options = new DistributedStoreOptions { Redis = redis, RedisKeyPrefix = keyPrefix, S3 = TestServers.S3(s3Prefix), DataPath = _dir.Combine("gc-cache") };
-        options.S3.Timeout = TimeSpan.FromSeconds(30);
-        await using var host = await VersionStoreBuilder.OpenAsync(options);
+        await using var host = await new VersionStoreBuilder()
+            .UseRedis(o => { o.Configuration = redis; o.KeyPrefix = keyPrefix; })
+            .UseS3(o => { TestServers.S3(s3Prefix)(o); o.Timeout = TimeSpan.FromSeconds(30); o.MaxErrorRetry = 2; })
+            .UseRocksDb(_dir.Combine("gc-cache"))
+            .BuildAsync();
         var repo = host.GetRepository(repoName);
         await repo.CommitAsync("main", new SnapshotChanges().Put("nodes/start", "{}"), new CommitOptions { Author = "t", Message = "root" });
 
@@ -72,7 +74,7 @@ public sealed class GcMultiProcessTests(ITestOutputHelper output) : IDisposable
         Assert.True(deleted > 0, "the collector deleted nothing: the test did not exercise a sweep");
 
         // A fresh reader (own connections, own S3 index, no local cache): every acknowledged version, every object.
-        await using var reader = await VersionStoreBuilder.OpenAsync(new DistributedStoreOptions { Redis = redis, RedisKeyPrefix = keyPrefix, S3 = TestServers.S3(s3Prefix) });
+        await using var reader = await TestServers.Distributed(redis, keyPrefix, s3Prefix, dataPath: null).BuildAsync();
         var check = reader.GetRepository(repoName);
         foreach (var id in acked)
         {
