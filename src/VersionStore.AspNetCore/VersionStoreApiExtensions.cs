@@ -95,6 +95,7 @@ public static class VersionStoreApiExtensions
             }
         });
         ApiEndpoints.Map(group, options);
+        GcEndpoints.Map(group);
         return group;
     }
 
@@ -112,6 +113,7 @@ public static class VersionStoreApiExtensions
         RefConflictException c => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message, context,
             new Dictionary<string, object?> { ["ref"] = c.Ref, ["expected"] = c.Expected?.ToString(), ["actual"] = c.Actual?.ToString() }),
         NameConflictException or AmbiguousRevisionException => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message, context),
+        VersionPrunedException => Problem(StatusCodes.Status410Gone, "Version pruned", e.Message, context),
         PayloadTooLargeException => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", e.Message, context),
         NotAWorkflowException => Problem(StatusCodes.Status422UnprocessableEntity, "Not a workflow", e.Message, context),
         BackendUnavailableException or ObjectNotFoundException or CorruptObjectException

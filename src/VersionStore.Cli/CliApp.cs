@@ -125,6 +125,10 @@ public static class CliApp
             AuditCommand.Create(cli),
             VerifyCommands.CreateVerify(cli),
             VerifyCommands.CreateRepos(cli),
+            RetentionCommands.CreateRetention(cli),
+            RetentionCommands.CreatePin(cli),
+            RetentionCommands.CreateUnpin(cli),
+            RetentionCommands.CreateGc(cli),
         })
         {
             root.Subcommands.Add(command);

@@ -123,6 +123,20 @@ internal sealed record InitJson(string Path, bool Created);
 
 internal sealed record CheckoutJson(string Id, string? Directory, int Files, string? WorkflowFile);
 
+internal sealed record RetentionJson(string Repository, int? KeepLast, int? KeepDays);
+
+internal sealed record PinJson(string Ref, string Target, string Actor, string? Reason, DateTimeOffset Time)
+{
+    public static PinJson From(PinInfo p) => new(p.Name.FullName, p.Target.ToString(), p.Actor, p.Reason, p.Time);
+}
+
+internal sealed record TierJson(string Tier, long ObjectsDeleted, long BytesFreed);
+
+internal sealed record GcJson(bool DryRun, long ObjectsDeleted, long BytesFreed, long ObjectsMarked, long ObjectsScanned, long CommitsKept,
+    long VersionsPruned, long CandidatesPlanned, TierJson[] Tiers, double ElapsedMilliseconds, string[] Problems);
+
+internal sealed record BranchDeletedJson(string Name, string FullName, string Deleted);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(CommitJson[]))]
@@ -139,4 +153,8 @@ internal sealed record CheckoutJson(string Id, string? Directory, int Files, str
 [JsonSerializable(typeof(RepositoryJson[]))]
 [JsonSerializable(typeof(InitJson))]
 [JsonSerializable(typeof(CheckoutJson))]
+[JsonSerializable(typeof(RetentionJson))]
+[JsonSerializable(typeof(PinJson[]))]
+[JsonSerializable(typeof(GcJson))]
+[JsonSerializable(typeof(BranchDeletedJson))]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -16,7 +16,7 @@ namespace VersionStore;
 /// every object against its id.
 /// </para>
 /// </summary>
-public sealed class RedisObjectCache : IObjectStore
+public sealed class RedisObjectCache : IObjectStore, ISweepableObjectStore
 {
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisBackendOptions _options;
@@ -166,6 +166,51 @@ public sealed class RedisObjectCache : IObjectStore
             Failed();
         }
         foreach (var id in found) yield return id;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>SCANs the cached objects on every primary; sizes and write times are not tracked (a cache never holds the only copy).</remarks>
+    public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var server in _connection.GetServers())
+        {
+            if (server.IsReplica) continue;
+            await foreach (var key in server.KeysAsync(pattern: _keys.ObjectPattern(""), pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                var text = (string)key!;
+                if (ObjectId.TryParse(text.AsSpan(text.Length - ObjectId.Size * 2), out var id)) yield return new StoredObjectInfo(id, 0, null);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Drops the cached copies (UNLINK, one key per command, pipelined). The cut-off is not needed: every cached object is
+    /// also in the durable tier, which applies it. A copy promoted again later expires by its TTL.
+    /// </remarks>
+    /// <exception cref="BackendUnavailableException">Redis cannot be reached.</exception>
+    public async ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0) return [new TierSweepResult("redis", 0, 0)];
+        var db = Db;
+        var lengths = new List<Task<long>>(ids.Count);
+        var deletes = new List<Task<bool>>(ids.Count);
+        foreach (var id in ids)
+        {
+            var key = _keys.Object(id);
+            lengths.Add(db.StringLengthAsync(key));
+            deletes.Add(db.KeyDeleteAsync(key, CommandFlags.None));
+        }
+        await RedisCall.Run(Task.WhenAll(Task.WhenAll(lengths), Task.WhenAll(deletes)), _options.OperationTimeout, "dropping cached objects", cancellationToken).ConfigureAwait(false);
+        long count = 0, bytes = 0;
+        for (var i = 0; i < deletes.Count; i++)
+        {
+            if (!deletes[i].Result) continue;
+            count++;
+            bytes += lengths[i].Result;
+        }
+        return [new TierSweepResult("redis", count, bytes)];
     }
 
     private void Failed()

@@ -19,7 +19,7 @@ namespace VersionStore;
 /// as <see cref="CorruptObjectException"/>. The instance is thread-safe; <see cref="Dispose"/> waits for
 /// running calls and closes the database.
 /// </remarks>
-public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore, IHeadCache, IDisposable
+public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore, IHeadCache, ISweepableObjectStore, IDisposable
 {
     internal const string BackendName = "RocksDB";
     private const int AuditPageSize = 128;
@@ -29,6 +29,10 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
     private readonly ColumnFamilyHandle _refs;
     private readonly ColumnFamilyHandle _audit;
     private readonly ColumnFamilyHandle _heads;
+    private readonly ColumnFamilyHandle _written;
+    // Object writes hold it shared; a sweep batch holds it exclusively while it checks write times and deletes (a few ms
+    // per batch), so a write is either seen by the check or lands after the delete — never lost in between.
+    private readonly ReaderWriterLockSlim _sweepGate = new(LockRecursionPolicy.NoRecursion);
     private readonly WriteOptions _writeOptions;
     private readonly object[] _stripes;
     private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
@@ -46,6 +50,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         _refs = db.GetColumnFamily(KeyLayout.RefsFamily);
         _audit = db.GetColumnFamily(KeyLayout.AuditFamily);
         _heads = db.GetColumnFamily(KeyLayout.HeadsFamily);
+        _written = db.GetColumnFamily(KeyLayout.WrittenFamily);
         _writeOptions = new WriteOptions().SetSync(options.SyncWrites);
         _stripes = new object[options.RefLockStripes];
         for (var i = 0; i < _stripes.Length; i++) _stripes[i] = new object();
@@ -101,6 +106,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                 { KeyLayout.RefsFamily, Family() },
                 { KeyLayout.AuditFamily, Family() },
                 { KeyLayout.HeadsFamily, Family() },
+                { KeyLayout.WrittenFamily, Family() },
             };
             db = RocksDbSharp.RocksDb.Open(dbOptions, path, families);
             CheckFormat(db, path);
@@ -183,22 +189,22 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         ArgumentNullException.ThrowIfNull(objects);
         cancellationToken.ThrowIfCancellationRequested();
         if (objects.Count == 0) return ValueTask.CompletedTask;
-        Span<byte> key = stackalloc byte[ObjectId.Size];
         EnterRead();
+        _sweepGate.EnterReadLock();
         try
         {
             using var batch = new WriteBatch();
-            for (var i = 0; i < objects.Count; i++)
-            {
-                objects[i].Id.WriteTo(key);
-                batch.Put(key, objects[i].Data.Span, _objects);
-            }
+            PutObjects(batch, objects);
             _db.Write(batch, _writeOptions);
             Interlocked.Increment(ref _writes);
             return ValueTask.CompletedTask;
         }
         catch (RocksDbException e) { throw Unavailable($"write {objects.Count} objects", e); }
-        finally { _gate.ExitReadLock(); }
+        finally
+        {
+            _sweepGate.ExitReadLock();
+            _gate.ExitReadLock();
+        }
     }
 
     /// <inheritdoc />
@@ -326,18 +332,14 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         var auditKey = KeyLayout.Audit(refKey, entry.Sequence);
         var expected = update.Expected?.Encode();
         var newState = update.NewState.Encode();
-        Span<byte> objectKey = stackalloc byte[ObjectId.Size];
         var stripe = _stripes[(int)((uint)StripeHash(refKey) & (uint)(_stripes.Length - 1))];
+        var sweepShared = objects is { Count: > 0 };
         EnterRead();
+        if (sweepShared) _sweepGate.EnterReadLock();
         try
         {
             using var batch = new WriteBatch();
-            if (objects is not null)
-                for (var i = 0; i < objects.Count; i++)
-                {
-                    objects[i].Id.WriteTo(objectKey);
-                    batch.Put(objectKey, objects[i].Data.Span, _objects);
-                }
+            if (objects is not null) PutObjects(batch, objects);
             lock (stripe)
             {
                 var current = _db.Get(refKey, _refs);
@@ -356,7 +358,127 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             }
         }
         catch (RocksDbException ex) { throw Unavailable(objects is null ? $"update ref {update.Ref} of '{update.Repository}'" : $"write {objects.Count} objects and update ref {update.Ref} of '{update.Repository}'", ex); }
+        finally
+        {
+            if (sweepShared) _sweepGate.ExitReadLock();
+            _gate.ExitReadLock();
+        }
+    }
+
+    /// <summary>Puts objects and their write time (a rewrite refreshes it, so the grace period protects a reused object again).</summary>
+    private void PutObjects(WriteBatch batch, IReadOnlyList<EncodedObject> objects)
+    {
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        Span<byte> time = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(time, Micros(Options.TimeProvider.GetUtcNow()));
+        for (var i = 0; i < objects.Count; i++)
+        {
+            objects[i].Id.WriteTo(key);
+            batch.Put(key, objects[i].Data.Span, _objects);
+            batch.Put(key, time, _written);
+        }
+    }
+
+    private static long Micros(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    // ---------------------------------------------------------------- garbage collection
+
+    /// <inheritdoc />
+    /// <remarks>Pages through the objects in key order without holding an iterator across a yield.</remarks>
+    public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        byte[]? after = null;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = ListPage(after, 4096);
+            foreach (var item in page) yield return item;
+            if (page.Count < 4096) yield break;
+            after = new byte[ObjectId.Size];
+            page[^1].Id.WriteTo(after);
+        }
+    }
+
+    private List<StoredObjectInfo> ListPage(byte[]? after, int size)
+    {
+        var page = new List<StoredObjectInfo>(size);
+        EnterRead();
+        try
+        {
+            using var it = _db.NewIterator(_objects);
+            if (after is null) it.SeekToFirst();
+            else
+            {
+                it.Seek(after);
+                if (it.Valid() && it.GetKeySpan().SequenceEqual(after)) it.Next();
+            }
+            for (; it.Valid() && page.Count < size; it.Next())
+            {
+                var key = it.GetKeySpan();
+                if (key.Length != ObjectId.Size) continue;
+                var written = _db.Get(key.ToArray(), _written);
+                DateTimeOffset? at = written is { Length: 8 } ? DateTimeOffset.UnixEpoch.AddTicks(BinaryPrimitives.ReadInt64LittleEndian(written) * 10) : null;
+                page.Add(new StoredObjectInfo(new ObjectId(key), it.GetValueSpan().Length, at));
+            }
+            return page;
+        }
+        catch (RocksDbException e) { throw Unavailable("list objects", e); }
         finally { _gate.ExitReadLock(); }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One atomic batch under the sweep gate (writers wait at most for this batch): each id whose newest write is before
+    /// <paramref name="writtenBefore"/> is deleted with its write-time entry; write-time entries older than the cut-off are
+    /// trimmed (no entry means "written long ago"). Then the objects' key range is compacted, so the space is returned.
+    /// </remarks>
+    public ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var cutoff = Micros(writtenBefore);
+        long count = 0, bytes = 0;
+        EnterRead();
+        try
+        {
+            _sweepGate.EnterWriteLock();
+            try
+            {
+                using var batch = new WriteBatch();
+                var key = new byte[ObjectId.Size];
+                foreach (var id in ids)
+                {
+                    id.WriteTo(key);
+                    var written = _db.Get(key, _written);
+                    if (written is { Length: 8 } && BinaryPrimitives.ReadInt64LittleEndian(written) >= cutoff) continue;
+                    var value = _db.Get(key, _objects);
+                    if (value is null) continue;
+                    batch.Delete(key, _objects);
+                    if (written is not null) batch.Delete(key, _written);
+                    count++;
+                    bytes += value.Length;
+                }
+                using (var it = _db.NewIterator(_written))
+                {
+                    for (it.SeekToFirst(); it.Valid(); it.Next())
+                    {
+                        var v = it.GetValueSpan();
+                        if (v.Length != 8 || BinaryPrimitives.ReadInt64LittleEndian(v) < cutoff) batch.Delete(it.Key(), _written);
+                    }
+                }
+                _db.Write(batch, _writeOptions);
+            }
+            finally { _sweepGate.ExitWriteLock(); }
+            if (count > 0)
+            {
+                _db.CompactRange((byte[]?)null, null, _objects);
+                _db.CompactRange((byte[]?)null, null, _written);
+            }
+        }
+        catch (RocksDbException e) { throw Unavailable($"delete {ids.Count} objects", e); }
+        finally { _gate.ExitReadLock(); }
+        return ValueTask.FromResult<IReadOnlyList<TierSweepResult>>([new TierSweepResult("rocksdb", count, bytes)]);
     }
 
     /// <inheritdoc />
@@ -556,7 +678,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             {
                 var flush = new FlushOptions().SetWaitForFlush(true);
                 _db.Flush(flush);
-                foreach (var family in new[] { _objects, _refs, _audit, _heads })
+                foreach (var family in new[] { _objects, _refs, _audit, _heads, _written })
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     _db.CompactRange((byte[]?)null, null, family);
@@ -577,7 +699,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         try
         {
             long sst = 0, mem = 0;
-            foreach (var family in new[] { _db.GetDefaultColumnFamily(), _objects, _refs, _audit, _heads })
+            foreach (var family in new[] { _db.GetDefaultColumnFamily(), _objects, _refs, _audit, _heads, _written })
             {
                 sst += Property("rocksdb.live-sst-files-size", family);
                 mem += Property("rocksdb.cur-size-all-mem-tables", family);

@@ -48,6 +48,10 @@ public sealed class RocksDbBackendOptions
     /// <value><see cref="RocksDbWalRecovery.Strict"/>: refuse to open, so an acknowledged write is never lost silently.</value>
     public RocksDbWalRecovery WalRecovery { get; set; } = RocksDbWalRecovery.Strict;
 
+    /// <summary>Clock that stamps object write times (garbage collection never deletes an object written within its grace period).</summary>
+    /// <value><see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
     {
@@ -60,6 +64,7 @@ public sealed class RocksDbBackendOptions
         if (!Enum.IsDefined(WalRecovery)) errors.Add($"{nameof(WalRecovery)} is unknown");
         if (RefLockStripes < 1 || RefLockStripes > 65536 || (RefLockStripes & (RefLockStripes - 1)) != 0)
             errors.Add($"{nameof(RefLockStripes)} must be a power of two from 1 to 65536");
+        if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
         if (errors.Count > 0) throw new ArgumentException("Invalid RocksDbBackendOptions: " + string.Join("; ", errors) + ".");
     }
 }

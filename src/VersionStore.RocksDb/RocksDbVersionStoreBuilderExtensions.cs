@@ -42,6 +42,8 @@ public static class RocksDbVersionStoreBuilderExtensions
         builder.Validate(options.Validate);
         return builder.UseLocalStore((context, _) =>
         {
+            // Object write times (the GC grace period) follow the store's clock unless the options name another.
+            if (ReferenceEquals(options.TimeProvider, TimeProvider.System)) options.TimeProvider = context.TimeProvider;
             var backend = context.Own(RocksDbBackend.Open(options));
             return ValueTask.FromResult(new LocalStorePart("rocksdb", backend, backend, backend, backend.Path));
         });

@@ -25,7 +25,7 @@ namespace VersionStore.S3;
 /// which a lookup miss triggers by itself at most once per <see cref="S3PackStoreOptions.MissRefreshInterval"/>.</para>
 /// <para>Open with <see cref="OpenAsync(S3PackStoreOptions, CancellationToken)"/>; it loads every pack index.</para>
 /// </remarks>
-public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyingObjectStore
+public sealed class S3PackObjectStore : IObjectStore, ISweepableObjectStore, IAsyncDisposable, IVerifyingObjectStore
 {
     /// <summary>The backend name in <see cref="BackendUnavailableException.Backend"/>.</summary>
     public const string BackendName = "S3";
@@ -48,10 +48,12 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyi
     private Task? _flushLoop;
     private volatile bool _disposed;
 
-    private sealed class LoadedPack(string name, PackIndex index)
+    private sealed class LoadedPack(string name, PackIndex index, DateTimeOffset writtenAt)
     {
         public string Name { get; } = name;
         public PackIndex Index { get; } = index;
+        /// <summary>When the pack was written: its index's LastModified in the bucket (the server's clock), or the upload time.</summary>
+        public DateTimeOffset WrittenAt { get; set; } = writtenAt;
     }
 
     private readonly record struct Location(LoadedPack Pack, PackEntry Entry);
@@ -262,8 +264,9 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyi
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
         List<EncodedObject>? fresh = null;
+        var freshenBefore = _time.GetUtcNow() - _options.RewriteObjectsOlderThan;
         foreach (var o in objects)
-            if (!_index.ContainsKey(o.Id)) (fresh ??= []).Add(o);
+            if (!_index.TryGetValue(o.Id, out var held) || held.Pack.WrittenAt < freshenBefore) (fresh ??= []).Add(o);
         if (fresh is null) return;
 
         var pending = new PendingWrite(fresh);
@@ -316,9 +319,10 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyi
     private async Task UploadObjectsAsync(IEnumerable<EncodedObject> objects, CancellationToken cancellationToken)
     {
         using var writer = new PackWriter(_options.CompressionLevel);
+        var freshenBefore = _time.GetUtcNow() - _options.RewriteObjectsOlderThan;
         foreach (var o in objects)
         {
-            if (_index.ContainsKey(o.Id) || writer.Contains(o.Id)) continue;
+            if ((_index.TryGetValue(o.Id, out var held) && held.Pack.WrittenAt >= freshenBefore) || writer.Contains(o.Id)) continue;
             writer.Add(o.Id, o.Data.Span);
             if (writer.StoredBytes >= _options.PackSizeTarget || writer.Count >= _options.MaxObjectsPerPack)
             {
@@ -335,7 +339,7 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyi
         await PutAsync(_keys.Pack(pack.Name), pack.Bytes, cancellationToken).ConfigureAwait(false);
         await PutAsync(_keys.Index(pack.Name), pack.IndexBytes, cancellationToken).ConfigureAwait(false);
         WriteCachedIndex(pack.Name, pack.IndexBytes);
-        Register(new LoadedPack(pack.Name, pack.Index));
+        Register(new LoadedPack(pack.Name, pack.Index, _time.GetUtcNow()));
     }
 
     private async Task PutAsync(string key, byte[] bytes, CancellationToken cancellationToken)
@@ -385,18 +389,20 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyi
             // only those may be judged gone.
             var known = _packs.Keys.ToHashSet(StringComparer.Ordinal);
             var listed = await ListPackNamesAsync(cancellationToken).ConfigureAwait(false);
-            var toLoad = listed.Where(n => !_packs.ContainsKey(n)).ToList();
+            foreach (var (name, at) in listed)
+                if (_packs.TryGetValue(name, out var held) && at > held.WrittenAt) held.WrittenAt = at; // the same pack written again
+            var toLoad = listed.Keys.Where(n => !_packs.ContainsKey(n)).ToList();
             var loaded = 0;
             await Parallel.ForEachAsync(toLoad, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentRequests, CancellationToken = cancellationToken },
                 async (name, token) =>
                 {
                     var index = await LoadIndexAsync(name, token).ConfigureAwait(false);
                     if (index is null) return; // deleted since the listing (compacted)
-                    Register(new LoadedPack(name, index));
+                    Register(new LoadedPack(name, index, listed[name]));
                     Interlocked.Increment(ref loaded);
                 }).ConfigureAwait(false);
             foreach (var name in known)
-                if (!listed.Contains(name)) Forget(name);
+                if (!listed.ContainsKey(name)) Forget(name);
             Volatile.Write(ref _lastRefresh, _time.GetTimestamp());
             return loaded;
         }
@@ -416,9 +422,18 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyi
         return true;
     }
 
-    private async Task<HashSet<string>> ListPackNamesAsync(CancellationToken cancellationToken)
+    private async Task<Dictionary<string, DateTimeOffset>> ListPackNamesAsync(CancellationToken cancellationToken)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var (key, (name, isIndex, _, at)) in await ListKeysAsync(cancellationToken).ConfigureAwait(false))
+            if (isIndex) names[name] = at;
+        return names;
+    }
+
+    /// <summary>Every pack and index key under the prefix: key → (pack name, is an index, size, LastModified).</summary>
+    private async Task<Dictionary<string, (string Name, bool IsIndex, long Size, DateTimeOffset LastModified)>> ListKeysAsync(CancellationToken cancellationToken)
+    {
+        var keys = new Dictionary<string, (string, bool, long, DateTimeOffset)>(StringComparer.Ordinal);
         string? continuation = null;
         do
         {
@@ -433,10 +448,111 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyi
                 }, token);
             }, cancellationToken).ConfigureAwait(false);
             foreach (var o in response!.S3Objects ?? [])
-                if (_keys.TryParseIndexKey(o.Key) is { } name) names.Add(name);
+            {
+                var at = o.LastModified is { } m ? new DateTimeOffset(m.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
+                if (_keys.TryParseIndexKey(o.Key) is { } name) keys[o.Key] = (name, true, o.Size ?? 0, at);
+                else if (_keys.TryParsePackKey(o.Key) is { } pack) keys[o.Key] = (pack, false, o.Size ?? 0, at);
+            }
             continuation = response.IsTruncated == true ? response.NextContinuationToken : null;
         } while (continuation is not null);
-        return names;
+        return keys;
+    }
+
+    /// <summary>Bytes of every pack and index under the store's prefix, from one listing (benchmarks, space reports).</summary>
+    public async Task<long> GetBucketBytesAsync(CancellationToken cancellationToken = default)
+        => (await ListKeysAsync(cancellationToken).ConfigureAwait(false)).Values.Sum(k => k.Size);
+
+    // ---------------------------------------------------------------- garbage collection
+
+    /// <inheritdoc />
+    /// <remarks>Re-lists the bucket first. An object's write time is that of the newest pack holding it.</remarks>
+    public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+        var newest = new Dictionary<ObjectId, (long Bytes, DateTimeOffset At)>();
+        foreach (var pack in _packs.Values)
+            foreach (var e in pack.Index.Entries)
+                if (!newest.TryGetValue(e.Id, out var seen) || seen.At < pack.WrittenAt) newest[e.Id] = (e.Length, pack.WrittenAt);
+        foreach (var (id, (bytes, at)) in newest)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new StoredObjectInfo(id, bytes, at);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Packs are immutable, so deleting is rewriting: each pack written before <paramref name="writtenBefore"/> that holds a
+    /// doomed object is downloaded, checked, and written again without the doomed objects (every kept object checked
+    /// against its id); only once the new pack and its index are uploaded (durable) are the old index and pack deleted.
+    /// Packs written since the cut-off are never touched, so a copy freshened by a writer survives. Packs left without an
+    /// index by a crash (older than the cut-off) are deleted too. A crash at any moment leaves every object in at least one
+    /// indexed pack, or deleted as planned.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ThrowIfDisposed();
+        var doomed = ids as IReadOnlySet<ObjectId> ?? ids.ToHashSet();
+        long count = 0, freed = 0;
+        await _compactGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+            var affected = _packs.Values.Where(p => p.WrittenAt < writtenBefore && HasAny(p.Index, doomed)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
+            foreach (var old in affected)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var bytes = await GetWholeAsync(_keys.Pack(old.Name), cancellationToken).ConfigureAwait(false);
+                if (bytes is null) continue; // rewritten by another collector meanwhile
+                if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(bytes)), old.Name, StringComparison.Ordinal))
+                    throw new CorruptObjectException(null, $"pack {old.Name} does not hash to its name; left in place");
+                var index = PackReader.ReadIndex(bytes, $"pack {old.Name}");
+                using var writer = new PackWriter(_options.CompactionCompressionLevel);
+                var dropped = 0;
+                foreach (var e in index.Entries)
+                {
+                    if (doomed.Contains(e.Id)) { dropped++; continue; }
+                    var data = PackReader.ReadObject(bytes, e);
+                    if (ObjectId.Compute(data) != e.Id) throw new CorruptObjectException(e.Id, $"object in pack {old.Name[..12]} does not hash to its id; pack left in place");
+                    writer.Add(e.Id, data);
+                }
+                long after = 0;
+                if (writer.Count > 0)
+                {
+                    var pack = writer.Build();
+                    await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
+                    after = pack.Bytes.Length + pack.IndexBytes.Length;
+                }
+                // The new pack is durable and registered: now the old one may go (index first, so no listed index lacks its pack).
+                Forget(old.Name);
+                await DeleteAsync(_keys.Index(old.Name), cancellationToken).ConfigureAwait(false);
+                await DeleteAsync(_keys.Pack(old.Name), cancellationToken).ConfigureAwait(false);
+                count += dropped;
+                freed += bytes.Length + PackFormat.IndexLength(index.Count) - after;
+            }
+            var keys = await ListKeysAsync(cancellationToken).ConfigureAwait(false);
+            var indexed = keys.Values.Where(k => k.IsIndex).Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var (key, (name, isIndex, size, at)) in keys)
+            {
+                if (isIndex || at >= writtenBefore || indexed.Contains(name) || _packs.ContainsKey(name)) continue;
+                await DeleteAsync(key, cancellationToken).ConfigureAwait(false); // a pack whose index never landed (or was deleted before it)
+                freed += size;
+            }
+        }
+        finally
+        {
+            _compactGate.Release();
+        }
+        return [new TierSweepResult("s3", count, freed)];
+    }
+
+    private static bool HasAny(PackIndex index, IReadOnlySet<ObjectId> ids)
+    {
+        foreach (var e in index.Entries)
+            if (ids.Contains(e.Id)) return true;
+        return false;
     }
 
     private async Task<PackIndex?> LoadIndexAsync(string name, CancellationToken cancellationToken)
@@ -454,7 +570,9 @@ public sealed class S3PackObjectStore : IObjectStore, IAsyncDisposable, IVerifyi
     private void Register(LoadedPack pack)
     {
         _packs[pack.Name] = pack;
-        foreach (var e in pack.Index.Entries) _index[e.Id] = new Location(pack, e);
+        // The newest pack holding an object wins: its write time is the object's, which decides whether a write freshens it.
+        foreach (var e in pack.Index.Entries)
+            _index.AddOrUpdate(e.Id, static (_, l) => l, static (_, current, l) => current.Pack.WrittenAt > l.Pack.WrittenAt ? current : l, new Location(pack, e));
     }
 
     /// <summary>Drops a pack; its objects stay visible when another known pack holds them.</summary>

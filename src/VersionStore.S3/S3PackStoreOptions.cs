@@ -125,6 +125,15 @@ public sealed class S3PackStoreOptions
     /// <value><see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// A write of an object the store already holds is skipped only while the newest pack holding it is younger than this;
+    /// otherwise the object is written again into a new pack ("freshened"), so garbage collection, which never deletes what
+    /// was written within its grace period, cannot delete an old unreachable object that a commit in flight reuses.
+    /// Keep it at most the collector's grace period minus the longest commit.
+    /// </summary>
+    /// <value>30 minutes (the collector's default grace period is 1 hour).</value>
+    public TimeSpan RewriteObjectsOlderThan { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
     {
@@ -146,6 +155,7 @@ public sealed class S3PackStoreOptions
         if (IndexCacheDirectory is not null && string.IsNullOrWhiteSpace(IndexCacheDirectory)) errors.Add($"{nameof(IndexCacheDirectory)} cannot be blank");
         if (MaxConcurrentRequests <= 0) errors.Add($"{nameof(MaxConcurrentRequests)} must be positive");
         if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
+        if (RewriteObjectsOlderThan < TimeSpan.Zero) errors.Add($"{nameof(RewriteObjectsOlderThan)} cannot be negative");
         if (errors.Count > 0) throw new ArgumentException("Invalid S3PackStoreOptions: " + string.Join("; ", errors) + ".");
     }
 }

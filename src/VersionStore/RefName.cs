@@ -12,6 +12,10 @@ public enum RefKind
     Tag,
     /// <summary><c>refs/channels/…</c>: a release channel (<c>prod</c>) that applications follow.</summary>
     Channel,
+    /// <summary><c>refs/pins/…</c>: an explicit hold on a version (actor and reason in its audit entry); retention and GC keep what it reaches.</summary>
+    Pin,
+    /// <summary><c>refs/meta/…</c>: state the store keeps about a repository (its retention policy); not a version line.</summary>
+    Meta,
 }
 
 /// <summary>
@@ -28,6 +32,8 @@ public readonly record struct RefName
     private const string HeadsPrefix = "refs/heads/";
     private const string TagsPrefix = "refs/tags/";
     private const string ChannelsPrefix = "refs/channels/";
+    private const string PinsPrefix = "refs/pins/";
+    private const string MetaPrefix = "refs/meta/";
 
     /// <summary>The full name, e.g. <c>refs/heads/main</c>.</summary>
     public string FullName { get; }
@@ -56,6 +62,14 @@ public readonly record struct RefName
     /// <exception cref="InvalidNameException">The name breaks a rule.</exception>
     public static RefName Channel(string name) => Create(RefKind.Channel, name);
 
+    /// <summary>A pin <c>refs/pins/{name}</c>.</summary>
+    /// <exception cref="InvalidNameException">The name breaks a rule.</exception>
+    public static RefName Pin(string name) => Create(RefKind.Pin, name);
+
+    /// <summary>A store-managed state ref <c>refs/meta/{name}</c>.</summary>
+    /// <exception cref="InvalidNameException">The name breaks a rule.</exception>
+    public static RefName Meta(string name) => Create(RefKind.Meta, name);
+
     /// <summary>Creates a ref of <paramref name="kind"/> from its short name.</summary>
     public static RefName Create(RefKind kind, string shortName)
     {
@@ -64,18 +78,18 @@ public readonly record struct RefName
         return new RefName(Prefix(kind) + shortName, kind);
     }
 
-    /// <summary>Parses a full name (<c>refs/heads/x</c>, <c>refs/tags/x</c>, <c>refs/channels/x</c>).</summary>
+    /// <summary>Parses a full name (<c>refs/heads/x</c>, <c>refs/tags/x</c>, <c>refs/channels/x</c>, <c>refs/pins/x</c>, <c>refs/meta/x</c>).</summary>
     /// <exception cref="InvalidNameException">Not a valid full ref name.</exception>
     public static RefName Parse(string fullName)
         => TryParse(fullName, out var name) ? name.Value
-            : throw new InvalidNameException(fullName, "ref", "a full ref name starts with refs/heads/, refs/tags/ or refs/channels/ and follows the ref-name rules");
+            : throw new InvalidNameException(fullName, "ref", "a full ref name starts with refs/heads/, refs/tags/, refs/channels/, refs/pins/ or refs/meta/ and follows the ref-name rules");
 
     /// <summary>Tries to parse a full name.</summary>
     public static bool TryParse(string? fullName, [NotNullWhen(true)] out RefName? name)
     {
         name = null;
         if (fullName is null) return false;
-        foreach (var kind in new[] { RefKind.Branch, RefKind.Tag, RefKind.Channel })
+        foreach (var kind in new[] { RefKind.Branch, RefKind.Tag, RefKind.Channel, RefKind.Pin, RefKind.Meta })
         {
             var prefix = Prefix(kind);
             if (fullName.StartsWith(prefix, StringComparison.Ordinal) && ValidateShortName(fullName[prefix.Length..]) is null)
@@ -118,6 +132,8 @@ public readonly record struct RefName
         RefKind.Branch => HeadsPrefix,
         RefKind.Tag => TagsPrefix,
         RefKind.Channel => ChannelsPrefix,
+        RefKind.Pin => PinsPrefix,
+        RefKind.Meta => MetaPrefix,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -125,6 +141,8 @@ public readonly record struct RefName
     {
         RefKind.Branch => "branch",
         RefKind.Tag => "tag",
+        RefKind.Pin => "pin",
+        RefKind.Meta => "meta ref",
         _ => "channel",
     };
 

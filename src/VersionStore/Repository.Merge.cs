@@ -36,6 +36,7 @@ public sealed partial class Repository
         if (state?.Target is not { } head) throw new RevisionNotFoundException(Name.Value, refName.FullName, "no such branch");
         if (options.ExpectedHead is { } expected && expected != head) throw Conflict(refName, expected, head, "stale expected head");
         var fromId = await ResolveAsync(from, cancellationToken).ConfigureAwait(false);
+        if (fromId != head) await EnsureNotPrunedAsync(fromId, cancellationToken).ConfigureAwait(false);
 
         var graph = Graph;
         var hp = await graph.GetLoadedAsync(head, cancellationToken).ConfigureAwait(false);

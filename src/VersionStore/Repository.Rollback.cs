@@ -14,12 +14,13 @@ public sealed partial class Repository
     /// <exception cref="RevisionNotFoundException">The ref or the target does not exist.</exception>
     /// <exception cref="RefConflictException">The ref is not at <see cref="RollbackRequest.ExpectedHead"/>, or a concurrent change won.</exception>
     /// <exception cref="InvalidOperationArgumentException">The ref is a tag, or the reason is empty.</exception>
+    /// <exception cref="VersionPrunedException">The target's snapshot was pruned by retention (or the target was collected); nothing moved.</exception>
     public async Task<RollbackResult> RollbackAsync(RollbackRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = Clock.GetTimestamp();
         using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.rollback");
-        if (request.Ref.Kind == RefKind.Tag) throw new InvalidOperationArgumentException($"Tags are immutable; roll back a branch or a channel, not {request.Ref}.");
+        if (request.Ref.Kind is not (RefKind.Branch or RefKind.Channel)) throw new InvalidOperationArgumentException($"Only a branch or a channel can be rolled back, not {request.Ref}.");
         if (string.IsNullOrWhiteSpace(request.Reason)) throw new InvalidOperationArgumentException("A rollback needs a reason.");
         CheckText("Reason", request.Reason);
         CheckName("Actor", request.Actor);
@@ -36,6 +37,8 @@ public sealed partial class Repository
 
         var targetId = await ResolveAsync(request.Target, cancellationToken).ConfigureAwait(false);
         var target = await Reader.GetCommitAsync(targetId, cancellationToken).ConfigureAwait(false);
+        // Before anything moves: a version retention pruned (or the collector planned to delete) is refused.
+        if (targetId != from) await EnsureNotPrunedAsync(targetId, cancellationToken).ConfigureAwait(false);
         var head = await Reader.GetCommitAsync(from, cancellationToken).ConfigureAwait(false);
 
         // Before the move: the target's snapshot must be complete and intact (invariant 2).

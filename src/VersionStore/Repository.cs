@@ -69,6 +69,7 @@ public sealed partial class Repository
         var target = await ResolveAsync(revision, cancellationToken).ConfigureAwait(false);
         var state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
         if (state?.Target is not null) throw new NameConflictException(Name.Value, refName, "the branch already exists");
+        await EnsureNotPrunedAsync(target, cancellationToken).ConfigureAwait(false);
         var next = await CompareAndSwapAsync(refName, state, target, "branch", actor, null, null, cancellationToken).ConfigureAwait(false);
         return new RefInfo(refName, target, next.Sequence);
     }
@@ -82,6 +83,7 @@ public sealed partial class Repository
         var state = await Store.Refs.TryGetRefAsync(Name, refName, cancellationToken).ConfigureAwait(false);
         if (state?.Target is { } existing && !force)
             throw new NameConflictException(Name.Value, refName, $"the tag already points to {existing.ToString(12)}; tags are immutable unless forced");
+        await EnsureNotPrunedAsync(target, cancellationToken).ConfigureAwait(false);
         var next = await CompareAndSwapAsync(refName, state, target, state?.Target is null ? "tag" : "tag.force", actor, message, null, cancellationToken).ConfigureAwait(false);
         return new RefInfo(refName, target, next.Sequence);
     }
@@ -105,6 +107,7 @@ public sealed partial class Repository
         if (target is { } t) await Reader.GetCommitAsync(t, cancellationToken).ConfigureAwait(false);
         var state = await Store.Refs.TryGetRefAsync(Name, name, cancellationToken).ConfigureAwait(false);
         if (state?.Target != expected) throw Conflict(name, expected, state?.Target);
+        if (target is { } moveTo && moveTo != state?.Target) await EnsureNotPrunedAsync(moveTo, cancellationToken).ConfigureAwait(false);
         var entry = NewAuditEntry(name, state, target, operation, actor, reason, details);
         await ApplyAsync(name, state, entry, cancellationToken).ConfigureAwait(false);
         return entry;
@@ -139,10 +142,11 @@ public sealed partial class Repository
     /// <summary>Checks out <paramref name="revision"/>: the commit and its root tree; entry contents load on demand.</summary>
     /// <exception cref="RevisionNotFoundException">The revision names nothing.</exception>
     /// <exception cref="ObjectNotFoundException">The snapshot's root tree is missing.</exception>
+    /// <exception cref="VersionPrunedException">The version's snapshot was pruned by retention.</exception>
     public async ValueTask<Snapshot> CheckoutAsync(string revision, CancellationToken cancellationToken = default)
     {
         var commit = await Reader.GetCommitAsync(await ResolveAsync(revision, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return new Snapshot(this, commit, await Reader.GetTreeAsync(commit.Tree, cancellationToken).ConfigureAwait(false));
+        return new Snapshot(this, commit, await GetSnapshotTreeAsync(commit, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Entry-level changes from <paramref name="from"/> to <paramref name="to"/>, in path order. Cost follows the change, not the snapshot.</summary>
@@ -158,6 +162,8 @@ public sealed partial class Repository
     {
         var a = await Reader.GetCommitAsync(from, cancellationToken).ConfigureAwait(false);
         var b = await Reader.GetCommitAsync(to, cancellationToken).ConfigureAwait(false);
+        await GetSnapshotTreeAsync(a, cancellationToken).ConfigureAwait(false);
+        await GetSnapshotTreeAsync(b, cancellationToken).ConfigureAwait(false);
         return await TreeDiff.DiffAsync(Reader, a.Tree, b.Tree, cancellationToken).ConfigureAwait(false);
     }
 
@@ -266,43 +272,21 @@ public sealed partial class Repository
         var seen = new HashSet<ObjectId>();
         var commits = new Dictionary<ObjectId, (long Generation, ObjectId[] Parents)>();
         var refs = 0;
+        // Snapshots retention pruned may be gone (wholly or, after a crash mid-sweep, in part): checked last, absence allowed.
+        var (_, plan) = await Store.GcPlans.GetAsync(Store, cancellationToken).ConfigureAwait(false);
+        var prunedTrees = new List<(ObjectId Id, ObjectKind Kind, string Via)>();
+        var stack = new Stack<(ObjectId Id, ObjectKind Kind, string Via)>();
         await foreach (var (name, state) in Store.Refs.ListRefsAsync(Name, cancellationToken).ConfigureAwait(false))
         {
             refs++;
             var audit = await VerifyAuditAsync(name, cancellationToken).ConfigureAwait(false);
             if (!audit.Intact) problems.Add($"{name}: audit log: {audit.Problem}");
             if (state.Target is not { } target) continue;
-            var stack = new Stack<(ObjectId Id, ObjectKind Kind, string Via)>();
             stack.Push((target, ObjectKind.Commit, name.FullName));
-            while (stack.Count > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var (id, kind, via) = stack.Pop();
-                if (!seen.Add(id)) continue;
-                try
-                {
-                    var data = await Reader.TryReadVerifiedAsync(id, cancellationToken).ConfigureAwait(false);
-                    if (data is null) { problems.Add($"missing {kind.ToString().ToLowerInvariant()} {id} (reached from {via})"); continue; }
-                    var actual = ObjectCodec.ReadKind(id, data.Value.Span);
-                    if (actual != kind) { problems.Add($"object {id} is a {actual}, expected {kind} (reached from {via})"); continue; }
-                    if (kind == ObjectKind.Commit)
-                    {
-                        var c = ObjectCodec.DecodeCommit(id, data.Value.Span);
-                        commits[id] = (c.Generation, c.Parents.ToArray());
-                        stack.Push((c.Tree, ObjectKind.Tree, id.ToString(12)));
-                        foreach (var p in c.Parents) stack.Push((p, ObjectKind.Commit, id.ToString(12)));
-                    }
-                    else if (kind == ObjectKind.Tree)
-                    {
-                        foreach (var e in ObjectCodec.DecodeTree(id, data.Value.Span)) stack.Push((e.Id, e.Kind, id.ToString(12)));
-                    }
-                }
-                catch (VersionStoreException e)
-                {
-                    problems.Add(e.Message);
-                }
-            }
+            await VerifyClosureAsync(stack, seen, commits, problems, plan, prunedTrees, optional: false, cancellationToken).ConfigureAwait(false);
         }
+        foreach (var item in prunedTrees) stack.Push(item);
+        await VerifyClosureAsync(stack, seen, commits, problems, plan, null, optional: true, cancellationToken).ConfigureAwait(false);
         // The generation rule (docs/FORMAT.md): 1 + the largest generation of the parents. Checked where every parent was read.
         foreach (var (id, (generation, parents)) in commits)
         {
@@ -317,6 +301,46 @@ public sealed partial class Repository
                 problems.Add($"commit {id} has generation {generation}, but 1 + the largest generation of its parents is {expected + 1}");
         }
         return new VerifyReport(Name, refs, seen.Count, problems);
+    }
+
+    private async Task VerifyClosureAsync(Stack<(ObjectId Id, ObjectKind Kind, string Via)> stack, HashSet<ObjectId> seen,
+        Dictionary<ObjectId, (long Generation, ObjectId[] Parents)> commits, List<string> problems, GcPlan plan,
+        List<(ObjectId Id, ObjectKind Kind, string Via)>? prunedTrees, bool optional, CancellationToken cancellationToken)
+    {
+        while (stack.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (id, kind, via) = stack.Pop();
+            if (!seen.Add(id)) continue;
+            try
+            {
+                var data = await Reader.TryReadVerifiedAsync(id, cancellationToken).ConfigureAwait(false);
+                if (data is null)
+                {
+                    if (optional) seen.Remove(id);
+                    else problems.Add($"missing {kind.ToString().ToLowerInvariant()} {id} (reached from {via})");
+                    continue;
+                }
+                var actual = ObjectCodec.ReadKind(id, data.Value.Span);
+                if (actual != kind) { problems.Add($"object {id} is a {actual}, expected {kind} (reached from {via})"); continue; }
+                if (kind == ObjectKind.Commit)
+                {
+                    var c = ObjectCodec.DecodeCommit(id, data.Value.Span);
+                    commits[id] = (c.Generation, c.Parents.ToArray());
+                    if (prunedTrees is not null && plan.TryGetPruned(Name, id, out _)) prunedTrees.Add((c.Tree, ObjectKind.Tree, id.ToString(12) + " (pruned)"));
+                    else stack.Push((c.Tree, ObjectKind.Tree, id.ToString(12)));
+                    foreach (var p in c.Parents) stack.Push((p, ObjectKind.Commit, id.ToString(12)));
+                }
+                else if (kind == ObjectKind.Tree)
+                {
+                    foreach (var e in ObjectCodec.DecodeTree(id, data.Value.Span)) stack.Push((e.Id, e.Kind, id.ToString(12)));
+                }
+            }
+            catch (VersionStoreException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ internals

@@ -43,7 +43,28 @@ public sealed class RepositoryStore : IAsyncDisposable
 
     /// <summary>A store held entirely in memory (tests, experiments).</summary>
     public static RepositoryStore CreateInMemory(VersionStoreOptions? options = null)
-        => new(new InMemoryObjectStore(), new InMemoryRefStore(), options);
+        => new(new InMemoryObjectStore(options?.TimeProvider), new InMemoryRefStore(), options);
+
+    /// <summary>
+    /// The reserved repository that holds the store's own state (the garbage collector's plan). Hidden from
+    /// <see cref="ListRepositoriesAsync"/>; do not use it for workflows.
+    /// </summary>
+    public const string SystemRepositoryName = "_vstore";
+
+    internal static readonly RepositoryName SystemRepository = new(SystemRepositoryName);
+
+    internal GcPlanCache GcPlans { get; } = new();
+
+    /// <summary>
+    /// Garbage collection over every tier (mark and sweep; docs/OPERATIONS.md): applies each repository's retention
+    /// policy (prune marks), keeps everything a ref, pin, channel history or young write reaches, and deletes objects that a
+    /// previous run planned for deletion, that are still unreached, once that plan is older than the grace period.
+    /// Incremental (batches), cancellable, and it takes no lock that blocks commits or rollbacks.
+    /// </summary>
+    /// <exception cref="InvalidOperationArgumentException">The object store cannot be swept (it implements no <see cref="ISweepableObjectStore"/>).</exception>
+    /// <exception cref="VersionStoreException">A ref reaches a commit that is not stored: nothing is deleted (run verify).</exception>
+    public Task<GcResult> CollectGarbageAsync(GcOptions? options = null, IProgress<GcProgress>? progress = null, CancellationToken cancellationToken = default)
+        => new GarbageCollector(this, options ?? new GcOptions(), progress).RunAsync(cancellationToken);
 
     /// <summary>The object store.</summary>
     public IObjectStore Objects { get; }
@@ -78,7 +99,7 @@ public sealed class RepositoryStore : IAsyncDisposable
     public async IAsyncEnumerable<RepositoryName> ListRepositoriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await foreach (var r in Refs.ListRepositoriesAsync(cancellationToken).ConfigureAwait(false))
-            yield return r;
+            if (r != SystemRepository) yield return r;
     }
 
     /// <inheritdoc />

@@ -39,4 +39,16 @@ public static class VersionStoreDiagnostics
 
     /// <summary>Rollback duration, request to result.</summary>
     public static readonly Histogram<double> RollbackDuration = Meter.CreateHistogram<double>("vstore.rollback.duration", "ms", "Time from rollback request to result");
+
+    /// <summary>Objects a garbage collection marked as kept (one add per run).</summary>
+    public static readonly Counter<long> GcObjectsMarked = Meter.CreateCounter<long>("vstore.gc.objects.marked", "{object}", "Objects garbage collection kept");
+
+    /// <summary>Objects garbage collection deleted (tag <c>tier</c>).</summary>
+    public static readonly Counter<long> GcObjectsSwept = Meter.CreateCounter<long>("vstore.gc.objects.swept", "{object}", "Objects garbage collection deleted");
+
+    /// <summary>Bytes garbage collection freed (tag <c>tier</c>).</summary>
+    public static readonly Counter<long> GcBytesFreed = Meter.CreateCounter<long>("vstore.gc.bytes.freed", "By", "Bytes garbage collection freed");
+
+    /// <summary>Duration of one garbage collection run.</summary>
+    public static readonly Histogram<double> GcDuration = Meter.CreateHistogram<double>("vstore.gc.duration", "ms", "Time of one garbage collection run");
 }

@@ -104,7 +104,7 @@ public sealed class ApiHost : IAsyncDisposable
 }
 
 /// <summary>Wraps stores and fails every call with BackendUnavailableException while <see cref="Fail"/> is set.</summary>
-public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjectStore, IRefStore
+public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjectStore, IRefStore, ISweepableObjectStore
 {
     public volatile bool Fail;
 
@@ -123,4 +123,7 @@ public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjec
     public ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default) { Check(); return refs.TryUpdateRefAsync(update, cancellationToken); }
     public IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, CancellationToken cancellationToken = default) { Check(); return refs.ReadAuditAsync(repository, name, beforeSequence, cancellationToken); }
     public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default) { Check(); return refs.ListRepositoriesAsync(cancellationToken); }
+    // A decorator forwards the optional sweep capability of what it wraps.
+    public IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync(CancellationToken cancellationToken = default) { Check(); return ((ISweepableObjectStore)objects).ListObjectsAsync(cancellationToken); }
+    public ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default) { Check(); return ((ISweepableObjectStore)objects).DeleteObjectsAsync(ids, writtenBefore, cancellationToken); }
 }

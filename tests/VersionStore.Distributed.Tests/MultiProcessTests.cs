@@ -35,16 +35,16 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
             for (var w = 0; w < Workers; w++)
             {
                 var lines = new ConcurrentQueue<string>();
-                var p = StartWorker(["commit", redis, s3, TestServers.Bucket, s3Prefix, keyPrefix, _dir.Combine($"w{w}"), repoName, "main",
+                var p = WorkerProcess.Start(["commit", redis, s3, TestServers.Bucket, s3Prefix, keyPrefix, _dir.Combine($"w{w}"), repoName, "main",
                     CommitsPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture), $"w{w}"], lines);
                 workers.Add((p, lines));
             }
-            foreach (var (p, lines) in workers) await WaitForLineAsync(p, lines, "DONE", TimeSpan.FromSeconds(90));
+            foreach (var (p, lines) in workers) await WorkerProcess.WaitForLineAsync(p, lines, "DONE", TimeSpan.FromSeconds(90));
             var commitPhase = sw.Elapsed;
 
             foreach (var (p, _) in workers) await p.StandardInput.WriteLineAsync("head");
             var heads = new List<string>();
-            foreach (var (p, lines) in workers) heads.Add((await WaitForLineAsync(p, lines, "HEAD ", TimeSpan.FromSeconds(30)))["HEAD ".Length..]);
+            foreach (var (p, lines) in workers) heads.Add((await WorkerProcess.WaitForLineAsync(p, lines, "HEAD ", TimeSpan.FromSeconds(30)))["HEAD ".Length..]);
             foreach (var (p, _) in workers) p.StandardInput.Close();
 
             var acked = workers.SelectMany(w => w.Lines.Where(l => l.StartsWith("ACK ", StringComparison.Ordinal)).Select(l => ObjectId.Parse(l.Substring(4)))).ToList();
@@ -77,38 +77,6 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
                 if (!p.HasExited) p.Kill();
                 p.Dispose();
             }
-        }
-    }
-
-    private Process StartWorker(string[] args, ConcurrentQueue<string> lines)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "VersionStore.Distributed.Worker.dll");
-        Assert.True(File.Exists(dll), $"worker not built: {dll}");
-        var host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var info = new ProcessStartInfo(host)
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        info.ArgumentList.Add(dll);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        var p = Process.Start(info)!;
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue("ERR " + e.Data); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
-
-    private static async Task<string> WaitForLineAsync(Process p, ConcurrentQueue<string> lines, string prefix, TimeSpan timeout)
-    {
-        var sw = Stopwatch.StartNew();
-        while (true)
-        {
-            var line = lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
-            if (line is not null) return line;
-            if (p.HasExited || sw.Elapsed > timeout)
-                throw new Xunit.Sdk.XunitException($"worker did not print '{prefix}' (exited: {p.HasExited}); output:\n{string.Join('\n', lines)}");
-            await Task.Delay(20);
         }
     }
 }

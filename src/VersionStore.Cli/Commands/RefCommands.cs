@@ -11,10 +11,23 @@ internal static class RefCommands
         var name = new Argument<string?>("NAME") { Description = "The new branch (omit to list branches).", Arity = ArgumentArity.ZeroOrOne };
         var revision = new Argument<string?>("REV") { Description = "Where it starts (default: main).", Arity = ArgumentArity.ZeroOrOne };
         var actor = ActorOption();
-        var command = new Command("branch", "Create a branch at a revision, or list branches.") { repo, name, revision, actor };
+        var delete = new Option<string?>("--delete", "-d") { Description = "Delete this branch (its audit log remains; GC may then collect what only it reached).", HelpName = "NAME" };
+        var command = new Command("branch", "Create a branch at a revision, list branches, or delete one.") { repo, name, revision, actor, delete };
         cli.SetStoreAction(command, async (parseResult, session, cancellationToken) =>
         {
             var repositoryName = parseResult.GetRequiredValue(repo);
+            if (parseResult.GetValue(delete) is { } doomed)
+            {
+                if (parseResult.GetValue(name) is not null) throw CliException.Usage("branch --delete NAME takes no other branch name");
+                var owner = await session.ExistingRepositoryAsync(repositoryName, cancellationToken).ConfigureAwait(false);
+                var refName = RefName.Branch(doomed);
+                var head = await owner.TryGetRefAsync(refName, cancellationToken).ConfigureAwait(false)
+                    ?? throw CliException.NotFound($"no branch '{doomed}' in repository '{owner.Name.Value}'");
+                await owner.DeleteRefAsync(refName, parseResult.GetValue(actor) ?? cli.DefaultAuthor("VSTORE_ACTOR"), "branch deleted", cancellationToken).ConfigureAwait(false);
+                if (session.Output.Json) session.Output.WriteJson(new BranchDeletedJson(doomed, refName.FullName, head.Target.ToString()), CliJson.Default.BranchDeletedJson);
+                else session.Output.Line($"deleted {refName.FullName} (was {Output.Short(head.Target)})");
+                return ExitCodes.Success;
+            }
             if (parseResult.GetValue(name) is not { } branch)
                 return await ListAsync(session, await session.ExistingRepositoryAsync(repositoryName, cancellationToken).ConfigureAwait(false), RefKind.Branch, cancellationToken).ConfigureAwait(false);
             var repository = session.Repository(repositoryName);

@@ -28,6 +28,8 @@ internal static class KeyLayout
     public const string AuditFamily = "audit";
     /// <summary>Column family of remembered heads (fail-static cache): key = repo 00 ref 00, value = ref state + seen-at.</summary>
     public const string HeadsFamily = "heads";
+    /// <summary>Column family of recent write times: key = the 32 id bytes, value = unix microseconds (8 bytes, little-endian) of the object's newest write. Trimmed by garbage collection; no entry means "written long ago".</summary>
+    public const string WrittenFamily = "written";
 
     /// <summary><c>repo 00</c>: the prefix of every key of one repository.</summary>
     public static byte[] RepositoryPrefix(RepositoryName repository)

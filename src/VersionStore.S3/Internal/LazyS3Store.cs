@@ -6,7 +6,7 @@ namespace VersionStore.S3.Internal;
 /// The S3 pack store, opened on first use and re-tried on each call until it opens: the application starts while
 /// S3 is down (reads come from the other tiers, the archiver waits) and recovers without a restart.
 /// </summary>
-internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IVerifyingObjectStore, IStorePartSource, IAsyncDisposable
+internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IVerifyingObjectStore, IStorePartSource, ISweepableObjectStore, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private S3PackObjectStore? _store;
@@ -46,6 +46,15 @@ internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IV
         var store = await GetAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var id in store.FindByPrefixAsync(hexPrefix, limit, cancellationToken).ConfigureAwait(false)) yield return id;
     }
+
+    public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var store = await GetAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var o in store.ListObjectsAsync(cancellationToken).ConfigureAwait(false)) yield return o;
+    }
+
+    public async ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default)
+        => await (await GetAsync(cancellationToken).ConfigureAwait(false)).DeleteObjectsAsync(ids, writtenBefore, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask DisposeAsync()
     {

@@ -27,6 +27,14 @@ internal sealed class S3Keys
         return IsPackName(name) ? name.ToString() : null;
     }
 
+    /// <summary>The pack name of a pack key directly under <see cref="PacksPrefix"/>, or null for any other key.</summary>
+    public string? TryParsePackKey(string key)
+    {
+        if (!key.StartsWith(PacksPrefix, StringComparison.Ordinal) || !key.EndsWith(PackSuffix, StringComparison.Ordinal)) return null;
+        var name = key.AsSpan(PacksPrefix.Length, key.Length - PacksPrefix.Length - PackSuffix.Length);
+        return IsPackName(name) ? name.ToString() : null;
+    }
+
     /// <summary>64 lowercase hex digits.</summary>
     public static bool IsPackName(ReadOnlySpan<char> name)
     {

@@ -4,9 +4,15 @@ using System.Runtime.CompilerServices;
 namespace VersionStore;
 
 /// <summary>An <see cref="IObjectStore"/> in process memory: for tests, and as an L1 cache of immutable objects.</summary>
-public sealed class InMemoryObjectStore : IObjectStore
+public sealed class InMemoryObjectStore : IObjectStore, ISweepableObjectStore
 {
     private readonly ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>> _objects = new();
+    private readonly ConcurrentDictionary<ObjectId, DateTimeOffset> _writtenAt = new();
+    private readonly TimeProvider _time;
+    private readonly Lock _sweepLock = new();
+
+    /// <summary>Creates an empty store; <paramref name="timeProvider"/> stamps write times (for garbage collection's grace period).</summary>
+    public InMemoryObjectStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
 
     /// <summary>Number of objects held.</summary>
     public int Count => _objects.Count;
@@ -26,8 +32,47 @@ public sealed class InMemoryObjectStore : IObjectStore
     public ValueTask WriteAsync(IReadOnlyList<EncodedObject> objects, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        foreach (var o in objects) _objects.TryAdd(o.Id, o.Data.ToArray());
+        var now = _time.GetUtcNow();
+        lock (_sweepLock)
+        {
+            foreach (var o in objects)
+            {
+                _objects.TryAdd(o.Id, o.Data.ToArray());
+                _writtenAt[o.Id] = now; // writing again refreshes the write time (the grace period protects it again)
+            }
+        }
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        foreach (var (id, data) in _objects)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new StoredObjectInfo(id, data.Length, _writtenAt.TryGetValue(id, out var at) ? at : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        long count = 0, bytes = 0;
+        lock (_sweepLock)
+        {
+            foreach (var id in ids)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (_writtenAt.TryGetValue(id, out var at) && at >= writtenBefore) continue;
+                if (!_objects.TryRemove(id, out var data)) continue;
+                _writtenAt.TryRemove(id, out _);
+                count++;
+                bytes += data.Length;
+            }
+        }
+        return ValueTask.FromResult<IReadOnlyList<TierSweepResult>>([new TierSweepResult("memory", count, bytes)]);
     }
 
     /// <inheritdoc />
@@ -50,4 +95,7 @@ public sealed class InMemoryObjectStore : IObjectStore
 
     /// <summary>Test hook: forgets <paramref name="id"/> (to simulate a lost object).</summary>
     public bool Remove(ObjectId id) => _objects.TryRemove(id, out _);
+
+    /// <summary>True when the store holds <paramref name="id"/> (synchronous, for tests).</summary>
+    public bool Holds(ObjectId id) => _objects.ContainsKey(id);
 }

@@ -98,6 +98,16 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         return data[ObjectCodec.HeaderSize..];
     }
 
+    /// <summary>Drops deleted objects from the caches (garbage collection).</summary>
+    public void Forget(IEnumerable<ObjectId> ids)
+    {
+        foreach (var id in ids)
+        {
+            _decoded.TryRemove(id, out _);
+            _writtenTrees.TryRemove(id, out _);
+        }
+    }
+
     /// <summary>Adds an object this process just wrote (and so knows to be intact) to the cache.</summary>
     public void Remember(ObjectId id, object decoded)
     {

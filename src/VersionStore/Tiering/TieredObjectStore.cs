@@ -24,7 +24,7 @@ namespace VersionStore;
 /// </list>
 /// Metrics: Meter <see cref="TieredDiagnostics.MeterName"/> with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
 /// </summary>
-public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerifyingObjectStore
+public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerifyingObjectStore, ISweepableObjectStore
 {
     private readonly TierState[] _tiers;
     private readonly TierState _durable;
@@ -341,6 +341,78 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerif
 
     /// <summary>True while a write of <paramref name="id"/> has been put in the outbox but not yet acknowledged by the durable tier.</summary>
     internal bool IsWriteInFlight(ObjectId id) => _inFlight.ContainsKey(id);
+
+    // ---------------------------------------------------------------- garbage collection
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Lists the durable tier and the archive (the tiers that hold every object); an object's write time is its newest in
+    /// either. Caches are not listed: they hold copies only.
+    /// </remarks>
+    /// <exception cref="InvalidOperationArgumentException">The durable tier cannot be swept.</exception>
+    public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var merged = new Dictionary<ObjectId, StoredObjectInfo>();
+        foreach (var t in new[] { _durable, _archive })
+        {
+            if (t is null) continue;
+            if (t.Store is not ISweepableObjectStore sweepable)
+                throw new InvalidOperationArgumentException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
+            await foreach (var o in sweepable.ListObjectsAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (merged.TryGetValue(o.Id, out var seen))
+                {
+                    var newer = (seen.WrittenAt ?? DateTimeOffset.MinValue) >= (o.WrittenAt ?? DateTimeOffset.MinValue) ? seen.WrittenAt : o.WrittenAt;
+                    merged[o.Id] = seen with { WrittenAt = newer, Bytes = Math.Max(seen.Bytes, o.Bytes) };
+                }
+                else merged[o.Id] = o;
+            }
+        }
+        foreach (var o in merged.Values) yield return o;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Cache tiers first (their copies are dropped: sweepable caches by their own delete, others through
+    /// <see cref="IObjectEviction"/>), then the durable tier, then the archive — so a crash part-way never leaves a cache
+    /// as the only holder of something the durable tier still has, and each tier applies the cut-off itself.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var results = new List<TierSweepResult>();
+        foreach (var t in _tiers.Where(t => t.IsCache).Concat([_durable]).Concat(_archive is null ? [] : [_archive]))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long count = 0, bytes = 0;
+            try
+            {
+                if (t.Store is ISweepableObjectStore sweepable)
+                {
+                    foreach (var r in await sweepable.DeleteObjectsAsync(ids, writtenBefore, cancellationToken).ConfigureAwait(false))
+                    {
+                        count += r.ObjectsDeleted;
+                        bytes += r.BytesFreed;
+                    }
+                }
+                else if (t.Store is IObjectEviction eviction && t.IsCache)
+                {
+                    foreach (var id in ids)
+                        if (await eviction.TryEvictAsync(id, cancellationToken).ConfigureAwait(false)) count++;
+                }
+                else if (!t.IsCache)
+                {
+                    throw new InvalidOperationArgumentException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
+                }
+            }
+            catch (BackendUnavailableException e) when (t.IsCache)
+            {
+                t.Failed("sweep", e); // a cache that cannot be reached keeps stale copies until their TTL; the durable tier decides
+            }
+            results.Add(new TierSweepResult(t.Name, count, bytes));
+        }
+        return results;
+    }
 
     // ---------------------------------------------------------------- demotion
 
