@@ -93,10 +93,20 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             }
             if (!StoreLocator.Exists(path))
                 throw CliException.NotFound($"no store at '{path}' (run 'vstore init', or pass --store or set {StoreLocator.PathVariable})");
-            var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false });
-            await using var store = new RepositoryStore(backend, backend, new VersionStoreOptions(), ownedBackend: backend);
+            var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false, ReadOnly = ReadOnlyCommands.Contains(command.Name) });
+            var options = new VersionStoreOptions { CommitGraphPath = System.IO.Path.Combine(path, CommitGraphFile) };
+            await using var store = new RepositoryStore(backend, backend, options, ownedBackend: backend);
             return await body(parseResult, new StoreSession(this, store, path, output), cancellationToken).ConfigureAwait(false);
         });
+
+    /// <summary>Commands that never write to the store: they open the embedded database read-only (no lock, no log to write).</summary>
+    private static readonly HashSet<string> ReadOnlyCommands = new(StringComparer.Ordinal)
+    {
+        "log", "show", "checkout", "diff", "merge-base", "is-ancestor", "audit", "verify", "repos",
+    };
+
+    /// <summary>The persisted commit graph of an embedded store, beside the database files (RocksDB ignores it).</summary>
+    public const string CommitGraphFile = "commit-graph.vscg";
 
     /// <summary>Reports <paramref name="e"/> as one line on stderr and returns its exit code.</summary>
     public int Fail(Exception e, CancellationToken cancellationToken)

@@ -151,13 +151,6 @@ public sealed class DistributedStoreOptions
 
     internal string EffectiveOutboxPath => OutboxPath ?? Path.GetFullPath(DataPath!).TrimEnd('/', '\\') + ".archive-outbox";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
 
     /// <summary>Reads options from JSON (property names case-insensitive, modes as strings, time spans as <c>"00:00:02"</c>).</summary>
     /// <exception cref="ArgumentException">The JSON is malformed.</exception>
@@ -165,7 +158,7 @@ public sealed class DistributedStoreOptions
     {
         try
         {
-            return JsonSerializer.Deserialize<DistributedStoreOptions>(json, Json) ?? throw new ArgumentException("The configuration is empty (null).");
+            return JsonSerializer.Deserialize(json, VersionStore.Distributed.Internal.DistributedOptionsJson.Default.DistributedStoreOptions) ?? throw new ArgumentException("The configuration is empty (null).");
         }
         catch (JsonException e)
         {
