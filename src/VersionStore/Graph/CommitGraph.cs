@@ -43,6 +43,8 @@ internal sealed class CommitGraph
     private readonly ObjectReader? _reader;
     private Chunk[] _chunks = [];
     private int _count;
+    private ObjectId _recentId; // guarded by _gate: the node published last, and its position
+    private int _recentPos = -1;
 
     // The persisted graph (null: memory only). It is read once, when a walk has loaded FileLoadThreshold commits
     // the normal way (so everyday commands that touch a few commits never read it); commits published since
@@ -200,15 +202,47 @@ internal sealed class CommitGraph
         lock (_fileGate)
         {
             if (_fileRead) return;
-            var records = _file.Read(out _);
-            lock (_gate)
-            {
-                _positions.EnsureCapacity(_positions.Count + records.Count);
-                foreach (var r in records)
-                    if (r.Generation >= 1) PublishLocked(r.Id, r.Parents, r.Generation, r.Micros, fromFile: true);
-            }
+            var sink = new FileSink(this);
+            _file.Read(sink);
+            if (sink.Known.Count > 0)
+                lock (_gate)
+                {
+                    _unpersisted.RemoveAll(sink.Known.Contains);
+                    _unpersistedLoads -= sink.Known.Count;
+                }
             _fileRead = true;
         }
+    }
+
+    /// <summary>Publishes the records of the file, one block per lock hold, without allocating per record.</summary>
+    private sealed class FileSink(CommitGraph graph) : CommitGraphFile.ISink
+    {
+        private readonly ObjectId[] _two = new ObjectId[2];
+
+        // The graph's lock is held from BeginBlock to EndBlock: one acquisition per block, not per record.
+        public void BeginBlock(int count)
+        {
+            Monitor.Enter(graph._gate);
+            // Grow geometrically: EnsureCapacity to the exact need per block would rehash the whole table every block.
+            var need = graph._positions.Count + count + 1;
+            if (graph._positions.Capacity < need) graph._positions.EnsureCapacity(Math.Max(need, graph._positions.Capacity * 2));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Add(ObjectId id, int generation, long micros, ReadOnlySpan<byte> parents)
+        {
+            var count = parents.Length / ObjectId.Size;
+            var ids = count <= 2 ? _two.AsSpan(0, count) : new ObjectId[count];
+            for (var i = 0; i < count; i++) ids[i] = new ObjectId(parents.Slice(i * ObjectId.Size, ObjectId.Size));
+            var pos = graph.PublishLocked(id, ids, generation, micros, fromFile: true);
+            // A commit this process loaded the normal way before reading the file is in the file already.
+            if (graph._loadedNormally.Count > 0 && graph._loadedNormally.Remove(pos)) Known.Add(pos);
+        }
+
+        /// <summary>Positions loaded the normal way that the file also holds (not to be appended again).</summary>
+        public HashSet<int> Known { get; } = [];
+
+        public void EndBlock() => Monitor.Exit(graph._gate);
     }
 
     private void PersistIfDue()
@@ -268,6 +302,7 @@ internal sealed class CommitGraph
     }
 
     /// <summary>Publishes a node; caller holds <see cref="_gate"/>. Nodes not read from the file are queued for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int PublishLocked(ObjectId id, ReadOnlySpan<ObjectId> parents, long generation, long micros, bool fromFile)
     {
         if (generation < 1 || generation > int.MaxValue) throw new CorruptObjectException(id, $"generation {generation} is out of range");
@@ -279,7 +314,8 @@ internal sealed class CommitGraph
         chunk.Times[slot] = micros;
         links[(slot << 2) | CountField] = parents.Length;
         // Interning a parent may publish a bigger chunk table; it is published before the generation below.
-        links[(slot << 2) | P1Field] = parents.Length > 0 ? Intern(parents[0]) : -1;
+        // In bulk loads (the file, a history written in order) the first parent is usually the node published last.
+        links[(slot << 2) | P1Field] = parents.Length == 0 ? -1 : parents[0] == _recentId ? _recentPos : Intern(parents[0]);
         links[(slot << 2) | P2Field] = parents.Length > 1 ? Intern(parents[1]) : -1;
         if (parents.Length > 2)
         {
@@ -288,11 +324,14 @@ internal sealed class CommitGraph
             chunk.Extra[slot] = extra;
         }
         Volatile.Write(ref links[(slot << 2) | GenerationField], (int)generation);
+        _recentId = id;
+        _recentPos = pos;
         if (_file is not null && !fromFile) _unpersisted.Add(pos);
         return pos;
     }
 
     /// <summary>Allocates (or finds) the position of <paramref name="id"/>. Caller holds <see cref="_gate"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Intern(ObjectId id)
     {
         if (_positions.TryGetValue(id, out var pos)) return pos;

@@ -38,32 +38,78 @@ internal sealed class CommitGraphFile(string path)
     /// <summary>A record: one commit's graph fields.</summary>
     public readonly record struct Record(ObjectId Id, int Generation, long Micros, ObjectId[] Parents);
 
-    /// <summary>
-    /// Reads the longest valid prefix of the file (empty when it is missing, locked by a writer, or not a commit-graph
-    /// file) and returns its records; <paramref name="validLength"/> is where that prefix ends.
-    /// </summary>
-    public List<Record> Read(out long validLength)
+    /// <summary>Receives the records of valid blocks (parents: <c>count × 32</c> id bytes).</summary>
+    public interface ISink
     {
-        validLength = 0;
-        var records = new List<Record>();
-        byte[] data;
+        /// <summary>Called once per block, before its records, with the number of records.</summary>
+        void BeginBlock(int count);
+
+        /// <summary>One record.</summary>
+        void Add(ObjectId id, int generation, long micros, ReadOnlySpan<byte> parents);
+
+        /// <summary>Called after the block's last record (also when a record throws).</summary>
+        void EndBlock();
+    }
+
+    /// <summary>
+    /// Streams the records of the longest valid prefix of the file into <paramref name="sink"/>, block by block; a
+    /// missing file, a file locked by a writer or a foreign file yields nothing. Returns the number of records.
+    /// </summary>
+    public long Read(ISink sink)
+    {
+        long records = 0;
         try
         {
-            using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            data = new byte[stream.Length];
-            stream.ReadExactly(data);
+            using var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            var length = RandomAccess.GetLength(handle);
+            var header = new byte[Math.Max(FileHeaderSize, BlockHeaderSize)];
+            if (length < FileHeaderSize || RandomAccess.Read(handle, header.AsSpan(0, FileHeaderSize), 0) < FileHeaderSize || !ValidHeader(header)) return 0;
+            var buffer = new byte[64 * 1024];
+            long offset = FileHeaderSize;
+            while (length - offset >= BlockHeaderSize + BlockTrailerSize)
+            {
+                if (RandomAccess.Read(handle, header.AsSpan(0, BlockHeaderSize), offset) < BlockHeaderSize) break;
+                var recordsLength = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
+                var size = BlockHeaderSize + (long)recordsLength + BlockTrailerSize;
+                if (size > length - offset) break;
+                if (buffer.Length < size) buffer = new byte[Math.Max(size, buffer.Length * 2L)];
+                if (RandomAccess.Read(handle, buffer.AsSpan(0, (int)size), offset) < size) break;
+                if (!TryBlock(buffer, 0, out var count, out var blockLength, offset, (int)size)) break;
+                var block = buffer.AsSpan(BlockHeaderSize, blockLength);
+                if (!WellFormed(block, count)) break;
+                sink.BeginBlock(count);
+                try { Emit(block, count, sink); }
+                finally { sink.EndBlock(); }
+                records += count;
+                offset += size;
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return records; }
-        if (!ValidHeader(data)) return records;
-        long offset = FileHeaderSize;
-        validLength = offset;
-        while (TryBlock(data, offset, out var count, out var length))
-        {
-            if (!TryParse(data.AsSpan((int)offset + BlockHeaderSize, length), count, records)) break;
-            offset += BlockHeaderSize + length + BlockTrailerSize;
-            validLength = offset;
-        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         return records;
+    }
+
+    /// <summary>Reads every record of the longest valid prefix into a list (tests and tools).</summary>
+    public List<Record> ReadAll()
+    {
+        var sink = new ListSink();
+        Read(sink);
+        return sink.Records;
+    }
+
+    private sealed class ListSink : ISink
+    {
+        public List<Record> Records { get; } = [];
+
+        public void BeginBlock(int count) => Records.EnsureCapacity(Records.Count + count);
+
+        public void EndBlock() { }
+
+        public void Add(ObjectId id, int generation, long micros, ReadOnlySpan<byte> parents)
+        {
+            var ids = new ObjectId[parents.Length / ObjectId.Size];
+            for (var i = 0; i < ids.Length; i++) ids[i] = new ObjectId(parents.Slice(i * ObjectId.Size, ObjectId.Size));
+            Records.Add(new Record(id, generation, micros, ids));
+        }
     }
 
     /// <summary>
@@ -137,14 +183,15 @@ internal sealed class CommitGraphFile(string path)
     }
 
     /// <summary>Checks the block at <paramref name="offset"/> of <paramref name="data"/> (whose first byte is at file offset <paramref name="baseOffset"/>).</summary>
-    private static bool TryBlock(byte[] data, long offset, out int count, out int length, long baseOffset = 0)
+    private static bool TryBlock(byte[] data, long offset, out int count, out int length, long baseOffset = 0, int dataLength = -1)
     {
         count = length = 0;
-        if (data.Length - offset < BlockHeaderSize + BlockTrailerSize) return false;
+        var available = dataLength < 0 ? data.Length : dataLength;
+        if (available - offset < BlockHeaderSize + BlockTrailerSize) return false;
         var o = (int)offset;
         var c = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(o));
         var l = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(o + 4));
-        if (c == 0 || l > data.Length - offset - BlockHeaderSize - BlockTrailerSize || (ulong)c * RecordFixedSize > l) return false;
+        if (c == 0 || l > available - offset - BlockHeaderSize - BlockTrailerSize || (ulong)c * RecordFixedSize > l) return false;
         var records = data.AsSpan(o + BlockHeaderSize, (int)l);
         var trailer = data.AsSpan(o + BlockHeaderSize + (int)l, BlockTrailerSize);
         if (BinaryPrimitives.ReadUInt32LittleEndian(trailer[8..]) != l || BinaryPrimitives.ReadUInt32LittleEndian(trailer[12..]) != BlockMagic) return false;
@@ -162,33 +209,32 @@ internal sealed class CommitGraphFile(string path)
         return hash.GetCurrentHashAsUInt64();
     }
 
-    private static bool TryParse(ReadOnlySpan<byte> span, int count, List<Record> records)
+    /// <summary>Whether a checksummed block's records are well formed: each fits, counts are in range, nothing is left over.</summary>
+    private static bool WellFormed(ReadOnlySpan<byte> span, int count)
     {
-        var before = records.Count;
         for (var i = 0; i < count; i++)
         {
-            if (span.Length < RecordFixedSize) { records.RemoveRange(before, records.Count - before); return false; }
-            var id = new ObjectId(span[..ObjectId.Size]);
+            if (span.Length < RecordFixedSize) return false;
             var generation = BinaryPrimitives.ReadUInt32LittleEndian(span[32..]);
             var parentCount = BinaryPrimitives.ReadUInt32LittleEndian(span[36..]);
-            var micros = BinaryPrimitives.ReadInt64LittleEndian(span[40..]);
-            span = span[RecordFixedSize..];
-            if (generation is < 1 or > int.MaxValue || parentCount > MaxParents || (ulong)span.Length < parentCount * ObjectId.Size)
-            {
-                records.RemoveRange(before, records.Count - before);
-                return false;
-            }
-            var parents = parentCount == 0 ? [] : new ObjectId[parentCount];
-            for (var p = 0; p < parents.Length; p++)
-            {
-                parents[p] = new ObjectId(span[..ObjectId.Size]);
-                span = span[ObjectId.Size..];
-            }
-            records.Add(new Record(id, (int)generation, micros, parents));
+            if (generation is < 1 or > int.MaxValue || parentCount > MaxParents) return false;
+            var size = RecordFixedSize + ((long)parentCount * ObjectId.Size);
+            if (span.Length < size) return false;
+            span = span[(int)size..];
         }
-        if (span.Length == 0) return true;
-        records.RemoveRange(before, records.Count - before);
-        return false;
+        return span.Length == 0;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void Emit(ReadOnlySpan<byte> span, int count, ISink sink)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var parentBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(span[36..]) * ObjectId.Size;
+            sink.Add(new ObjectId(span[..ObjectId.Size]), (int)BinaryPrimitives.ReadUInt32LittleEndian(span[32..]),
+                BinaryPrimitives.ReadInt64LittleEndian(span[40..]), span.Slice(RecordFixedSize, parentBytes));
+            span = span[(RecordFixedSize + parentBytes)..];
+        }
     }
 
     private static byte[] Encode(IReadOnlyList<Record> records, long fileOffset)
