@@ -57,6 +57,7 @@ internal sealed class CommitGraph
     private readonly HashSet<int> _loadedNormally = [];
     private int _normalLoads;
     private volatile bool _fileRead;
+    private readonly int _appendBatch = 4096;
 
     /// <summary>Creates a graph that loads missing commits through <paramref name="reader"/> (null: only <see cref="Add(Commit)"/> feeds it).</summary>
     public CommitGraph(ObjectReader? reader) => _reader = reader;
@@ -68,8 +69,6 @@ internal sealed class CommitGraph
         _file = filePath is null ? null : new CommitGraphFile(filePath);
         _appendBatch = appendBatch;
     }
-
-    private readonly int _appendBatch = 4096;
 
     /// <summary>The graph of <paramref name="store"/>, created on first use.</summary>
     public static CommitGraph For(RepositoryStore store) => Graphs.GetValue(store, static s => new CommitGraph(s.ObjectReader, s.Options.CommitGraphPath, s.Options.CommitGraphAppendBatch));
@@ -315,7 +314,7 @@ internal sealed class CommitGraph
         links[(slot << 2) | CountField] = parents.Length;
         // Interning a parent may publish a bigger chunk table; it is published before the generation below.
         // In bulk loads (the file, a history written in order) the first parent is usually the node published last.
-        links[(slot << 2) | P1Field] = parents.Length == 0 ? -1 : parents[0] == _recentId ? _recentPos : Intern(parents[0]);
+        links[(slot << 2) | P1Field] = parents.Length == 0 ? -1 : _recentPos >= 0 && parents[0] == _recentId ? _recentPos : Intern(parents[0]);
         links[(slot << 2) | P2Field] = parents.Length > 1 ? Intern(parents[1]) : -1;
         if (parents.Length > 2)
         {

@@ -53,19 +53,39 @@ internal sealed class CommitGraphFile(string path)
 
     /// <summary>
     /// Streams the records of the longest valid prefix of the file into <paramref name="sink"/>, block by block; a
-    /// missing file, a file locked by a writer or a foreign file yields nothing. Returns the number of records.
+    /// missing file, a file locked by a writer or a foreign file yields nothing. A damaged block before the end is
+    /// cut off with everything after it (when no writer holds the file), so later appends are read again.
+    /// Returns the number of records.
     /// </summary>
     public long Read(ISink sink)
     {
-        long records = 0;
+        long records = 0, validEnd = 0, seenLength = 0;
         try
         {
-            using var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            var length = RandomAccess.GetLength(handle);
+            using (var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.Read))
+                records = Read(handle, sink, out validEnd, out seenLength);
+            // Damage before the end: cut it (best effort), or appends would land behind it, never to be read.
+            if (validEnd >= FileHeaderSize && validEnd < seenLength)
+            {
+                using var stream = new FileStream(Path, FileMode.Open, FileAccess.Write, FileShare.None);
+                if (stream.Length == seenLength) stream.SetLength(validEnd);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return records;
+    }
+
+    private static long Read(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ISink sink, out long validEnd, out long length)
+    {
+        long records = 0;
+        validEnd = 0;
+        length = RandomAccess.GetLength(handle);
+        {
             var header = new byte[Math.Max(FileHeaderSize, BlockHeaderSize)];
             if (length < FileHeaderSize || RandomAccess.Read(handle, header.AsSpan(0, FileHeaderSize), 0) < FileHeaderSize || !ValidHeader(header)) return 0;
             var buffer = new byte[64 * 1024];
             long offset = FileHeaderSize;
+            validEnd = offset;
             while (length - offset >= BlockHeaderSize + BlockTrailerSize)
             {
                 if (RandomAccess.Read(handle, header.AsSpan(0, BlockHeaderSize), offset) < BlockHeaderSize) break;
@@ -82,9 +102,9 @@ internal sealed class CommitGraphFile(string path)
                 finally { sink.EndBlock(); }
                 records += count;
                 offset += size;
+                validEnd = offset;
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         return records;
     }
 
