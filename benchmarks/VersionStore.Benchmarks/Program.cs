@@ -5,6 +5,7 @@ using VersionStore.Benchmarks;
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- [--quick] [BenchmarkDotNet args, e.g. --filter '*Hashing*']
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- latency [--quick]   (p50/p99 Stopwatch probes)
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- gc-space             (GC space goal, RocksDB and S3)
+//   ... -- fresh-build STORE N | open-probe STORE [ro]   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 BenchSettings.Quick = quick;
@@ -18,6 +19,18 @@ if (rest.Length > 0 && rest[0] == "latency")
 if (rest.Length > 0 && rest[0] == "gc-space")
 {
     await GcSpaceProbe.RunAsync();
+    return;
+}
+
+if (rest.Length == 3 && rest[0] == "fresh-build")
+{
+    await FreshProcessHistory.BuildAsync(rest[1], int.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (rest.Length >= 2 && rest[0] == "open-probe")
+{
+    await FreshProcessHistory.ProbeOpenAsync(rest[1], rest.Length > 2 && rest[2] == "ro");
     return;
 }
 

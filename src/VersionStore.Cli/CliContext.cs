@@ -86,7 +86,10 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             var bucket = parseResult.GetValue(BucketOption);
             if (config is null && redis is null && s3 is null && bucket is null && !StoreLocator.Exists(path))
                 throw CliException.NotFound($"no store at '{path}' (run 'vstore init', or pass --store or set {StoreLocator.PathVariable})");
-            var builder = StoreOpener.Compose(path, config is null ? null : ResolvePath(config), redis, s3, bucket, Environment.GetVariable);
+            var builder = StoreOpener.Compose(path, config is null ? null : ResolvePath(config), redis, s3, bucket, Environment.GetVariable,
+                readOnly: ReadOnlyCommands.Contains(command.Name));
+            // The commit graph persists beside the local store (embedded: the database; distributed: the local cache).
+            builder.Options.Store.CommitGraphPath ??= System.IO.Path.Combine(path, CommitGraphFile);
             var host = await builder.BuildAsync(cancellationToken).ConfigureAwait(false);
             await using (host.ConfigureAwait(false))
             {
@@ -97,6 +100,15 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
                 return await body(parseResult, session, cancellationToken).ConfigureAwait(false);
             }
         });
+
+    /// <summary>Commands that never write to the store: they open the embedded database read-only (no lock, no log to write).</summary>
+    private static readonly HashSet<string> ReadOnlyCommands = new(StringComparer.Ordinal)
+    {
+        "log", "show", "checkout", "diff", "merge-base", "is-ancestor", "audit", "verify", "repos",
+    };
+
+    /// <summary>The persisted commit graph of an embedded store, beside the database files (RocksDB ignores it).</summary>
+    public const string CommitGraphFile = "commit-graph.vscg";
 
     /// <summary>Reports <paramref name="e"/> as one line on stderr and returns its exit code.</summary>
     public int Fail(Exception e, CancellationToken cancellationToken)

@@ -13,8 +13,12 @@ internal static class StoreOpener
     /// <summary>Default key prefix of the CLI's objects in the bucket.</summary>
     public const string DefaultS3Prefix = "objects";
 
-    /// <summary>The builder for the global options (a command never creates an embedded store: that is <c>vstore init</c>).</summary>
-    public static VersionStoreBuilder Compose(string path, string? configFile, string? redis, string? s3Endpoint, string? bucket, Func<string, string?> variable)
+    /// <summary>
+    /// The builder for the global options (a command never creates an embedded store: that is <c>vstore init</c>).
+    /// With <c>readOnly</c> (the command only reads) an embedded store without remote tiers opens read-only: no lock, nothing written.
+    /// </summary>
+    public static VersionStoreBuilder Compose(string path, string? configFile, string? redis, string? s3Endpoint, string? bucket, Func<string, string?> variable,
+        bool readOnly = false)
     {
         var builder = new VersionStoreBuilder();
         if (configFile is not null)
@@ -27,6 +31,7 @@ internal static class StoreOpener
         {
             o.Path = path;
             o.CreateIfMissing = remote; // a command never creates an embedded store: that is 'vstore init'
+            o.ReadOnly = readOnly && !remote;
         });
         if (!string.IsNullOrWhiteSpace(redis)) builder.UseRedis(redis);
         if (bucket is not null || s3Endpoint is not null)

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using RocksDbSharp;
 using VersionStore.RocksDb.Internal;
+using VersionStore.RocksDb.Internal.Native;
 
 namespace VersionStore;
 
@@ -24,7 +24,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
     internal const string BackendName = "RocksDB";
     private const int AuditPageSize = 128;
 
-    private readonly RocksDbSharp.RocksDb _db;
+    private readonly NativeDb _db;
     private readonly ColumnFamilyHandle _objects;
     private readonly ColumnFamilyHandle _refs;
     private readonly ColumnFamilyHandle _audit;
@@ -42,7 +42,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
     /// <summary>Writes (write batches and single puts) this instance made to RocksDB since it opened: the test counter of "one write per commit".</summary>
     internal long WriteCount => Interlocked.Read(ref _writes);
 
-    private RocksDbBackend(RocksDbSharp.RocksDb db, RocksDbBackendOptions options)
+    private RocksDbBackend(NativeDb db, RocksDbBackendOptions options)
     {
         _db = db;
         Options = options;
@@ -74,10 +74,10 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var path = System.IO.Path.GetFullPath(options.Path);
-        RocksDbSharp.RocksDb? db = null;
+        NativeDb? db = null;
         try
         {
-            if (options.CreateIfMissing) Directory.CreateDirectory(path);
+            if (options.CreateIfMissing && !options.ReadOnly) Directory.CreateDirectory(path);
             var table = new BlockBasedTableOptions()
                 .SetFilterPolicy(BloomFilterPolicy.Create(10, false))
                 .SetFormatVersion(5);
@@ -99,7 +99,10 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                 // Strict: any damage in the WAL (which holds acknowledged writes) fails the open. Point-in-time recovery
                 // would silently drop every record after a flipped byte, and tolerate-corrupted-tail drops a record
                 // whose length field was hit; both lose acknowledged commits without a word.
-                .SetWalRecoveryMode(options.WalRecovery == RocksDbWalRecovery.PointInTime ? Recovery.PointInTime : Recovery.AbsoluteConsistency);
+                .SetWalRecoveryMode(options.WalRecovery == RocksDbWalRecovery.PointInTime ? Recovery.PointInTime : Recovery.AbsoluteConsistency)
+                // Column families that see few writes (refs, audit, heads) would otherwise pin every WAL file
+                // since their last flush: a bulk load then leaves hundreds of MB for the next open to replay.
+                .SetMaxTotalWalSize((ulong)options.MaxTotalWalSizeBytes);
             var families = new ColumnFamilies(Family())
             {
                 { KeyLayout.ObjectsFamily, Family() },
@@ -108,7 +111,9 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                 { KeyLayout.HeadsFamily, Family() },
                 { KeyLayout.WrittenFamily, Family() },
             };
-            db = RocksDbSharp.RocksDb.Open(dbOptions, path, families);
+            if (options.ReadOnly && !Directory.Exists(path))
+                throw new BackendUnavailableException(BackendName, $"cannot open the database at '{path}' read-only: the folder does not exist");
+            db = NativeDb.Open(dbOptions, path, families, options.ReadOnly);
             CheckFormat(db, path);
             return new RocksDbBackend(db, options);
         }
@@ -136,9 +141,11 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         }
     }
 
-    private static void CheckFormat(RocksDbSharp.RocksDb db, string path)
+    private static void CheckFormat(NativeDb db, string path)
     {
         var stored = db.Get(KeyLayout.FormatKey);
+        if (stored is null && db.ReadOnly)
+            throw new BackendUnavailableException(BackendName, $"the database at '{path}' holds no VersionStore layout version (a read-only open never writes one)");
         if (stored is null)
         {
             db.Put(KeyLayout.FormatKey, new byte[] { KeyLayout.FormatVersion }, null, new WriteOptions().SetSync(true));
@@ -275,7 +282,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         EnterRead();
         try
         {
-            var readOptions = new ReadOptions().SetIterateLowerBound(prefix).SetIterateUpperBound(KeyLayout.UpperBound(prefix));
+            using var readOptions = new ReadOptions().SetIterateLowerBound(prefix).SetIterateUpperBound(KeyLayout.UpperBound(prefix));
             using var it = _db.NewIterator(_refs, readOptions);
             for (it.Seek(prefix); it.Valid(); it.Next())
             {
@@ -512,7 +519,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         EnterRead();
         try
         {
-            var readOptions = new ReadOptions().SetIterateLowerBound(refKey).SetIterateUpperBound(KeyLayout.Audit(refKey, before));
+            using var readOptions = new ReadOptions().SetIterateLowerBound(refKey).SetIterateUpperBound(KeyLayout.Audit(refKey, before));
             using var it = _db.NewIterator(_audit, readOptions);
             for (it.SeekToLast(); it.Valid() && page.Count < AuditPageSize; it.Prev())
             {
@@ -676,7 +683,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             EnterRead();
             try
             {
-                var flush = new FlushOptions().SetWaitForFlush(true);
+                using var flush = new FlushOptions().SetWaitForFlush(true);
                 _db.Flush(flush);
                 foreach (var family in new[] { _objects, _refs, _audit, _heads, _written })
                 {
@@ -744,12 +751,36 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         {
             if (_disposed) return;
             _disposed = true;
+            FlushLargeMemtables();
             _db.Dispose();
         }
         finally { _gate.ExitWriteLock(); }
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /// <summary>
+    /// RocksDB does not flush memtables at close when writes went through the WAL, so the next open replays them.
+    /// Small memtables (a CLI call's few writes) replay in microseconds and are left; large ones (a bulk load) are
+    /// flushed here, so the next open stays fast. A crash instead leaves at most <see cref="RocksDbBackendOptions.MaxTotalWalSizeBytes"/>.
+    /// </summary>
+    private void FlushLargeMemtables()
+    {
+        if (_db.ReadOnly) return;
+        try
+        {
+            long pending = 0;
+            foreach (var family in new[] { _db.GetDefaultColumnFamily(), _objects, _refs, _audit, _heads })
+                pending += Property("rocksdb.cur-size-all-mem-tables", family);
+            if (pending < Options.FlushAtCloseThresholdBytes) return;
+            using var flush = new FlushOptions().SetWaitForFlush(true);
+            _db.Flush(flush);
+        }
+        catch (RocksDbException)
+        {
+            // Nothing is lost: the WAL still holds every acknowledged write and the next open replays it.
+        }
+    }
 
     private void EnterRead()
     {

@@ -52,6 +52,30 @@ public sealed class RocksDbBackendOptions
     /// <value><see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Open the database read-only: no file lock, no WAL or MANIFEST written, every write fails with
+    /// <see cref="BackendUnavailableException"/>. The folder must hold a VersionStore database. Read-only opens
+    /// can run beside a process that has the database open for writing; they see its writes up to the moment
+    /// of the open.
+    /// </summary>
+    /// <value><c>false</c>.</value>
+    public bool ReadOnly { get; set; }
+
+    /// <summary>
+    /// Total size of write-ahead log files after which RocksDB flushes the column families holding the oldest
+    /// one, bounding what a reopen after a crash has to replay (at least 1 MiB).
+    /// </summary>
+    /// <value>64 MiB.</value>
+    public long MaxTotalWalSizeBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// <see cref="RocksDbBackend.Dispose"/> flushes the memtables to SST files when they hold at least this many
+    /// bytes, so the next open has no large log to replay; smaller memtables are left to the WAL (their replay
+    /// costs less than a flush). 0 always flushes.
+    /// </summary>
+    /// <value>4 MiB.</value>
+    public long FlushAtCloseThresholdBytes { get; set; } = 4L * 1024 * 1024;
+
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
     {
@@ -62,6 +86,9 @@ public sealed class RocksDbBackendOptions
         if (WriteBufferSizeBytes < 64 * 1024) errors.Add($"{nameof(WriteBufferSizeBytes)} must be at least 64 KiB");
         if (MaxOpenFiles != -1 && MaxOpenFiles < 16) errors.Add($"{nameof(MaxOpenFiles)} must be -1 (unlimited) or at least 16");
         if (!Enum.IsDefined(WalRecovery)) errors.Add($"{nameof(WalRecovery)} is unknown");
+
+        if (MaxTotalWalSizeBytes < 1024 * 1024) errors.Add($"{nameof(MaxTotalWalSizeBytes)} must be at least 1 MiB");
+        if (FlushAtCloseThresholdBytes < 0) errors.Add($"{nameof(FlushAtCloseThresholdBytes)} cannot be negative");
         if (RefLockStripes < 1 || RefLockStripes > 65536 || (RefLockStripes & (RefLockStripes - 1)) != 0)
             errors.Add($"{nameof(RefLockStripes)} must be a power of two from 1 to 65536");
         if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");

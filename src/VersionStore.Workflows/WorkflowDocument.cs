@@ -155,8 +155,8 @@ public sealed class WorkflowDocument
                 var id = WorkflowNode.Text(idNode) ?? throw new InvalidWorkflowException($"the index lists a non-string {what} key", WorkflowPaths.Index);
                 var path = pathOf(id);
                 if (!used.Add(path)) throw new InvalidWorkflowException($"the index lists '{WorkflowPaths.Show(id)}' twice", WorkflowPaths.Index);
-                result.Add(Read(entries, path, options) as JsonObject
-                    ?? throw new InvalidWorkflowException("entry is not a JSON object", path));
+                result.Add((JsonNode)(Read(entries, path, options) as JsonObject
+                    ?? throw new InvalidWorkflowException("entry is not a JSON object", path)));
             }
             return result;
         }

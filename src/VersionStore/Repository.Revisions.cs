@@ -24,24 +24,29 @@ public sealed partial class Repository
             var n = 1;
             if (pos > start && !int.TryParse(revision.AsSpan(start, pos - start), out n))
                 throw new RevisionNotFoundException(Name.Value, revision, "number out of range");
-            var commit = await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false)
-                ?? throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} is not stored");
+            if (op is not ('~' or '^')) throw new RevisionNotFoundException(Name.Value, revision, $"unexpected '{op}'");
+            // Walk the commit graph (parents by position, loaded from the persisted graph when it has them), never
+            // decoding the commits along the way.
+            var graph = Graph;
+            int at;
+            try { at = await graph.GetLoadedAsync(id, cancellationToken).ConfigureAwait(false); }
+            catch (ObjectNotFoundException) { throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} is not stored"); }
             if (op == '~')
             {
                 for (var k = 0; k < n; k++)
                 {
-                    if (commit.Parents.Count == 0) throw new RevisionNotFoundException(Name.Value, revision, "walks past the first commit");
-                    id = commit.Parents[0];
-                    commit = await Reader.GetCommitAsync(id, cancellationToken).ConfigureAwait(false);
+                    if (graph.ParentCount(at) == 0) throw new RevisionNotFoundException(Name.Value, revision, "walks past the first commit");
+                    at = graph.Parent(at, 0);
+                    if (!graph.IsLoaded(at)) await graph.LoadAsync(at, cancellationToken).ConfigureAwait(false);
                 }
+                id = graph.IdOf(at);
             }
-            else if (op == '^')
+            else
             {
                 if (n == 0) continue;
-                if (n > commit.Parents.Count) throw new RevisionNotFoundException(Name.Value, revision, $"{commit.Id.ToString(12)} has {commit.Parents.Count} parent(s)");
-                id = commit.Parents[n - 1];
+                if (n > graph.ParentCount(at)) throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} has {graph.ParentCount(at)} parent(s)");
+                id = graph.IdOf(graph.Parent(at, n - 1));
             }
-            else throw new RevisionNotFoundException(Name.Value, revision, $"unexpected '{op}'");
         }
         var final = await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false);
         if (final is null) throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} is not stored");

@@ -105,6 +105,7 @@ public sealed class RepositoryStore : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        Graph.CommitGraph.PersistFor(this);
         switch (_ownedBackend)
         {
             case IAsyncDisposable a: await a.DisposeAsync().ConfigureAwait(false); break;

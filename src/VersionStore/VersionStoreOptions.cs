@@ -38,6 +38,24 @@ public sealed class VersionStoreOptions
     /// <value><see cref="NullLoggerFactory.Instance"/>.</value>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// A local file that persists the commit graph (parents, generations and times of the commits this process has
+    /// seen; <c>docs/FORMAT-commit-graph.md</c>), so a new process answers whole-history ancestry, merge-base, log and
+    /// <c>rev~N</c> from it instead of reading commits one by one. The file is a cache: it is created when missing,
+    /// appended to as commits land and walks load commits, and a damaged or torn tail is ignored (those commits are
+    /// loaded from the object store). Per store: in distributed mode each instance keeps its own local file.
+    /// </summary>
+    /// <value>null: the commit graph lives in memory only.</value>
+    public string? CommitGraphPath { get; set; }
+
+    /// <summary>
+    /// With a <see cref="CommitGraphPath"/>: how many newly seen commits (written or loaded) are appended to the file in
+    /// one block. A crash loses at most this many records of the cache (those commits are then loaded the normal way);
+    /// the rest is appended when the store is disposed.
+    /// </summary>
+    /// <value>4,096.</value>
+    public int CommitGraphAppendBatch { get; set; } = 4096;
+
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
     {
@@ -49,6 +67,9 @@ public sealed class VersionStoreOptions
         if (VerifiedSnapshotTtl < TimeSpan.Zero) errors.Add($"{nameof(VerifiedSnapshotTtl)} cannot be negative");
         if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
         if (LoggerFactory is null) errors.Add($"{nameof(LoggerFactory)} is required");
+        if (CommitGraphPath is { } graphPath && (graphPath.Length == 0 || graphPath.IndexOfAny(Path.GetInvalidPathChars()) >= 0))
+            errors.Add($"{nameof(CommitGraphPath)} must be a file path");
+        if (CommitGraphAppendBatch < 1) errors.Add($"{nameof(CommitGraphAppendBatch)} must be positive");
         if (errors.Count > 0) throw new ArgumentException("Invalid VersionStoreOptions: " + string.Join("; ", errors) + ".");
     }
 }

@@ -96,16 +96,17 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_missing_store_is_not_found_and_a_locked_store_is_unavailable()
+    public async Task A_missing_store_is_not_found_and_a_locked_store_is_unavailable_to_writes_but_readable()
     {
         var line = (await _cli.RunAsync("log", "r")).Fails(3);
         Assert.Contains("vstore init", line);
         await SetUpAsync();
         using (RocksDbBackend.Open(_cli.DefaultStore))
         {
-            (await _cli.RunAsync("log", "r")).Fails(5);
+            (await _cli.RunAsync("branch", "r", "b2", "main")).Fails(5);
+            (await _cli.RunAsync("log", "r")).Ok(); // read-only commands open read-only, beside the writer
         }
-        (await _cli.RunAsync("log", "r")).Ok();
+        (await _cli.RunAsync("branch", "r", "b2", "main")).Ok();
     }
 
     [Fact]

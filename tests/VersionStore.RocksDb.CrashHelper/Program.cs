@@ -4,9 +4,13 @@
 using System.Text;
 using VersionStore;
 
+// Mode "graph <db-path> <commit-graph-file>": commits to branch main of repository "g" in a loop through a
+// RepositoryStore whose commit graph is persisted (appended every 8 commits), printing "ACK <step> <commit>" after
+// each commit; at step 1 it also creates branch "side" there, and every 40 steps it walks the whole history.
+if (args.Length >= 3 && args[0] == "graph") return await GraphWorkload.RunAsync(args[1], args[2]);
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: VersionStore.RocksDb.CrashHelper <db-path> [max-steps]");
+    Console.Error.WriteLine("usage: VersionStore.RocksDb.CrashHelper <db-path> [max-steps] | graph <db-path> <commit-graph-file>");
     return 2;
 }
 var maxSteps = args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : long.MaxValue;

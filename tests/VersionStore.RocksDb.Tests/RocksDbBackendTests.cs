@@ -125,7 +125,51 @@ public sealed class RocksDbBackendTests : IDisposable
 
         Assert.Equal("RocksDB", e.Backend);
         Assert.Contains(Path.GetFullPath(DbPath), e.Message);
-        Assert.IsType<RocksDbSharp.RocksDbException>(e.InnerException);
+        Assert.IsType<VersionStore.RocksDb.Internal.Native.RocksDbException>(e.InnerException);
+    }
+
+    [Fact]
+    public async Task A_read_only_open_reads_beside_a_writer_and_refuses_writes()
+    {
+        using var writer = RocksDbBackend.Open(DbPath);
+        var blob = ObjectCodec.EncodeBlob("read-only"u8);
+        var id = ObjectId.Compute(blob);
+        await writer.WriteAsync([new EncodedObject(id, blob)]);
+
+        using var reader = RocksDbBackend.Open(new RocksDbBackendOptions { Path = DbPath, ReadOnly = true, CreateIfMissing = false });
+
+        Assert.True(await reader.ContainsAsync(id));
+        Assert.Equal(blob, (await reader.TryReadAsync(id))!.Value.ToArray());
+        var e = await Assert.ThrowsAsync<BackendUnavailableException>(async () => await reader.WriteAsync([new EncodedObject(id, blob)]));
+        Assert.Equal("RocksDB", e.Backend);
+    }
+
+    [Fact]
+    public void A_read_only_open_of_a_missing_folder_is_BackendUnavailable()
+    {
+        var e = Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(new RocksDbBackendOptions { Path = DbPath, ReadOnly = true }));
+        Assert.Contains("read-only", e.Message);
+        Assert.False(Directory.Exists(DbPath));
+    }
+
+    [Fact]
+    public async Task Closing_after_a_bulk_load_leaves_no_large_log_to_replay()
+    {
+        var blobs = new List<EncodedObject>();
+        using (var backend = RocksDbBackend.Open(DbPath))
+        {
+            for (var i = 0; i < 4_000; i++)
+            {
+                var blob = ObjectCodec.EncodeBlob(System.Text.Encoding.UTF8.GetBytes($"{i}:" + new string('x', 2_000)));
+                blobs.Add(new EncodedObject(ObjectId.Compute(blob), blob));
+            }
+            await backend.WriteAsync(blobs);
+            Assert.True(backend.GetStatistics().WalBytes > 4 * 1024 * 1024);
+        }
+
+        using var reopened = RocksDbBackend.Open(DbPath);
+        Assert.True(reopened.GetStatistics().WalBytes < 1024 * 1024, $"WAL after reopen: {reopened.GetStatistics().WalBytes} bytes");
+        foreach (var o in blobs.Take(50)) Assert.True(await reopened.ContainsAsync(o.Id));
     }
 
     [Fact]

@@ -43,12 +43,44 @@ internal sealed class CommitGraph
     private readonly ObjectReader? _reader;
     private Chunk[] _chunks = [];
     private int _count;
+    private ObjectId _recentId; // guarded by _gate: the node published last, and its position
+    private int _recentPos = -1;
+
+    // The persisted graph (null: memory only). It is read once, when a walk has loaded FileLoadThreshold commits
+    // the normal way (so everyday commands that touch a few commits never read it); commits published since
+    // (written here, or loaded the normal way) are appended in blocks of the append batch, and the rest at dispose.
+    private const int FileLoadThreshold = 256;
+    private readonly CommitGraphFile? _file;
+    private readonly object _fileGate = new();
+    private List<int> _unpersisted = [];
+    private int _unpersistedLoads;
+    private readonly HashSet<int> _loadedNormally = [];
+    private int _normalLoads;
+    private volatile bool _fileRead;
+    private readonly int _appendBatch = 4096;
 
     /// <summary>Creates a graph that loads missing commits through <paramref name="reader"/> (null: only <see cref="Add(Commit)"/> feeds it).</summary>
     public CommitGraph(ObjectReader? reader) => _reader = reader;
 
+    /// <summary>Creates a graph that loads missing commits from the file at <paramref name="filePath"/> (when it holds them) or through <paramref name="reader"/>, and persists what it learns there.</summary>
+    public CommitGraph(ObjectReader? reader, string? filePath, int appendBatch = 4096)
+    {
+        _reader = reader;
+        _file = filePath is null ? null : new CommitGraphFile(filePath);
+        _appendBatch = appendBatch;
+    }
+
     /// <summary>The graph of <paramref name="store"/>, created on first use.</summary>
-    public static CommitGraph For(RepositoryStore store) => Graphs.GetValue(store, static s => new CommitGraph(s.ObjectReader));
+    public static CommitGraph For(RepositoryStore store) => Graphs.GetValue(store, static s => new CommitGraph(s.ObjectReader, s.Options.CommitGraphPath, s.Options.CommitGraphAppendBatch));
+
+    /// <summary>Appends what the graph of <paramref name="store"/> learned to its file, when it has a graph and a file.</summary>
+    public static void PersistFor(RepositoryStore store)
+    {
+        if (Graphs.TryGetValue(store, out var graph)) graph.Persist(atClose: true);
+    }
+
+    /// <summary>Whether the persisted file has been read into this graph.</summary>
+    public bool FileRead => _fileRead;
 
     /// <summary>Positions allocated so far (loaded or not).</summary>
     public int Count => Volatile.Read(ref _count);
@@ -140,18 +172,123 @@ internal sealed class CommitGraph
     public async ValueTask LoadAsync(int pos, CancellationToken ct)
     {
         if (IsLoaded(pos)) return;
+        if (_file is not null && !_fileRead && Interlocked.Increment(ref _normalLoads) > FileLoadThreshold)
+        {
+            ReadFile();
+            if (IsLoaded(pos)) return;
+        }
         var id = IdOf(pos);
         if (_reader is null) throw new ObjectNotFoundException(id, "commit (not in the commit graph)");
         var data = await _reader.TryReadVerifiedAsync(id, ct).ConfigureAwait(false) ?? throw new ObjectNotFoundException(id, "commit");
         var (parents, generation, micros) = ParseHeader(id, data.Span);
-        Publish(id, parents, generation, micros);
+        lock (_gate)
+        {
+            var before = _unpersisted.Count;
+            PublishLocked(id, parents, generation, micros, fromFile: false);
+            if (_file is not null && _unpersisted.Count > before)
+            {
+                _unpersistedLoads++;
+                _loadedNormally.Add(_unpersisted[^1]);
+            }
+        }
+        PersistIfDue();
+    }
+
+    /// <summary>Reads the persisted file into the graph (once; records of nodes already loaded are skipped).</summary>
+    public void ReadFile()
+    {
+        if (_file is null) return;
+        lock (_fileGate)
+        {
+            if (_fileRead) return;
+            var sink = new FileSink(this);
+            _file.Read(sink);
+            if (sink.Known.Count > 0)
+                lock (_gate)
+                {
+                    _unpersisted.RemoveAll(sink.Known.Contains);
+                    _unpersistedLoads -= sink.Known.Count;
+                }
+            _fileRead = true;
+        }
+    }
+
+    /// <summary>Publishes the records of the file, one block per lock hold, without allocating per record.</summary>
+    private sealed class FileSink(CommitGraph graph) : CommitGraphFile.ISink
+    {
+        private readonly ObjectId[] _two = new ObjectId[2];
+
+        // The graph's lock is held from BeginBlock to EndBlock: one acquisition per block, not per record.
+        public void BeginBlock(int count)
+        {
+            Monitor.Enter(graph._gate);
+            // Grow geometrically: EnsureCapacity to the exact need per block would rehash the whole table every block.
+            var need = graph._positions.Count + count + 1;
+            if (graph._positions.Capacity < need) graph._positions.EnsureCapacity(Math.Max(need, graph._positions.Capacity * 2));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Add(ObjectId id, int generation, long micros, ReadOnlySpan<byte> parents)
+        {
+            var count = parents.Length / ObjectId.Size;
+            var ids = count <= 2 ? _two.AsSpan(0, count) : new ObjectId[count];
+            for (var i = 0; i < count; i++) ids[i] = new ObjectId(parents.Slice(i * ObjectId.Size, ObjectId.Size));
+            var pos = graph.PublishLocked(id, ids, generation, micros, fromFile: true);
+            // A commit this process loaded the normal way before reading the file is in the file already.
+            if (graph._loadedNormally.Count > 0 && graph._loadedNormally.Remove(pos)) Known.Add(pos);
+        }
+
+        /// <summary>Positions loaded the normal way that the file also holds (not to be appended again).</summary>
+        public HashSet<int> Known { get; } = [];
+
+        public void EndBlock() => Monitor.Exit(graph._gate);
+    }
+
+    private void PersistIfDue()
+    {
+        if (_file is not null && Volatile.Read(ref _unpersisted).Count >= _appendBatch) Persist(atClose: false);
+    }
+
+    /// <summary>
+    /// Appends the nodes published since the last append to the file. At close, a process that never read the file
+    /// appends the commits it loaded from the object store only when they are more than it would have read from the
+    /// file (so a short command that touched a few old commits does not append copies of records the file may
+    /// already hold); commits it wrote are always appended.
+    /// </summary>
+    public void Persist(bool atClose)
+    {
+        if (_file is null) return;
+        lock (_fileGate)
+        {
+            List<int> pending;
+            lock (_gate)
+            {
+                if (_unpersisted.Count == 0) return;
+                pending = _unpersisted;
+                if (atClose && !_fileRead && _unpersistedLoads < FileLoadThreshold)
+                    pending = [.. pending.Where(p => !_loadedNormally.Contains(p))]; // only the commits written here
+                _unpersisted = [];
+                _unpersistedLoads = 0;
+                _loadedNormally.Clear();
+            }
+            var records = new List<CommitGraphFile.Record>(pending.Count);
+            foreach (var pos in pending)
+            {
+                var parents = new ObjectId[ParentCount(pos)];
+                for (var i = 0; i < parents.Length; i++) parents[i] = IdOf(Parent(pos, i));
+                records.Add(new CommitGraphFile.Record(IdOf(pos), Generation(pos), Time(pos), parents));
+            }
+            _file.Append(records);
+        }
     }
 
     /// <summary>Adds a commit this process has decoded or written (no-op when already loaded).</summary>
     public int Add(Commit commit)
     {
         var parents = commit.Parents as ObjectId[] ?? [.. commit.Parents];
-        return Publish(commit.Id, parents, commit.Generation, ObjectCodec.ToUnixMicroseconds(commit.Timestamp));
+        var pos = Publish(commit.Id, parents, commit.Generation, ObjectCodec.ToUnixMicroseconds(commit.Timestamp));
+        PersistIfDue();
+        return pos;
     }
 
     /// <summary>Adds a commit from its header fields (benchmarks and bulk loads).</summary>
@@ -160,31 +297,40 @@ internal sealed class CommitGraph
 
     private int Publish(ObjectId id, ReadOnlySpan<ObjectId> parents, long generation, long micros)
     {
+        lock (_gate) return PublishLocked(id, parents, generation, micros, fromFile: false);
+    }
+
+    /// <summary>Publishes a node; caller holds <see cref="_gate"/>. Nodes not read from the file are queued for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int PublishLocked(ObjectId id, ReadOnlySpan<ObjectId> parents, long generation, long micros, bool fromFile)
+    {
         if (generation < 1 || generation > int.MaxValue) throw new CorruptObjectException(id, $"generation {generation} is out of range");
-        lock (_gate)
+        var pos = Intern(id);
+        var chunk = _chunks[pos >> ChunkBits];
+        var slot = pos & ChunkMask;
+        var links = chunk.Links;
+        if (links[(slot << 2) | GenerationField] != 0) return pos;
+        chunk.Times[slot] = micros;
+        links[(slot << 2) | CountField] = parents.Length;
+        // Interning a parent may publish a bigger chunk table; it is published before the generation below.
+        // In bulk loads (the file, a history written in order) the first parent is usually the node published last.
+        links[(slot << 2) | P1Field] = parents.Length == 0 ? -1 : _recentPos >= 0 && parents[0] == _recentId ? _recentPos : Intern(parents[0]);
+        links[(slot << 2) | P2Field] = parents.Length > 1 ? Intern(parents[1]) : -1;
+        if (parents.Length > 2)
         {
-            var pos = Intern(id);
-            var chunk = _chunks[pos >> ChunkBits];
-            var slot = pos & ChunkMask;
-            var links = chunk.Links;
-            if (links[(slot << 2) | GenerationField] != 0) return pos;
-            chunk.Times[slot] = micros;
-            links[(slot << 2) | CountField] = parents.Length;
-            // Interning a parent may publish a bigger chunk table; it is published before the generation below.
-            links[(slot << 2) | P1Field] = parents.Length > 0 ? Intern(parents[0]) : -1;
-            links[(slot << 2) | P2Field] = parents.Length > 1 ? Intern(parents[1]) : -1;
-            if (parents.Length > 2)
-            {
-                var extra = new int[parents.Length - 2];
-                for (var i = 2; i < parents.Length; i++) extra[i - 2] = Intern(parents[i]);
-                chunk.Extra[slot] = extra;
-            }
-            Volatile.Write(ref links[(slot << 2) | GenerationField], (int)generation);
-            return pos;
+            var extra = new int[parents.Length - 2];
+            for (var i = 2; i < parents.Length; i++) extra[i - 2] = Intern(parents[i]);
+            chunk.Extra[slot] = extra;
         }
+        Volatile.Write(ref links[(slot << 2) | GenerationField], (int)generation);
+        _recentId = id;
+        _recentPos = pos;
+        if (_file is not null && !fromFile) _unpersisted.Add(pos);
+        return pos;
     }
 
     /// <summary>Allocates (or finds) the position of <paramref name="id"/>. Caller holds <see cref="_gate"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Intern(ObjectId id)
     {
         if (_positions.TryGetValue(id, out var pos)) return pos;

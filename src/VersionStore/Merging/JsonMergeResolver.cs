@@ -23,7 +23,15 @@ internal sealed class JsonMergeResolver : IMergeResolver
         var merged = Merge(@base, ours, theirs);
         return ValueTask.FromResult(merged is null
             ? MergeResolution.Unresolved
-            : MergeResolution.WithContent(JsonSerializer.SerializeToUtf8Bytes(merged)));
+            : MergeResolution.WithContent(ToUtf8(merged)));
+    }
+
+    /// <summary>Compact UTF-8 JSON with the default encoder (what the serializer writes), without reflection.</summary>
+    private static byte[] ToUtf8(JsonNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer)) node.WriteTo(writer);
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static JsonNode? Parse(ReadOnlyMemory<byte> bytes)

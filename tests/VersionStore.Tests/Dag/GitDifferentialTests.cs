@@ -26,8 +26,17 @@ public sealed class GitDifferentialTests(ITestOutputHelper output)
         for (var seed = 1; seed <= Dags; seed++)
         {
             var dag = RandomDag.Create(seed, CommitsPerDag);
-            var repo = RepositoryStore.CreateInMemory().GetRepository("dag");
+            var graphFile = Path.Combine(Path.GetTempPath(), $"vstore-diff-graph-{Guid.NewGuid():N}.vscg");
+            var store = RepositoryStore.CreateInMemory(new VersionStoreOptions { CommitGraphPath = graphFile });
+            var repo = store.GetRepository("dag");
             var ids = await dag.BuildAsync(repo);
+            await store.DisposeAsync(); // appends the commit graph to its file
+            // Graph-served answers: a store with the persisted graph and NO commit objects, so every answer of
+            // `served` comes from the file.
+            var servedStore = new RepositoryStore(new InMemoryObjectStore(), store.Refs, new VersionStoreOptions { CommitGraphPath = graphFile });
+            var served = servedStore.GetRepository("dag");
+            Graph.CommitGraph.For(servedStore).ReadFile();
+            File.Delete(graphFile);
             using var git = new GitRepo();
             var shas = git.Import(dag);
             var byGitSha = new Dictionary<string, int>();
@@ -63,6 +72,9 @@ public sealed class GitDifferentialTests(ITestOutputHelper output)
                 Assert.True(ours.SequenceEqual(theirs), $"seed {seed} pair c{a},c{b}: merge bases ours [{string.Join(",", ours)}] git [{string.Join(",", theirs)}]");
                 Assert.True(ours.SequenceEqual(dag.BestCommonAncestors(anc, a, b)), $"seed {seed} pair c{a},c{b}: not the best common ancestors");
                 Assert.Equal(gitAncestor[k], await repo.IsAncestorAsync(ids[a], ids[b]));
+                var servedBases = (await served.MergeBasesAsync(ids[a], ids[b])).Select(id => Array.IndexOf(ids, id)).Order().ToArray();
+                Assert.True(servedBases.SequenceEqual(theirs), $"seed {seed} pair c{a},c{b}: graph-file merge bases [{string.Join(",", servedBases)}] git [{string.Join(",", theirs)}]");
+                Assert.Equal(gitAncestor[k], await served.IsAncestorAsync(ids[a], ids[b]));
                 if (ours.Length != 1 || (ours[0] != a && ours[0] != b)) nonTrivial++;
                 pairsCompared++;
             }

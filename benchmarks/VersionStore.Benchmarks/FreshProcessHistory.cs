@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using VersionStore.Graph;
+
+namespace VersionStore.Benchmarks;
+
+/// <summary>
+/// Modes of the benchmarks program used by <c>benchmarks/fresh-process.sh</c>:
+/// <c>fresh-build STORE N</c> bulk-loads a linear history of N commits into an embedded store (repository <c>wf</c>:
+/// branch <c>main</c> at the tip, tag <c>v1</c> at the root, branch <c>side</c> = one commit forked from the root,
+/// branch <c>rb</c> for rollbacks at the tip) through the library — plumbing writes, not one CLI call per commit —
+/// and writes its commit-graph file; <c>open-probe STORE [ro]</c> times <c>RocksDbBackend.Open</c> in a fresh process
+/// and the first whole-history walk after it.
+/// </summary>
+internal static class FreshProcessHistory
+{
+    public const string GraphFile = "commit-graph.vscg";
+
+    public static async Task BuildAsync(string path, int count)
+    {
+        var watch = Stopwatch.StartNew();
+        using (var backend = RocksDbBackend.Open(path))
+        {
+            var options = new VersionStoreOptions { CommitGraphPath = Path.Combine(path, GraphFile) };
+            await using var store = new RepositoryStore(backend, backend, options);
+            var repo = store.GetRepository("wf");
+            var root = (await repo.CommitAsync("main", new SnapshotChanges().Put("nodes/start", "{\"type\":\"start\"}").Put("nodes/llm", "{\"type\":\"llm\",\"model\":\"gpt-4o\"}"),
+                new CommitOptions { Author = "bench", Message = "c0" })).Commit;
+            var graph = CommitGraph.For(store);
+            var batch = new List<EncodedObject>(8192);
+            var parent = root.Id;
+            var one = new ObjectId[1];
+            for (var i = 1; i < count; i++)
+            {
+                one[0] = parent;
+                var time = root.Timestamp.AddSeconds(i);
+                var encoded = ObjectCodec.EncodeCommit(root.Tree, one, i + 1, time, "bench", "c" + i.ToString(CultureInfo.InvariantCulture), []);
+                var id = ObjectId.Compute(encoded);
+                batch.Add(new EncodedObject(id, encoded));
+                graph.Add(id, one, i + 1, ObjectCodec.ToUnixMicroseconds(time));
+                parent = id;
+                if (batch.Count == batch.Capacity)
+                {
+                    await backend.WriteAsync(batch);
+                    batch.Clear();
+                }
+            }
+            one[0] = root.Id;
+            var sideTime = root.Timestamp.AddSeconds(count);
+            var side = ObjectCodec.EncodeCommit(root.Tree, one, 2, sideTime, "bench", "side", []);
+            var sideId = ObjectId.Compute(side);
+            batch.Add(new EncodedObject(sideId, side));
+            graph.Add(sideId, one, 2, ObjectCodec.ToUnixMicroseconds(sideTime));
+            await backend.WriteAsync(batch);
+            await repo.UpdateRefAsync(RefName.Branch("main"), parent, root.Id, "bench.load", "bench");
+            await repo.CreateTagAsync("v1", root.Id.ToString(), actor: "bench");
+            await repo.CreateBranchAsync("side", sideId.ToString(), "bench");
+            await repo.CreateBranchAsync("rb", parent.ToString(), "bench");
+        }
+        Console.WriteLine($"built {count} commits at {path} in {watch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    public static async Task ProbeOpenAsync(string path, bool readOnly)
+    {
+        var watch = Stopwatch.StartNew();
+        using var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false, ReadOnly = readOnly });
+        var open = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        await using var store = new RepositoryStore(backend, backend, new VersionStoreOptions { CommitGraphPath = Path.Combine(path, GraphFile) });
+        var repo = store.GetRepository("wf");
+        if (Environment.GetEnvironmentVariable("VSTORE_PROBE_SPLIT") == "2")
+        {
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var n = new CommitGraphFile(Path.Combine(path, GraphFile)).Read(new NullSink());
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  file read + verify only ({n} records): {watch.Elapsed.TotalMilliseconds:0.0} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds:0.0} ms CPU"));
+            watch.Restart();
+        }
+        if (Environment.GetEnvironmentVariable("VSTORE_PROBE_SPLIT") is "1" or "2")
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            CommitGraph.For(store).ReadFile();
+            var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  commit-graph file read: {watch.Elapsed.TotalMilliseconds:0.0} ms wall, {cpuMs:0.0} ms CPU"));
+        }
+        var ancestor = await repo.IsAncestorAsync("v1", "main");
+        var walk = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var bases = await repo.MergeBasesAsync("main", "side");
+        var mergeBase = watch.Elapsed.TotalMilliseconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"RocksDbBackend.Open{(readOnly ? " (read-only)" : "")}: {open:0.0} ms; first whole-history is-ancestor after it: {walk:0.0} ms ({ancestor}); merge-base main side: {mergeBase:0.0} ms ({bases.Count} base)"));
+    }
+
+    private sealed class NullSink : CommitGraphFile.ISink
+    {
+        public void BeginBlock(int count) { }
+        public void Add(ObjectId id, int generation, long micros, ReadOnlySpan<byte> parents) { }
+        public void EndBlock() { }
+    }
+}
