@@ -46,7 +46,7 @@ public sealed class ServerStoreTests : IDisposable
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiHost.Token);
         before = rocks.WriteCount;
         using var response = await client.PostAsync(new Uri("/v1/workflows/support-bot/rollback", UriKind.Relative), new StringContent(
-            $$"""{"branch":"main","target_version":"{{v1.Id}}","reason":"v2 answers degraded","mode":"revert","actor":"oncall"}""", Encoding.UTF8, "application/json"));
+            $$"""{"branch":"main","target_version":"{{v1.Id}}","reason":"v2 answers degraded","mode":"revert"}""", Encoding.UTF8, "application/json"));
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         Assert.Equal(1, rocks.WriteCount - before); // revert commit + ref + audit entry in one batch
         await app.StopAsync();
