@@ -49,6 +49,7 @@ public static class VersionStoreApiExtensions
             auth.AddPolicy(VersionStorePolicies.Read, p => p.AddAuthenticationSchemes(schemes).RequireRole(VersionStoreRoles.All));
             auth.AddPolicy(VersionStorePolicies.Publish, p => p.AddAuthenticationSchemes(schemes).RequireRole(VersionStoreRoles.Publisher, VersionStoreRoles.Admin));
             auth.AddPolicy(VersionStorePolicies.MoveProtectedChannel, p => p.AddAuthenticationSchemes(schemes).RequireRole(VersionStoreRoles.Admin));
+            auth.AddPolicy(VersionStorePolicies.Administer, p => p.AddAuthenticationSchemes(schemes).RequireRole(VersionStoreRoles.Admin));
         });
         VersionStoreOpenApi.Add(services);
         services.TryAddSingleton<ILastSeenCache, InMemoryLastSeenCache>();

@@ -72,6 +72,9 @@ public static class VersionStorePolicies
 
     /// <summary>Moving a protected channel: admin.</summary>
     public const string MoveProtectedChannel = "VersionStore.MoveProtectedChannel";
+
+    /// <summary>Retention, pins, branch deletion, garbage collection: admin.</summary>
+    public const string Administer = "VersionStore.Administer";
 }
 
 /// <summary>Names of the built-in API-key scheme.</summary>

@@ -15,14 +15,17 @@ internal static class GcEndpoints
 
     public static void Map(RouteGroupBuilder g)
     {
-        g.MapGet("/workflows/{id}/retention", (string id, HttpContext http, RepositoryStore store) => GetRetentionAsync(id, store, http)).WithTags(AdminTag);
-        g.MapPut("/workflows/{id}/retention", (string id, HttpContext http, RepositoryStore store) => SetRetentionAsync(id, store, http)).WithTags(AdminTag);
-        g.MapGet("/workflows/{id}/pins", (string id, HttpContext http, RepositoryStore store) => ListPinsAsync(id, store, http)).WithTags(AdminTag);
-        g.MapPost("/workflows/{id}/pins", (string id, HttpContext http, RepositoryStore store) => PinAsync(id, store, http)).WithTags(AdminTag);
-        g.MapDelete("/workflows/{id}/pins/{rev}", (string id, string rev, string? reason, string? actor, HttpContext http, RepositoryStore store) => UnpinAsync(id, rev, reason, actor, store, http)).WithTags(AdminTag);
-        g.MapDelete("/workflows/{id}/branches/{name}", (string id, string name, string? actor, HttpContext http, RepositoryStore store) => DeleteBranchAsync(id, name, actor, store, http)).WithTags(AdminTag);
-        g.MapPost("/gc", (HttpContext http, RepositoryStore store) => CollectAsync(store, http)).WithTags(AdminTag);
+        g.MapGet("/workflows/{id}/retention", (string id, HttpContext http, RepositoryStore store) => GetRetentionAsync(id, store, http)).Admin();
+        g.MapPut("/workflows/{id}/retention", (string id, HttpContext http, RepositoryStore store) => SetRetentionAsync(id, store, http)).Admin();
+        g.MapGet("/workflows/{id}/pins", (string id, HttpContext http, RepositoryStore store) => ListPinsAsync(id, store, http)).Admin();
+        g.MapPost("/workflows/{id}/pins", (string id, HttpContext http, RepositoryStore store) => PinAsync(id, store, http)).Admin();
+        g.MapDelete("/workflows/{id}/pins/{rev}", (string id, string rev, string? reason, string? actor, HttpContext http, RepositoryStore store) => UnpinAsync(id, rev, reason, actor, store, http)).Admin();
+        g.MapDelete("/workflows/{id}/branches/{name}", (string id, string name, string? actor, HttpContext http, RepositoryStore store) => DeleteBranchAsync(id, name, actor, store, http)).Admin();
+        g.MapPost("/gc", (HttpContext http, RepositoryStore store) => CollectAsync(store, http)).Admin();
     }
+
+    private static RouteHandlerBuilder Admin(this RouteHandlerBuilder b)
+        => b.WithTags("VersionStore", AdminTag).RequireAuthorization(VersionStorePolicies.Administer).Problems(400, 401, 403, 404, 409, 410, 502);
 
     private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => Results.Json(value, ApiJson.Options, statusCode: status);
 
