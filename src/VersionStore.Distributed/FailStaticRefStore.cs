@@ -21,7 +21,7 @@ namespace VersionStore;
 /// Writes (<see cref="TryUpdateRefAsync"/>), listings and audit reads always go to the authoritative store and throw
 /// <see cref="BackendUnavailableException"/> when it is down: a write never pretends to succeed.
 /// </summary>
-public sealed class FailStaticRefStore : IRefStore
+public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
 {
     /// <summary>Name of the Meter.</summary>
     public const string MeterName = "VersionStore.FailStatic";
@@ -126,6 +126,12 @@ public sealed class FailStaticRefStore : IRefStore
     /// <inheritdoc />
     public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default)
         => _primary.ListRepositoriesAsync(cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Forwards to the authoritative store's feed; without one, <see cref="NotSupportedException"/> (watches then poll).</remarks>
+    public ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
+        => _primary is IRefChangeFeed feed ? feed.SubscribeAsync(repository, listener, cancellationToken)
+            : throw new NotSupportedException("the authoritative ref store has no change feed");
 
     private void Remember(RepositoryName repository, RefName name, RefState state, DateTimeOffset now)
     {
