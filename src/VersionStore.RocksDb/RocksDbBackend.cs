@@ -69,7 +69,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         RocksDbSharp.RocksDb? db = null;
         try
         {
-            if (options.CreateIfMissing) Directory.CreateDirectory(path);
+            if (options.CreateIfMissing && !options.ReadOnly) Directory.CreateDirectory(path);
             var table = new BlockBasedTableOptions()
                 .SetFilterPolicy(BloomFilterPolicy.Create(10, false))
                 .SetFormatVersion(5);
@@ -96,8 +96,8 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                 { KeyLayout.AuditFamily, Family() },
                 { KeyLayout.HeadsFamily, Family() },
             };
-            db = RocksDbSharp.RocksDb.Open(dbOptions, path, families);
-            CheckFormat(db, path);
+            db = options.ReadOnly ? RocksDbSharp.RocksDb.OpenReadOnly(dbOptions, path, families, false) : RocksDbSharp.RocksDb.Open(dbOptions, path, families);
+            CheckFormat(db, path, options.ReadOnly);
             return new RocksDbBackend(db, options);
         }
         catch (Exception e) when (e is RocksDbException or IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
@@ -112,11 +112,12 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         }
     }
 
-    private static void CheckFormat(RocksDbSharp.RocksDb db, string path)
+    private static void CheckFormat(RocksDbSharp.RocksDb db, string path, bool readOnly)
     {
         var stored = db.Get(KeyLayout.FormatKey);
         if (stored is null)
         {
+            if (readOnly) return;
             db.Put(KeyLayout.FormatKey, new byte[] { KeyLayout.FormatVersion }, null, new WriteOptions().SetSync(true));
             return;
         }
