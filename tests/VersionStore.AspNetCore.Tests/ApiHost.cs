@@ -87,7 +87,7 @@ public sealed class ApiHost : IAsyncDisposable
 }
 
 /// <summary>Wraps stores and fails every call with BackendUnavailableException while <see cref="Fail"/> is set.</summary>
-public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjectStore, IRefStore
+public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjectStore, IRefStore, IRefChangeFeed
 {
     public volatile bool Fail;
 
@@ -106,4 +106,9 @@ public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjec
     public ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default) { Check(); return refs.TryUpdateRefAsync(update, cancellationToken); }
     public IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, CancellationToken cancellationToken = default) { Check(); return refs.ReadAuditAsync(repository, name, beforeSequence, cancellationToken); }
     public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default) { Check(); return refs.ListRepositoriesAsync(cancellationToken); }
+    public ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
+    {
+        Check();
+        return refs is IRefChangeFeed feed ? feed.SubscribeAsync(repository, listener, cancellationToken) : throw new NotSupportedException();
+    }
 }

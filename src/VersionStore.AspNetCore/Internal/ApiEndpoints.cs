@@ -12,16 +12,15 @@ internal static class ApiEndpoints
     public static void Map(RouteGroupBuilder g, VersionStoreApiOptions options)
     {
         g.MapPost("/workflows/{id}/rollback", (string id, HttpContext http, RepositoryStore store) => RollbackAsync(id, http, store, options));
-        g.MapPost("/workflows/{id}/channels/{channel}/publish", (string id, string channel, HttpContext http, RepositoryStore store) => PublishAsync(id, channel, http, store, options));
-        g.MapGet("/workflows/{id}/channels/{channel}", (string id, string channel, HttpContext http, RepositoryStore store, ChannelReader reader) => ChannelAsync(id, channel, http, store, reader));
         g.MapPost("/workflows/{id}/channels/{channel}/health", (string id, string channel, HttpContext http, RepositoryStore store, ReleaseGuardRegistry guards) => HealthAsync(id, channel, http, store, guards));
         g.MapGet("/workflows/{id}/versions", (string id, string? @ref, int? limit, HttpContext http, RepositoryStore store) => VersionsAsync(id, @ref, limit, store, options, http));
         g.MapGet("/workflows/{id}/versions/{rev}", (string id, string rev, HttpContext http, RepositoryStore store) => ShowAsync(id, rev, store, http));
         g.MapGet("/workflows/{id}/diff", (string id, string? from, string? to, HttpContext http, RepositoryStore store) => DiffAsync(id, from, to, store, http));
+        ChannelEndpoints.Map(g, options);
         g.MapGet("/workflows/{id}/audit", (string id, string? @ref, string? channel, int? limit, HttpContext http, RepositoryStore store) => AuditAsync(id, @ref, channel, limit, store, options, http));
     }
 
-    private static async Task<T> ReadBodyAsync<T>(HttpContext http) where T : class
+    internal static async Task<T> ReadBodyAsync<T>(HttpContext http) where T : class
     {
         if (http.Request.ContentLength == 0) throw new BadRequestException("A JSON body is required.");
         try
@@ -35,7 +34,7 @@ internal static class ApiEndpoints
         }
     }
 
-    private static async Task<Repository> WorkflowAsync(string id, RepositoryStore store, CancellationToken cancellationToken)
+    internal static async Task<Repository> WorkflowAsync(string id, RepositoryStore store, CancellationToken cancellationToken)
     {
         var repo = store.GetRepository(id);
         await foreach (var _ in repo.ListRefsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)) return repo;
@@ -91,30 +90,6 @@ internal static class ApiEndpoints
                 $"The rollback was undone: {result.Verification.Failure}.", http, new Dictionary<string, object?> { ["rollback"] = dto }),
             _ => Json(dto),
         };
-    }
-
-    private static async Task<IResult> PublishAsync(string id, string channel, HttpContext http, RepositoryStore store, VersionStoreApiOptions options)
-    {
-        var body = await ReadBodyAsync<PublishBody>(http).ConfigureAwait(false);
-        if (string.IsNullOrWhiteSpace(body.Version)) throw new BadRequestException("'version' is required.");
-        var ct = http.RequestAborted;
-        var repo = await WorkflowAsync(id, store, ct).ConfigureAwait(false);
-        ObjectId? expected = body.ExpectedVersion switch
-        {
-            null => null,
-            "" or "none" => ObjectId.Zero,
-            var v => await repo.ResolveAsync(v, ct).ConfigureAwait(false),
-        };
-        var entry = await new ReleaseChannels(repo).PublishAsync(channel, body.Version, body.Actor ?? options.DefaultActor, body.Reason, expected, ct).ConfigureAwait(false);
-        return Json(new PublishDto(id, channel, entry.New!.Value.ToString(), entry.Sequence, entry.Time));
-    }
-
-    private static async Task<IResult> ChannelAsync(string id, string channel, HttpContext http, RepositoryStore store, ChannelReader reader)
-    {
-        var served = await reader.GetAsync(new RepositoryName(id), ReleaseChannels.ChannelRef(channel), http.RequestAborted).ConfigureAwait(false)
-            ?? throw new NotFoundException($"Workflow '{id}' has no channel '{channel}'.");
-        if (served.Stale) http.Response.Headers["X-VersionStore-Stale"] = "true";
-        return Json(new ServedDto(id, channel, served.Version.ToString(), served.Subject, served.Stale, served.SeenAt, served.Problem));
     }
 
     private static async Task<IResult> HealthAsync(string id, string channel, HttpContext http, RepositoryStore store, ReleaseGuardRegistry guards)
