@@ -34,6 +34,7 @@ public sealed partial class LiveChannel : IAsyncDisposable
     private readonly List<(ObjectId Id, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Content)> _contents = [];
     private LiveChannelSnapshot _current = null!;
     private Task _loop = Task.CompletedTask;
+    private LiveChannelSnapshot? _toRemember;
 
     private LiveChannel(Repository repository, string channel, LiveChannelOptions options)
     {
@@ -159,7 +160,7 @@ public sealed partial class LiveChannel : IAsyncDisposable
                         : await _channels.GetStateAsync(Channel, token).ConfigureAwait(false);
                     var next = await BuildAsync(state, token).ConfigureAwait(false);
                     Apply(next);
-                    await RememberAsync(next).ConfigureAwait(false);
+                    RememberInBackground(next);
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -192,19 +193,30 @@ public sealed partial class LiveChannel : IAsyncDisposable
     {
         var now = _clock.GetUtcNow();
         if (!_options.Prefetch) return new LiveChannelSnapshot(state, now, false, null, null, null);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.PrefetchTimeout);
-        var stable = await ContentAsync(state.Stable, timeout.Token, cancellationToken).ConfigureAwait(false);
-        var canary = await ContentAsync(state.Canary, timeout.Token, cancellationToken).ConfigureAwait(false);
+        var stable = Cached(state.Stable);
+        var canary = Cached(state.Canary);
+        if ((stable is null && state.Stable is not null) || (canary is null && state.Canary is not null))
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.PrefetchTimeout);
+            stable ??= await ContentAsync(state.Stable, timeout.Token, cancellationToken).ConfigureAwait(false);
+            canary ??= await ContentAsync(state.Canary, timeout.Token, cancellationToken).ConfigureAwait(false);
+        }
         return new LiveChannelSnapshot(state, now, false, null, stable, canary);
     }
 
-    private async Task<IReadOnlyDictionary<string, ReadOnlyMemory<byte>>?> ContentAsync(ObjectId? version, CancellationToken timeout, CancellationToken cancellationToken)
+    private IReadOnlyDictionary<string, ReadOnlyMemory<byte>>? Cached(ObjectId? version)
     {
         if (version is not { } id) return null;
         lock (_contents)
             foreach (var (cachedId, content) in _contents)
                 if (cachedId == id) return content;
+        return null;
+    }
+
+    private async Task<IReadOnlyDictionary<string, ReadOnlyMemory<byte>>?> ContentAsync(ObjectId? version, CancellationToken timeout, CancellationToken cancellationToken)
+    {
+        if (version is not { } id) return null;
         try
         {
             var snapshot = await _repository.CheckoutAsync(id.ToString(), timeout).ConfigureAwait(false);
@@ -222,6 +234,21 @@ public sealed partial class LiveChannel : IAsyncDisposable
             LogPrefetchFailed(_logger, Repository.Value, Channel, id.ToString(12), e.Message);
             return null;
         }
+    }
+
+    /// <summary>Writes the head cache off the watch's path (a slow disk must not delay the next change); only the newest pending state is written.</summary>
+    private void RememberInBackground(LiveChannelSnapshot snapshot)
+    {
+        if (_options.HeadCache is null) return;
+        if (Interlocked.Exchange(ref _toRemember, snapshot) is not null) return; // a writer is running and will pick it up
+        _ = Task.Run(async () =>
+        {
+            while (Volatile.Read(ref _toRemember) is { } pending)
+            {
+                await RememberAsync(pending).ConfigureAwait(false);
+                if (Interlocked.CompareExchange(ref _toRemember, null, pending) == pending) return;
+            }
+        });
     }
 
     private async Task RememberAsync(LiveChannelSnapshot snapshot)
