@@ -264,14 +264,20 @@ public static class ObjectCodec
         var tree = reader.ReadId();
         var parentCount = reader.ReadCount(encoded.Length / ObjectId.Size);
         var parents = new ObjectId[parentCount];
-        for (var i = 0; i < parentCount; i++) parents[i] = reader.ReadId();
-        var generation = (long)reader.ReadVarInt();
-        if (generation < 1) throw new CorruptObjectException(id, "generation must be at least 1");
+        for (var i = 0; i < parentCount; i++)
+        {
+            parents[i] = reader.ReadId();
+            if (parents.AsSpan(0, i).Contains(parents[i])) throw new CorruptObjectException(id, $"parent {parents[i]} is listed twice");
+        }
+        var rawGeneration = reader.ReadVarInt();
+        if (rawGeneration is < 1 or > MaxGeneration) throw new CorruptObjectException(id, $"generation {rawGeneration} is outside 1..{MaxGeneration}");
+        var generation = (long)rawGeneration;
         if (parentCount == 0 && generation != 1) throw new CorruptObjectException(id, "a root commit has generation 1");
+        if (parentCount > 0 && generation < 2) throw new CorruptObjectException(id, "a commit with parents has generation at least 2");
         var micros = reader.ReadInt64();
-        DateTimeOffset timestamp;
-        try { timestamp = FromUnixMicroseconds(micros); }
-        catch (ArgumentOutOfRangeException e) { throw new CorruptObjectException(id, "timestamp out of range", e); }
+        if (micros is < MinTimestampMicroseconds or > MaxTimestampMicroseconds)
+            throw new CorruptObjectException(id, $"timestamp {micros} µs is outside the representable range (years 0001-9999)");
+        var timestamp = FromUnixMicroseconds(micros);
         var author = reader.ReadString(int.MaxValue);
         var message = reader.ReadString(int.MaxValue);
         var trailerCount = reader.ReadCount(encoded.Length);
@@ -309,9 +315,18 @@ public static class ObjectCodec
         return ReadKind(id, encoded);
     }
 
+    /// <summary>Largest generation number a commit may carry (2^62 - 1; see docs/FORMAT.md, "Limits").</summary>
+    public const ulong MaxGeneration = (1UL << 62) - 1;
+
+    /// <summary>Earliest commit timestamp, in microseconds since the Unix epoch: 0001-01-01T00:00:00Z.</summary>
+    public const long MinTimestampMicroseconds = -62_135_596_800_000_000;
+
+    /// <summary>Latest commit timestamp, in microseconds since the Unix epoch: 9999-12-31T23:59:59.999999Z.</summary>
+    public const long MaxTimestampMicroseconds = 253_402_300_799_999_999;
+
     internal static long ToUnixMicroseconds(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
-    internal static DateTimeOffset FromUnixMicroseconds(long micros) => new(DateTimeOffset.UnixEpoch.UtcTicks + checked(micros * 10), TimeSpan.Zero);
+    internal static DateTimeOffset FromUnixMicroseconds(long micros) => new(DateTimeOffset.UnixEpoch.UtcTicks + micros * 10, TimeSpan.Zero);
 
     internal static void ValidateTrailerKey(string key)
     {

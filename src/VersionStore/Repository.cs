@@ -282,6 +282,7 @@ public sealed partial class Repository
     {
         var problems = new List<string>();
         var seen = new HashSet<ObjectId>();
+        var commits = new Dictionary<ObjectId, (long Generation, ObjectId[] Parents)>();
         var refs = 0;
         await foreach (var (name, state) in Store.Refs.ListRefsAsync(Name, cancellationToken).ConfigureAwait(false))
         {
@@ -305,6 +306,7 @@ public sealed partial class Repository
                     if (kind == ObjectKind.Commit)
                     {
                         var c = ObjectCodec.DecodeCommit(id, data.Value.Span);
+                        commits[id] = (c.Generation, c.Parents.ToArray());
                         stack.Push((c.Tree, ObjectKind.Tree, id.ToString(12)));
                         foreach (var p in c.Parents) stack.Push((p, ObjectKind.Commit, id.ToString(12)));
                     }
@@ -318,6 +320,19 @@ public sealed partial class Repository
                     problems.Add(e.Message);
                 }
             }
+        }
+        // The generation rule (docs/FORMAT.md): 1 + the largest generation of the parents. Checked where every parent was read.
+        foreach (var (id, (generation, parents)) in commits)
+        {
+            long expected = 0;
+            var complete = true;
+            foreach (var p in parents)
+            {
+                if (commits.TryGetValue(p, out var parent)) expected = Math.Max(expected, parent.Generation);
+                else complete = false;
+            }
+            if (complete && generation != expected + 1)
+                problems.Add($"commit {id} has generation {generation}, but 1 + the largest generation of its parents is {expected + 1}");
         }
         return new VerifyReport(Name, refs, seen.Count, problems);
     }

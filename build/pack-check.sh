@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Packaging check: ./build/pack-check.sh
+#
+# What a NuGet user meets, checked outside the solution:
+#   1. packs every package of src/ (nupkg + snupkg) into a local feed in a temp folder;
+#   2. prints the package table (id, version, dependencies, README, XML docs, symbols, SourceLink, licence, size);
+#   3. builds and runs, in a temp folder outside the repository (no Directory.Build.props, no central versions),
+#      a console app whose Program.cs is the README's "API in a glance" snippet taken verbatim from README.md,
+#      referencing the packages by PackageReference from that feed;
+#   4. installs `vstore` from the feed as a .NET tool and runs a few commands.
+# Exits non-zero when any step fails, so a packaging break fails CI.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/vstore-pack.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+FEED="$WORK/feed"
+log() { echo "[pack-check] $*"; }
+
+log "dotnet pack (Release) -> local feed"
+dotnet pack "$REPO/VersionStore.sln" -c Release -o "$FEED" -p:ContinuousIntegrationBuild=true >"$WORK/pack.log" 2>&1 \
+  || { tail -n 40 "$WORK/pack.log" >&2; echo "[pack-check] dotnet pack FAILED" >&2; exit 1; }
+
+core="$(ls "$FEED"/VersionStore.[0-9]*.nupkg | head -n 1)"
+VERSION="$(basename "$core" .nupkg)"; VERSION="${VERSION#VersionStore.}"
+log "version $VERSION (MinVer, from git tags)"
+
+# ---------------------------------------------------------------- package table
+printf '%-26s %-22s %-4s %-4s %-4s %-10s %-8s %8s  %s\n' id version rdme xml snup sourcelink license KiB dependencies
+for pkg in "$FEED"/*.nupkg; do
+  id="$(basename "$pkg" ".$VERSION.nupkg")"
+  nuspec="$(unzip -p "$pkg" "$id.nuspec")"
+  files="$(unzip -Z1 "$pkg")"
+  readme=no; grep -q '^README.md$' <<<"$files" && grep -q '<readme>' <<<"$nuspec" && readme=yes
+  xml=n/a; grep -q '^lib/.*\.dll$' <<<"$files" && { xml=no; grep -q '^lib/.*\.xml$' <<<"$files" && xml=yes; }
+  snupkg=no; [[ -f "$FEED/$id.$VERSION.snupkg" ]] && snupkg=yes
+  sourcelink=no; grep -q '<repository type="git" url="[^"]*" .*commit="[0-9a-f]\{40\}"' <<<"$nuspec" && sourcelink=yes
+  license=no; grep -q '<license type="file">LICENSE</license>' <<<"$nuspec" && grep -q '^LICENSE$' <<<"$files" && license=yes
+  deps="$(grep -o '<dependency id="[^"]*" version="[^"]*"' <<<"$nuspec" | sed -E 's/<dependency id="([^"]*)" version="([^"]*)"/\1 \2/' | paste -sd, - || true)"
+  [[ "$id" == "VersionStore.Cli" ]] && deps="(tool)"
+  size=$(( $(stat -c %s "$pkg") / 1024 ))
+  printf '%-26s %-22s %-4s %-4s %-4s %-10s %-8s %8s  %s\n' "$id" "$VERSION" "$readme" "$xml" "$snupkg" "$sourcelink" "$license" "$size" "${deps:-none}"
+  [[ $readme == yes && $snupkg == yes && $sourcelink == yes && $license == yes && $xml != no ]] \
+    || { echo "[pack-check] package $id lacks README, XML docs, symbols, SourceLink or licence" >&2; exit 1; }
+done
+
+# A restored copy of this version from an earlier run must not stand in for the packages just built.
+NUGET_CACHE="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
+for pkg in "$FEED"/*.nupkg; do
+  id="$(basename "$pkg" ".$VERSION.nupkg" | tr '[:upper:]' '[:lower:]')"
+  rm -rf "$NUGET_CACHE/$id/$VERSION"
+done
+
+# ---------------------------------------------------------------- consumer app from the README snippet
+APP="$WORK/consumer"
+mkdir -p "$APP"
+cat >"$APP/nuget.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$FEED" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+</configuration>
+EOF
+cat >"$APP/Consumer.csproj" <<EOF
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="VersionStore" Version="$VERSION" />
+    <PackageReference Include="VersionStore.RocksDb" Version="$VERSION" />
+    <PackageReference Include="VersionStore.Workflows" Version="$VERSION" />
+  </ItemGroup>
+</Project>
+EOF
+# The first ```csharp block after the "## API in a glance" heading, verbatim.
+awk '/^## API in a glance/{s=1} s&&/^```csharp/{c=1;next} c&&/^```/{exit} c{print}' "$REPO/README.md" >"$APP/Program.cs"
+[[ -s "$APP/Program.cs" ]] || { echo "[pack-check] README.md has no csharp block under '## API in a glance'" >&2; exit 1; }
+cp "$REPO"/samples/WorkflowRollback/workflows/support-bot-v1.*.yml "$APP/"
+log "consumer app: README snippet ($(wc -l <"$APP/Program.cs") lines) by PackageReference $VERSION"
+(cd "$APP" && dotnet run -c Release) || { echo "[pack-check] the README snippet failed as a PackageReference app" >&2; exit 1; }
+
+# ---------------------------------------------------------------- the tool
+log "dotnet tool install VersionStore.Cli $VERSION from the feed"
+dotnet tool install --tool-path "$WORK/tools" --add-source "$FEED" --version "$VERSION" VersionStore.Cli >"$WORK/tool.log" 2>&1 \
+  || { cat "$WORK/tool.log" >&2; echo "[pack-check] tool install FAILED" >&2; exit 1; }
+VSTORE="$WORK/tools/vstore"
+log "installed tool: $(du -sh "$WORK/tools" | cut -f1) on disk"
+S="$WORK/tool-store"
+set -x
+"$VSTORE" --version
+"$VSTORE" init --store "$S"
+"$VSTORE" commit support-bot --branch main --from "$APP/support-bot-v1.4.0.yml" -m "v1.4.0" --author ci --store "$S"
+"$VSTORE" tag support-bot v1.4.0 main --store "$S"
+"$VSTORE" commit support-bot --branch main --from "$APP/support-bot-v1.5.0.yml" -m "v1.5.0" --author ci --store "$S"
+"$VSTORE" rollback support-bot --branch main --to v1.4.0 --reason "pack-check" --actor ci --store "$S"
+"$VSTORE" log support-bot main --store "$S"
+set +x
+log "ok: packages, README snippet as a consumer app, and the tool from the feed"
