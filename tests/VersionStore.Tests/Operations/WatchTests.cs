@@ -1,3 +1,4 @@
+using VersionStore.Conformance;
 using Microsoft.Extensions.Time.Testing;
 
 namespace VersionStore.Tests.Operations;
@@ -17,7 +18,7 @@ public sealed class WatchTests
     private (LossyRefStore Refs, Repository Repo) NewStore(bool withFeed = true)
     {
         var refs = new LossyRefStore(new InMemoryRefStore(), withFeed);
-        var store = new RepositoryStore(new InMemoryObjectStore(), withFeed ? refs : new NoFeed(refs), new VersionStoreOptions { TimeProvider = _clock });
+        var store = new RepositoryStore(new InMemoryObjectStore(), withFeed ? refs : new RefStoreWithoutFeed(refs), new VersionStoreOptions { TimeProvider = _clock });
         return (refs, store.GetRepository("support-bot"));
     }
 
@@ -205,20 +206,5 @@ public sealed class WatchTests
 
             public void OnGap(string reason) => target.OnGap(reason);
         }
-    }
-
-    /// <summary>Hides the feed of a ref store (a backend without one).</summary>
-    private sealed class NoFeed(IRefStore inner) : IRefStore
-    {
-        public ValueTask<RefState?> TryGetRefAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default) => inner.TryGetRefAsync(repository, name, cancellationToken);
-
-        public IAsyncEnumerable<(RefName Name, RefState State)> ListRefsAsync(RepositoryName repository, CancellationToken cancellationToken = default) => inner.ListRefsAsync(repository, cancellationToken);
-
-        public ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default) => inner.TryUpdateRefAsync(update, cancellationToken);
-
-        public IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, CancellationToken cancellationToken = default)
-            => inner.ReadAuditAsync(repository, name, beforeSequence, cancellationToken);
-
-        public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default) => inner.ListRepositoriesAsync(cancellationToken);
     }
 }
