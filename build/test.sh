@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE test command: ./build/test.sh [--filter EXPR] [--no-servers]
 #
-# On a fresh Debian machine (as root) it installs what the integration tests need (redis-server from
+# On a fresh Debian machine (as root) it installs what the integration tests need (redis-server and chromium from
 # apt, s3rver from tools/s3rver via `npm ci`), starts on free loopback ports
 #   - one standalone redis-server           -> VSTORE_TEST_REDIS=127.0.0.1:P
 #   - a 3-master Redis Cluster               -> VSTORE_TEST_REDIS_CLUSTER=127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3
@@ -90,6 +90,10 @@ if [[ $START_SERVERS -eq 1 ]]; then
   fi
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     apt_install nodejs npm || fail_setup "could not install nodejs/npm"
+  fi
+  # the console's browser tests (tests/VersionStore.Console.Tests) drive Debian's Chromium through Playwright
+  if [[ ! -x /usr/bin/chromium ]]; then
+    apt_install chromium || fail_setup "could not install chromium"
   fi
   S3RVER_JS="$REPO/tools/s3rver/node_modules/s3rver/bin/s3rver.js"
   if [[ ! -f "$S3RVER_JS" ]]; then

@@ -1,19 +1,24 @@
-// The VersionStore HTTP API over the embedded RocksDB store.
+// The VersionStore web console (at /), HTTP API (at /v1) and OpenAPI document (/openapi/v1.json) over the embedded RocksDB store.
 //   VSTORE_API_TOKEN=secret dotnet run --project samples/VersionStore.Server -- --urls http://127.0.0.1:5080 --store /tmp/vstore
+// API keys with roles come from configuration section VersionStore:Api:Keys (appsettings.json or environment, e.g.
+// VersionStore__Api__Keys__0__Name=ana VersionStore__Api__Keys__0__Key=... VersionStore__Api__Keys__0__Role=publisher);
+// VSTORE_API_TOKEN is one admin key named "admin".
 // Options: --store <folder> (RocksDB database; default: a "vstore" folder under the temp folder),
 //          --last-seen <folder> (fail-static cache of served channel versions; default: <store>-lastseen),
-//          --seed <workflow.yml>... (creates workflow "demo" with one version per file, tags v1.0.0…, publishes the first to prod as last-known-good).
+//          --seed <workflow.yml>... (creates workflow "demo" with one version per Dify file, one entry per node, tags v1.0.0…,
+//          publishes the first to prod as last-known-good; --seed-workflow <id> names the workflow, --seed-prod <tag> then publishes that tag to prod).
 using VersionStore;
 using VersionStore.AspNetCore;
 using VersionStore.Releases;
+using VersionStore.Workflows;
 
 var builder = WebApplication.CreateBuilder(args);
 var storePath = Path.GetFullPath(builder.Configuration["store"] ?? Path.Combine(Path.GetTempPath(), "vstore"));
 var lastSeenPath = builder.Configuration["last-seen"] ?? storePath + "-lastseen";
 var token = Environment.GetEnvironmentVariable("VSTORE_API_TOKEN");
-if (string.IsNullOrEmpty(token))
+if (string.IsNullOrEmpty(token) && !builder.Configuration.GetSection(VersionStoreApiExtensions.KeysSection).GetChildren().Any())
 {
-    Console.Error.WriteLine("Set VSTORE_API_TOKEN to the bearer token clients must present.");
+    Console.Error.WriteLine($"Set VSTORE_API_TOKEN (one admin key) or configure API keys in {VersionStoreApiExtensions.KeysSection}.");
     return 2;
 }
 
@@ -33,12 +38,12 @@ await foreach (var name in store.ListRepositoriesAsync())
 
 if (builder.Configuration.GetSection("seed").Value is { } seed)
 {
-    var repo = store.GetRepository("demo");
+    var repo = store.GetRepository(builder.Configuration["seed-workflow"] ?? "demo");
     var channels = new ReleaseChannels(repo);
     var files = seed.Split(',', StringSplitOptions.RemoveEmptyEntries);
     for (var i = 0; i < files.Length; i++)
     {
-        var c = await repo.CommitAsync("main", new SnapshotChanges().Put("workflow.yml", File.ReadAllBytes(files[i])), new CommitOptions { Author = "seed", Message = $"v1.{i}.0" });
+        var c = await repo.CommitWorkflowAsync("main", DifyWorkflowCodec.Parse(File.ReadAllText(files[i])), new CommitOptions { Author = "seed", Message = $"v1.{i}.0" });
         await repo.CreateTagAsync($"v1.{i}.0", c.Id.ToString(), force: true);
         if (i == 0)
         {
@@ -46,9 +51,12 @@ if (builder.Configuration.GetSection("seed").Value is { } seed)
             await channels.MarkLastKnownGoodAsync("prod", c.Id, "seed");
         }
     }
+    if (builder.Configuration["seed-prod"] is { } prod) await channels.PublishAsync("prod", prod, "seed", "seeded release");
 }
 
 app.MapVersionStoreApi();
+app.MapVersionStoreConsole();
+app.MapVersionStoreOpenApi();
 app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
 await app.RunAsync();
 return 0;

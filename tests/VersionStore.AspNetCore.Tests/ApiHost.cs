@@ -17,6 +17,8 @@ namespace VersionStore.AspNetCore.Tests;
 public sealed class ApiHost : IAsyncDisposable
 {
     public const string Token = "test-token-7f3a";
+    public const string ViewerKey = "viewer-key-1d2e";
+    public const string PublisherKey = "publisher-key-9c8b";
     private readonly WebApplication _app;
 
     private ApiHost(WebApplication app, HttpClient client, FailingStores stores, Repository repo)
@@ -35,7 +37,7 @@ public sealed class ApiHost : IAsyncDisposable
     public ObjectId Third { get; private set; }
     public Uri BaseAddress => Client.BaseAddress!;
 
-    public static async Task<ApiHost> StartAsync(IRollbackVerifier? verifier = null)
+    public static async Task<ApiHost> StartAsync(IRollbackVerifier? verifier = null, Action<WebApplicationBuilder>? configure = null, Action<VersionStoreApiOptions>? options = null)
     {
         var stores = new FailingStores(new InMemoryObjectStore(), new InMemoryRefStore());
         var store = new RepositoryStore(stores, stores);
@@ -46,10 +48,16 @@ public sealed class ApiHost : IAsyncDisposable
         builder.Services.AddVersionStoreApi(o =>
         {
             o.BearerToken = Token;
+            o.Keys.Add(new VersionStoreApiKey { Name = "vera", Key = ViewerKey, Role = VersionStoreRoles.Viewer });
+            o.Keys.Add(new VersionStoreApiKey { Name = "piet", KeyHash = "sha256:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(PublisherKey))), Role = VersionStoreRoles.Publisher });
             if (verifier is not null) o.RollbackVerifiers = [verifier];
+            options?.Invoke(o);
         });
+        configure?.Invoke(builder);
         var app = builder.Build();
         app.MapVersionStoreApi();
+        app.MapVersionStoreConsole();
+        app.MapVersionStoreOpenApi();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var client = new HttpClient { BaseAddress = new Uri(address) };
@@ -75,6 +83,15 @@ public sealed class ApiHost : IAsyncDisposable
         await channels.MarkLastKnownGoodAsync("prod", Good, "ana");
         await channels.PublishAsync("prod", "v1.5.0", "ana");
     }
+
+    public HttpClient ClientFor(string? key)
+    {
+        var c = new HttpClient { BaseAddress = BaseAddress };
+        if (key is not null) c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return c;
+    }
+
+    public IServiceProvider Services => _app.Services;
 
     public async Task<ObjectId?> HeadAsync(string channel = "prod") => (await Repo.TryGetRefAsync(ReleaseChannels.ChannelRef(channel)))?.Target;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,13 +12,37 @@ internal static class ApiEndpoints
 {
     public static void Map(RouteGroupBuilder g, VersionStoreApiOptions options)
     {
-        g.MapPost("/workflows/{id}/rollback", (string id, HttpContext http, RepositoryStore store) => RollbackAsync(id, http, store, options));
-        g.MapPost("/workflows/{id}/channels/{channel}/health", (string id, string channel, HttpContext http, RepositoryStore store, ReleaseGuardRegistry guards) => HealthAsync(id, channel, http, store, guards));
-        g.MapGet("/workflows/{id}/versions", (string id, string? @ref, int? limit, HttpContext http, RepositoryStore store) => VersionsAsync(id, @ref, limit, store, options, http));
-        g.MapGet("/workflows/{id}/versions/{rev}", (string id, string rev, HttpContext http, RepositoryStore store) => ShowAsync(id, rev, store, http));
-        g.MapGet("/workflows/{id}/diff", (string id, string? from, string? to, HttpContext http, RepositoryStore store) => DiffAsync(id, from, to, store, http));
+        g.MapPost("/workflows/{id}/rollback", (string id, HttpContext http, RepositoryStore store, IAuthorizationService auth) => RollbackAsync(id, http, store, auth, options))
+            .Named("Rollback", "Roll a channel (default: the default channel) or a branch back, audited with the signed-in actor")
+            .Accepts<RollbackBody>("application/json").Produces<RollbackDto>().RequireAuthorization(VersionStorePolicies.Publish)
+            .Problems(400, 401, 403, 404, 409, 413, 422, 502);
+        g.MapPost("/workflows/{id}/channels/{channel}/health", (string id, string channel, HttpContext http, RepositoryStore store, ReleaseGuardRegistry guards) => HealthAsync(id, channel, http, store, guards))
+            .Named("PostHealth", "Feed health samples to the channel's release guard")
+            .Accepts<HealthBody>("application/json").Produces<HealthDto>().RequireAuthorization(VersionStorePolicies.Publish)
+            .Problems(400, 401, 403, 404, 502);
+        g.MapGet("/workflows/{id}/versions", (string id, string? @ref, int? limit, int? offset, string? author, bool? named, string? channel, HttpContext http, RepositoryStore store)
+                => VersionsAsync(id, new VersionQuery(@ref, limit, offset, author, named, channel), store, options, http))
+            .Named("ListVersions", "The log of a ref, newest first, paged by offset; filters: author, named (tagged) only, versions a channel served")
+            .Produces<List<VersionDto>>().Problems(400, 401, 403, 404, 502);
+        g.MapGet("/workflows/{id}/versions/{rev}", (string id, string rev, HttpContext http, RepositoryStore store) => ShowAsync(id, rev, store, http))
+            .Named("ShowVersion", "One version: commit, trailers, tags, entries").Produces<ShowDto>().Problems(400, 401, 403, 404, 409, 502);
+        g.MapGet("/workflows/{id}/diff", (string id, string? from, string? to, HttpContext http, RepositoryStore store) => DiffAsync(id, from, to, store, http))
+            .Named("Diff", "Entry-level changes between two revisions").Produces<List<ChangeDto>>().Problems(400, 401, 403, 404, 409, 502);
+        g.MapGet("/workflows/{id}/audit", (string id, string? @ref, string? channel, int? limit, HttpContext http, RepositoryStore store) => AuditAsync(id, @ref, channel, limit, store, options, http))
+            .Named("Audit", "Audit entries of a ref (short or full name) or channel, newest first; every ref when neither is given")
+            .Produces<List<AuditDto>>().Problems(400, 401, 403, 404, 502);
         ChannelEndpoints.Map(g, options);
-        g.MapGet("/workflows/{id}/audit", (string id, string? @ref, string? channel, int? limit, HttpContext http, RepositoryStore store) => AuditAsync(id, @ref, channel, limit, store, options, http));
+        ConsoleApiEndpoints.Map(g, options);
+    }
+
+    /// <summary>Names an endpoint and documents it for OpenAPI.</summary>
+    internal static RouteHandlerBuilder Named(this RouteHandlerBuilder b, string name, string summary) => b.WithName("VersionStore" + name).WithSummary(summary).WithTags("VersionStore");
+
+    /// <summary>Declares the problem responses an endpoint can give.</summary>
+    internal static RouteHandlerBuilder Problems(this RouteHandlerBuilder b, params int[] statuses)
+    {
+        foreach (var s in statuses) b.ProducesProblem(s);
+        return b;
     }
 
     internal static async Task<T> ReadBodyAsync<T>(HttpContext http) where T : class
@@ -30,8 +55,18 @@ internal static class ApiEndpoints
         }
         catch (JsonException e)
         {
-            throw new BadRequestException("Malformed JSON body: " + e.Message);
+            throw new BadRequestException(DescribeJsonError(e));
         }
+    }
+
+    /// <summary>A JSON error for people: the field and position, never the serializer's message (it names internal types).</summary>
+    internal static string DescribeJsonError(JsonException e)
+    {
+        var at = e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : "";
+        var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? null : e.Path;
+        if (e.Message.Contains("could not be mapped", StringComparison.Ordinal) && path is not null)
+            return $"Malformed JSON body: unknown field '{path.TrimStart('$', '.')}'{at}.";
+        return path is null ? $"Malformed JSON body{at}." : $"Malformed JSON body: invalid value at '{path.TrimStart('$', '.')}'{at}.";
     }
 
     internal static async Task<Repository> WorkflowAsync(string id, RepositoryStore store, CancellationToken cancellationToken)
@@ -41,11 +76,28 @@ internal static class ApiEndpoints
         throw new NotFoundException($"Workflow '{id}' does not exist.");
     }
 
-    private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => Results.Json(value, ApiJson.Options, statusCode: status);
+    internal static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => Results.Json(value, ApiJson.Options, statusCode: status);
 
-    private static async Task<IResult> RollbackAsync(string id, HttpContext http, RepositoryStore store, VersionStoreApiOptions options)
+    /// <summary>The audit actor: the signed-in identity, never a field of the request.</summary>
+    internal static string Actor(HttpContext http, VersionStoreApiOptions options) => http.User.Identity?.Name is { Length: > 0 } name ? name : options.DefaultActor;
+
+    /// <summary>Throws <see cref="ForbiddenException"/> when <paramref name="channel"/> is protected and the user may not move it.</summary>
+    internal static async Task DemandMayMoveAsync(string channel, HttpContext http, IAuthorizationService auth, VersionStoreApiOptions options)
+    {
+        if (!options.IsProtected(channel)) return;
+        if ((await auth.AuthorizeAsync(http.User, channel, VersionStorePolicies.MoveProtectedChannel).ConfigureAwait(false)).Succeeded) return;
+        throw new ForbiddenException($"Channel '{channel}' is protected: only an admin may move it ('{Actor(http, options)}' is {ApiKeyAuthenticationHandler.RoleOf(http.User)}).");
+    }
+
+    internal static void RejectActorField(string? actor)
+    {
+        if (actor is not null) throw new BadRequestException("'actor' is not accepted: the audit actor is the signed-in identity.");
+    }
+
+    private static async Task<IResult> RollbackAsync(string id, HttpContext http, RepositoryStore store, IAuthorizationService auth, VersionStoreApiOptions options)
     {
         var body = await ReadBodyAsync<RollbackBody>(http).ConfigureAwait(false);
+        RejectActorField(body.Actor);
         if (string.IsNullOrWhiteSpace(body.Reason)) throw new BadRequestException("'reason' is required.");
         if (body.Channel is not null && body.Branch is not null) throw new BadRequestException("Name a channel or a branch, not both.");
         var mode = body.Mode?.ToLowerInvariant() switch
@@ -57,7 +109,7 @@ internal static class ApiEndpoints
         };
         var ct = http.RequestAborted;
         var repo = await WorkflowAsync(id, store, ct).ConfigureAwait(false);
-        var actor = body.Actor ?? options.DefaultActor;
+        var actor = Actor(http, options);
         ObjectId? expected = body.ExpectedVersion is null ? null : await repo.ResolveAsync(body.ExpectedVersion, ct).ConfigureAwait(false);
         RollbackResult result;
         if (body.Branch is null)
@@ -65,6 +117,7 @@ internal static class ApiEndpoints
             var channel = body.Channel ?? options.DefaultChannel;
             if (await repo.TryGetRefAsync(ReleaseChannels.ChannelRef(channel), ct).ConfigureAwait(false) is null)
                 throw new NotFoundException($"Workflow '{id}' has no channel '{channel}'.");
+            await DemandMayMoveAsync(channel, http, auth, options).ConfigureAwait(false);
             result = await new ReleaseChannels(repo).RollbackAsync(channel, body.TargetVersion, body.Reason, actor, expected, mode ?? RollbackMode.Reset, options.RollbackVerifiers, ct).ConfigureAwait(false);
         }
         else
@@ -112,15 +165,44 @@ internal static class ApiEndpoints
         return Json(new HealthDto(id, guard.Channel, samples.Count, guard.Phase.ToString(), HealthDto.From(id, decision)));
     }
 
-    private static async Task<IResult> VersionsAsync(string id, string? refName, int? limit, RepositoryStore store, VersionStoreApiOptions options, HttpContext http)
+    internal sealed record VersionQuery(string? Ref, int? Limit, int? Offset, string? Author, bool? Named, string? Channel);
+
+    /// <summary>Most commits one filtered listing walks (a filter that matches little cannot make a request walk a whole long history).</summary>
+    internal const int MaxFilterScan = 100_000;
+
+    private static async Task<IResult> VersionsAsync(string id, VersionQuery q, RepositoryStore store, VersionStoreApiOptions options, HttpContext http)
     {
         var ct = http.RequestAborted;
         var repo = await WorkflowAsync(id, store, ct).ConfigureAwait(false);
         var tags = await TagsAsync(repo, ct).ConfigureAwait(false);
-        var max = Math.Clamp(limit ?? 100, 1, options.MaxListLimit);
+        var max = Math.Clamp(q.Limit ?? 100, 1, options.MaxListLimit);
+        var skip = q.Offset ?? 0;
+        if (skip < 0) throw new BadRequestException("'offset' cannot be negative.");
+        HashSet<ObjectId>? served = null;
+        if (q.Channel is not null)
+        {
+            served = [];
+            await foreach (var e in repo.AuditAsync(ReleaseChannels.ChannelRef(q.Channel), ct).ConfigureAwait(false))
+                if (e.New is { } v) served.Add(v);
+        }
+        var filtered = q.Author is not null || q.Named == true || served is not null;
         var list = new List<VersionDto>();
-        await foreach (var c in repo.LogAsync(new LogOptions { IncludeReachableFrom = [refName ?? "main"], MaxCount = max }, ct).ConfigureAwait(false))
-            list.Add(VersionDto.From(c, tags.TryGetValue(c.Id, out var t) ? t : []));
+        var scanned = 0;
+        await foreach (var c in repo.LogAsync(new LogOptions { IncludeReachableFrom = [q.Ref ?? "main"], MaxCount = filtered ? MaxFilterScan : skip + max }, ct).ConfigureAwait(false))
+        {
+            scanned++;
+            var names = tags.TryGetValue(c.Id, out var t) ? t : [];
+            if (q.Author is not null && !string.Equals(c.Author, q.Author, StringComparison.OrdinalIgnoreCase)) continue;
+            if (q.Named == true && names.Count == 0) continue;
+            if (served is not null && !served.Contains(c.Id)) continue;
+            if (skip > 0)
+            {
+                skip--;
+                continue;
+            }
+            list.Add(VersionDto.From(c, names));
+            if (list.Count >= max) break;
+        }
         return Json(list);
     }
 
@@ -151,7 +233,7 @@ internal static class ApiEndpoints
     {
         var ct = http.RequestAborted;
         var repo = await WorkflowAsync(id, store, ct).ConfigureAwait(false);
-        RefName? name = channel is not null ? ReleaseChannels.ChannelRef(channel) : refName is not null ? RefName.Parse(refName) : null;
+        RefName? name = channel is not null ? ReleaseChannels.ChannelRef(channel) : refName is not null ? await ResolveRefNameAsync(repo, refName, ct).ConfigureAwait(false) : null;
         var max = Math.Clamp(limit ?? 100, 1, options.MaxListLimit);
         var list = new List<AuditDto>();
         await foreach (var e in repo.AuditAsync(name, ct).ConfigureAwait(false))
@@ -162,7 +244,25 @@ internal static class ApiEndpoints
         return Json(list);
     }
 
-    private static async Task<Dictionary<ObjectId, List<string>>> TagsAsync(Repository repo, CancellationToken ct)
+    private static readonly RefKind[] ResolveOrder = [RefKind.Branch, RefKind.Channel, RefKind.Tag];
+
+    /// <summary>
+    /// A ref named in full (<c>refs/heads/main</c>) or short (<c>main</c>, <c>prod</c>, <c>prod.guard</c>, <c>v1.4.0</c>): the first
+    /// existing branch, channel or tag of that name; a branch of that name when none exists (its audit may outlive it).
+    /// </summary>
+    internal static async Task<RefName> ResolveRefNameAsync(Repository repo, string text, CancellationToken ct)
+    {
+        if (RefName.TryParse(text, out var full)) return full.Value;
+        if (RefName.ValidateShortName(text) is { } problem) throw new BadRequestException($"'{text}' is not a ref name: {problem}.");
+        foreach (var kind in ResolveOrder)
+        {
+            var candidate = RefName.Create(kind, text);
+            if (await repo.TryGetRefAsync(candidate, ct).ConfigureAwait(false) is not null) return candidate;
+        }
+        return RefName.Branch(text);
+    }
+
+    internal static async Task<Dictionary<ObjectId, List<string>>> TagsAsync(Repository repo, CancellationToken ct)
     {
         var tags = new Dictionary<ObjectId, List<string>>();
         await foreach (var t in repo.ListRefsAsync(RefKind.Tag, ct).ConfigureAwait(false))

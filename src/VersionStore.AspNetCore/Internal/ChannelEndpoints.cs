@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,10 +17,20 @@ internal static class ChannelEndpoints
 {
     public static void Map(RouteGroupBuilder g, VersionStoreApiOptions options)
     {
-        g.MapGet("/workflows/{id}/channels/{channel}", (string id, string channel, string? key, HttpContext http, RepositoryStore store, ChannelReader reader) => ResolveAsync(id, channel, key, http, store, reader));
-        g.MapGet("/workflows/{id}/channels/{channel}/events", (string id, string channel, HttpContext http, RepositoryStore store) => EventsAsync(id, channel, http, store));
-        g.MapPost("/workflows/{id}/channels/{channel}/publish", (string id, string channel, HttpContext http, RepositoryStore store) => PublishAsync(id, channel, http, store, options));
-        g.MapPost("/workflows/{id}/channels/{channel}/promote", (string id, string channel, HttpContext http, RepositoryStore store) => PromoteAsync(id, channel, http, store, options));
+        g.MapGet("/workflows/{id}/channels/{channel}", (string id, string channel, string? key, HttpContext http, RepositoryStore store, ChannelReader reader) => ResolveAsync(id, channel, key, http, store, reader))
+            .Named("GetChannel", "The version a channel serves, for a caller key when given (gray release: the canary for its share of keys); fail-static: the last stable version seen, marked stale, when the backends fail")
+            .Produces<ServedChannelDto>().Problems(400, 401, 403, 404, 502);
+        g.MapGet("/workflows/{id}/channels/{channel}/events", (string id, string channel, HttpContext http, RepositoryStore store) => EventsAsync(id, channel, http, store))
+            .Named("ChannelEvents", "Server-sent events: the channel's state now, then one 'channel' event per change (id = audit sequence)")
+            .Produces<ChannelEventDto>(StatusCodes.Status200OK, "text/event-stream").Problems(400, 401, 403, 404, 502);
+        g.MapPost("/workflows/{id}/channels/{channel}/publish", (string id, string channel, HttpContext http, RepositoryStore store, IAuthorizationService auth) => PublishAsync(id, channel, http, store, auth, options))
+            .Named("Publish", "Publish a version to a channel (creating it on first publish), or with 'percent' to that share of keys beside the stable version (gray release)")
+            .Accepts<PublishBody>("application/json").Produces<PublishDto>().RequireAuthorization(VersionStorePolicies.Publish)
+            .Problems(400, 401, 403, 404, 409, 413, 502);
+        g.MapPost("/workflows/{id}/channels/{channel}/promote", (string id, string channel, HttpContext http, RepositoryStore store, IAuthorizationService auth) => PromoteAsync(id, channel, http, store, auth, options))
+            .Named("Promote", "Make the channel's canary its stable version")
+            .Accepts<PromoteBody>("application/json").Produces<PublishDto>().RequireAuthorization(VersionStorePolicies.Publish)
+            .Problems(400, 401, 403, 404, 409, 502);
     }
 
     /// <summary>
@@ -50,7 +61,7 @@ internal static class ChannelEndpoints
         if (stale) http.Response.Headers["X-VersionStore-Stale"] = "true";
         var canary = key is not null && state.IsCanary(key);
         var version = canary ? state.Canary!.Value : state.Stable ?? served.Version;
-        return Results.Json(new ChannelDto(id, name.ShortName, version.ToString(), version == served.Version ? served.Subject : null, stale, served.SeenAt, problem,
+        return Results.Json(new ServedChannelDto(id, name.ShortName, version.ToString(), version == served.Version ? served.Subject : null, stale, served.SeenAt, problem,
             (state.Stable ?? served.Version).ToString(), state.Canary?.ToString(), state.CanaryPercent, key, key is null ? null : canary ? "canary" : "stable",
             state.Sequence), ApiJson.Options);
     }
@@ -77,15 +88,17 @@ internal static class ChannelEndpoints
         }
     }
 
-    private static async Task<IResult> PublishAsync(string id, string channel, HttpContext http, RepositoryStore store, VersionStoreApiOptions options)
+    private static async Task<IResult> PublishAsync(string id, string channel, HttpContext http, RepositoryStore store, IAuthorizationService auth, VersionStoreApiOptions options)
     {
         var body = await ApiEndpoints.ReadBodyAsync<PublishBody>(http).ConfigureAwait(false);
+        ApiEndpoints.RejectActorField(body.Actor);
         if (string.IsNullOrWhiteSpace(body.Version)) throw new BadRequestException("'version' is required.");
         if (body.Percent is not null && body.ExpectedVersion is not null) throw new BadRequestException("'expected_version' cannot be combined with 'percent'.");
         var ct = http.RequestAborted;
         var repo = await ApiEndpoints.WorkflowAsync(id, store, ct).ConfigureAwait(false);
+        await ApiEndpoints.DemandMayMoveAsync(ReleaseChannels.ChannelRef(channel).ShortName, http, auth, options).ConfigureAwait(false);
         var channels = new ReleaseChannels(repo);
-        var actor = body.Actor ?? options.DefaultActor;
+        var actor = ApiEndpoints.Actor(http, options);
         AuditEntry entry;
         if (body.Percent is { } percent)
         {
@@ -104,11 +117,13 @@ internal static class ChannelEndpoints
         return Changed(id, entry);
     }
 
-    private static async Task<IResult> PromoteAsync(string id, string channel, HttpContext http, RepositoryStore store, VersionStoreApiOptions options)
+    private static async Task<IResult> PromoteAsync(string id, string channel, HttpContext http, RepositoryStore store, IAuthorizationService auth, VersionStoreApiOptions options)
     {
         var body = http.Request.ContentLength is null or 0 ? new PromoteBody(null, null) : await ApiEndpoints.ReadBodyAsync<PromoteBody>(http).ConfigureAwait(false);
+        ApiEndpoints.RejectActorField(body.Actor);
         var repo = await ApiEndpoints.WorkflowAsync(id, store, http.RequestAborted).ConfigureAwait(false);
-        var entry = await new ReleaseChannels(repo).PromoteAsync(channel, body.Actor ?? options.DefaultActor, body.Reason, http.RequestAborted).ConfigureAwait(false);
+        await ApiEndpoints.DemandMayMoveAsync(ReleaseChannels.ChannelRef(channel).ShortName, http, auth, options).ConfigureAwait(false);
+        var entry = await new ReleaseChannels(repo).PromoteAsync(channel, ApiEndpoints.Actor(http, options), body.Reason, http.RequestAborted).ConfigureAwait(false);
         return Changed(id, entry);
     }
 
@@ -126,7 +141,7 @@ internal static class ChannelEndpoints
 
 internal sealed record PromoteBody(string? Reason, string? Actor);
 
-internal sealed record ChannelDto(string Workflow, string Channel, string Version, string? Subject, bool Stale, DateTimeOffset SeenAt, string? Problem,
+internal sealed record ServedChannelDto(string Workflow, string Channel, string Version, string? Subject, bool Stale, DateTimeOffset SeenAt, string? Problem,
     string Stable, string? Canary, double CanaryPercent, string? Key, string? Cohort, long Sequence);
 
 internal sealed record ChannelEventDto(string Workflow, string Channel, string? Stable, string? Canary, double CanaryPercent, long Sequence, DateTimeOffset? Time,
