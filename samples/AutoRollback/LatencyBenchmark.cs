@@ -24,8 +24,8 @@ internal static class LatencyBenchmark
     public static async Task RunAsync(int iterations)
     {
         var folder = Path.Combine(Path.GetTempPath(), "vstore-latency-" + Guid.NewGuid().ToString("N")[..8]);
-        var backend = RocksDbBackend.Open(folder);
-        await using var store = new RepositoryStore(backend, backend, ownedBackend: backend);
+        await using var host = await new VersionStoreBuilder().UseRocksDb(folder).BuildAsync();
+        var store = host.Store;
         var repo = store.GetRepository("support-bot");
         var channels = new ReleaseChannels(repo);
         var (good, bad, _) = Workflows.Load();

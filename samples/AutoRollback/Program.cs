@@ -15,9 +15,13 @@ if (args.Contains("--bench"))
 
 var folder = Path.Combine(Path.GetTempPath(), "vstore-autorollback-" + Guid.NewGuid().ToString("N")[..8]);
 var clock = new SimulatedClock(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
-var backend = RocksDbBackend.Open(folder);
-await using (var store = new RepositoryStore(backend, backend, new VersionStoreOptions { TimeProvider = clock }, ownedBackend: backend))
+var host = await new VersionStoreBuilder()
+    .UseRocksDb(folder)
+    .Configure(o => o.Store.TimeProvider = clock)
+    .BuildAsync();
+await using (host)
 {
+    var store = host.Store;
     var repo = store.GetRepository("support-bot");
     var channels = new ReleaseChannels(repo);
     var (good, bad, source) = Workflows.Load();

@@ -24,7 +24,7 @@ var builder = WebApplication.CreateSlimBuilder(args.Where(a => a != "--selftest"
 builder.WebHost.UseUrls(selfTest ? "http://127.0.0.1:0" : "http://127.0.0.1:5080");
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddSingleton(store);
-builder.Services.AddSingleton<ILastSeenCache>(new FileLastSeenCache(path + ".heads")); // fail-static start
+builder.Services.AddSingleton<IHeadCache>(new InMemoryHeadCache()); // fail-static head cache (distributed mode: the local RocksDB)
 builder.Services.AddLiveChannel(Workflow, Channel);                                      // started with the host
 var app = builder.Build();
 var channels = new ReleaseChannels(store.GetRepository(Workflow));
@@ -100,7 +100,6 @@ Console.WriteLine($"gray 50 %: {canaryRuns} of {users.Count} users run v2");
 if (canaryRuns is < 60 or > 140) throw new InvalidOperationException("gray share out of range");
 await app.StopAsync();
 Directory.Delete(path, recursive: true);
-Directory.Delete(path + ".heads", recursive: true);
 Console.WriteLine("selftest: ok");
 return 0;
 

@@ -4,8 +4,8 @@ using System.Text;
 using VersionStore;
 
 var path = Path.Combine(Path.GetTempPath(), "vstore-quickstart-" + Guid.NewGuid().ToString("N")[..8]);
-using var backend = RocksDbBackend.Open(path);
-var store = new RepositoryStore(backend, backend);
+var host = await new VersionStoreBuilder().UseRocksDb(path).BuildAsync(); // embedded: one RocksDB database
+var store = host.Store;
 var repo = store.GetRepository("support-bot");
 
 // 1. Commit two versions: one entry per workflow node.
@@ -35,5 +35,5 @@ Console.WriteLine($"rollback: {rollback.Status} {rollback.From.ToString(8)} -> {
 await foreach (var c in repo.LogAsync("main")) Console.WriteLine($"log: {c.Id.ToString(8)} {c.Subject}");
 await foreach (var e in repo.AuditAsync(RefName.Branch("main"))) Console.WriteLine($"audit: {e.Operation} by {e.Actor}: {e.Reason}");
 
-backend.Dispose();
+await host.DisposeAsync();
 Directory.Delete(path, recursive: true);

@@ -10,6 +10,7 @@
 using VersionStore;
 using VersionStore.AspNetCore;
 using VersionStore.Releases;
+using VersionStore.Server;
 using VersionStore.Workflows;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,13 +23,12 @@ if (string.IsNullOrEmpty(token) && !builder.Configuration.GetSection(VersionStor
     return 2;
 }
 
-var backend = RocksDbBackend.Open(storePath);
-var store = new RepositoryStore(backend, backend, new VersionStoreOptions(), ownedBackend: backend);
-builder.Services.AddSingleton(store);
+builder.Services.AddServerStore(storePath); // embedded RocksDB through services.AddVersionStore(b => b.UseRocksDb(…))
 builder.Services.AddSingleton<ILastSeenCache>(new FileLastSeenCache(lastSeenPath));
 builder.Services.AddVersionStoreApi(o => o.BearerToken = token);
 
 var app = builder.Build();
+var store = app.Services.GetRequiredService<RepositoryStore>();
 
 // Finish rollbacks a previous process left half-done (moved, verification pending): without the verifiers at
 // hand the outcome is unknown, so they are compensated.
@@ -57,6 +57,5 @@ if (builder.Configuration.GetSection("seed").Value is { } seed)
 app.MapVersionStoreApi();
 app.MapVersionStoreConsole();
 app.MapVersionStoreOpenApi();
-app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
 await app.RunAsync();
 return 0;

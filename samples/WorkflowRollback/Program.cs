@@ -12,9 +12,10 @@ var storePath = args.Length == 2 && args[0] == "--store"
 var workflows = Path.Combine(AppContext.BaseDirectory, "workflows");
 
 Console.WriteLine($"Embedded store: {storePath}");
-using (var backend = RocksDbBackend.Open(storePath))
+var host = await new VersionStoreBuilder().UseRocksDb(storePath).BuildAsync(); // embedded: one RocksDB database
+await using (host)
 {
-    var store = new RepositoryStore(backend, backend);
+    var store = host.Store;
     var repo = store.GetRepository("support-bot");
 
     // Publish v1.4.0 and v1.5.0 (each node becomes its own entry; unchanged nodes are shared).

@@ -27,7 +27,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
 
     public Option<string?> S3EndpointOption { get; } = new("--s3-endpoint")
     {
-        Description = "S3-compatible endpoint URL for the object tier (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY).",
+        Description = "S3-compatible endpoint URL for the object tier (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else the AWS SDK's default chain).",
         Recursive = true,
         HelpName = "URL",
     };
@@ -41,7 +41,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
 
     public Option<string?> ConfigOption { get; } = new("--config")
     {
-        Description = "A JSON configuration file of the store (DistributedStoreOptions); overrides the other store options.",
+        Description = "A JSON configuration file of the store (sections rocksDb, redis, s3 bind the backends' options; mode, memoryCacheBytes at the root); overrides the other store options.",
         Recursive = true,
         HelpName = "FILE",
     };
@@ -71,9 +71,10 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
         });
 
     /// <summary>
-    /// Runs a command body against the opened store, closing it afterwards. Embedded (the default): the RocksDB
-    /// database at the store path, which must exist. With <c>--redis</c>, <c>--bucket</c> or <c>--config</c>: the
-    /// tiered/distributed store that <see cref="VersionStoreBuilder"/> opens, the store path being its local cache.
+    /// Runs a command body against the opened store, closing it afterwards. The store is composed by
+    /// <see cref="StoreOpener"/> through <see cref="VersionStoreBuilder"/>, the one path every application takes:
+    /// embedded (the default) is the RocksDB database at the store path, which must exist; with <c>--redis</c>,
+    /// <c>--bucket</c> or <c>--config</c> the tiered/distributed store, the store path being its local store.
     /// </summary>
     public void SetStoreAction(Command command, Func<ParseResult, StoreSession, CancellationToken, Task<int>> body)
         => SetAction(command, async (parseResult, output, cancellationToken) =>
@@ -83,19 +84,15 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             var redis = parseResult.GetValue(RedisOption);
             var s3 = parseResult.GetValue(S3EndpointOption);
             var bucket = parseResult.GetValue(BucketOption);
-            if (config is not null || redis is not null || s3 is not null || bucket is not null)
-            {
-                var host = config is not null
-                    ? await VersionStoreBuilder.OpenFromFileAsync(ResolvePath(config), cancellationToken).ConfigureAwait(false)
-                    : await VersionStoreBuilder.OpenAsync(VersionStoreBuilder.FromOptions(path, redis, s3, bucket), cancellationToken).ConfigureAwait(false);
-                await using (host.ConfigureAwait(false))
-                    return await body(parseResult, new StoreSession(this, host.Store, path, output), cancellationToken).ConfigureAwait(false);
-            }
-            if (!StoreLocator.Exists(path))
+            if (config is null && redis is null && s3 is null && bucket is null && !StoreLocator.Exists(path))
                 throw CliException.NotFound($"no store at '{path}' (run 'vstore init', or pass --store or set {StoreLocator.PathVariable})");
-            var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false });
-            await using var store = new RepositoryStore(backend, backend, new VersionStoreOptions(), ownedBackend: backend);
-            return await body(parseResult, new StoreSession(this, store, path, output), cancellationToken).ConfigureAwait(false);
+            var builder = StoreOpener.Compose(path, config is null ? null : ResolvePath(config), redis, s3, bucket, Environment.GetVariable);
+            var host = await builder.BuildAsync(cancellationToken).ConfigureAwait(false);
+            await using (host.ConfigureAwait(false))
+            {
+                Environment.StoreOpened?.Invoke(host);
+                return await body(parseResult, new StoreSession(this, host.Store, path, output), cancellationToken).ConfigureAwait(false);
+            }
         });
 
     /// <summary>True when the global options name a tiered or distributed store (<c>--redis</c>, <c>--bucket</c>, <c>--s3-endpoint</c>, <c>--config</c>), false for the embedded default.</summary>

@@ -29,4 +29,7 @@ public sealed class CliEnvironment
     /// <summary>The user name used when no <c>--author</c>/<c>--actor</c> or variable gives one.</summary>
     /// <value>The operating system user name.</value>
     public string UserName { get; init; } = Environment.UserName;
+
+    /// <summary>Test hook: called with each store a command opened, before the command runs.</summary>
+    internal Action<VersionStoreHost>? StoreOpened { get; init; }
 }

@@ -13,7 +13,7 @@ namespace VersionStore.Releases;
 /// prefetched, so the first run after a rollback does not wait on a cold read.
 /// </summary>
 /// <remarks>
-/// Started while the store is down, it serves the last head remembered in <see cref="LiveChannelOptions.HeadCache"/>,
+/// Started while the store is down, it serves the last head remembered in the head cache (<see cref="LiveChannelOptions.HeadCache"/>),
 /// marked <see cref="LiveChannelSnapshot.IsStale"/> with its age, and switches to the store's state once it is reachable.
 /// A stale start knows only the stable version (no canary). Changes are announced by <see cref="Changed"/> and
 /// <see cref="ChangesAsync"/>. Thread-safe.
@@ -34,7 +34,8 @@ public sealed partial class LiveChannel : IAsyncDisposable
     private readonly List<(ObjectId Id, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Content)> _contents = [];
     private LiveChannelSnapshot _current = null!;
     private Task _loop = Task.CompletedTask;
-    private LiveChannelSnapshot? _toRemember;
+    private readonly IHeadCache? _heads;
+    private (LiveChannelSnapshot Snapshot, RefState Ref)? _toRemember;
 
     private LiveChannel(Repository repository, string channel, LiveChannelOptions options)
     {
@@ -43,6 +44,7 @@ public sealed partial class LiveChannel : IAsyncDisposable
         _ref = ReleaseChannels.ChannelRef(channel);
         _options = options;
         _clock = options.TimeProvider ?? repository.Store.Options.TimeProvider;
+        _heads = options.HeadCache ?? (repository.Store.Refs as FailStaticRefStore)?.Heads;
         _logger = options.LoggerFactory.CreateLogger("VersionStore.Releases.LiveChannel");
     }
 
@@ -129,17 +131,17 @@ public sealed partial class LiveChannel : IAsyncDisposable
     {
         try
         {
-            var state = await _channels.GetStateAsync(Channel, cancellationToken).ConfigureAwait(false);
+            var (state, refState) = await _channels.ReadStateWithRefAsync(Channel, cancellationToken).ConfigureAwait(false);
             _current = await BuildAsync(state, cancellationToken).ConfigureAwait(false);
-            await RememberAsync(_current).ConfigureAwait(false);
+            if (refState is not null) await RememberAsync(_current, refState).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBackendFailure(e) && !cancellationToken.IsCancellationRequested)
         {
-            var seen = _options.HeadCache is null ? null : await _options.HeadCache.TryGetAsync(Repository, _ref, cancellationToken).ConfigureAwait(false);
-            if (seen is null)
+            var seen = _heads is null ? null : await _heads.TryGetAsync(Repository, _ref, cancellationToken).ConfigureAwait(false);
+            if (seen?.State.Target is not { } version)
                 throw e as BackendUnavailableException ?? new BackendUnavailableException("store", $"cannot read channel '{Channel}' of '{Repository.Value}' and no head was remembered: {e.Message}", e);
-            LogStaleStart(_logger, Repository.Value, Channel, seen.Version.ToString(12), seen.SeenAt, e.Message);
-            _current = new LiveChannelSnapshot(new ChannelState { Stable = seen.Version }, seen.SeenAt, isStale: true, e.Message, null, null);
+            LogStaleStart(_logger, Repository.Value, Channel, version.ToString(12), seen.SeenAt, e.Message);
+            _current = new LiveChannelSnapshot(new ChannelState { Stable = version, Sequence = seen.State.Sequence }, seen.SeenAt, isStale: true, e.Message, null, null);
         }
         _loop = Task.Run(RunAsync, CancellationToken.None);
     }
@@ -160,7 +162,7 @@ public sealed partial class LiveChannel : IAsyncDisposable
                         : await _channels.GetStateAsync(Channel, token).ConfigureAwait(false);
                     var next = await BuildAsync(state, token).ConfigureAwait(false);
                     Apply(next);
-                    RememberInBackground(next);
+                    if (change.Entry is { } entry && change.Target is { } target) RememberInBackground(next, new RefState(target, change.Sequence, entry.Hash));
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -237,26 +239,36 @@ public sealed partial class LiveChannel : IAsyncDisposable
     }
 
     /// <summary>Writes the head cache off the watch's path (a slow disk must not delay the next change); only the newest pending state is written.</summary>
-    private void RememberInBackground(LiveChannelSnapshot snapshot)
+    private void RememberInBackground(LiveChannelSnapshot snapshot, RefState refState)
     {
-        if (_options.HeadCache is null) return;
-        if (Interlocked.Exchange(ref _toRemember, snapshot) is not null) return; // a writer is running and will pick it up
+        if (_heads is null) return;
+        lock (_readersLock)
+        {
+            var running = _toRemember is not null;
+            _toRemember = (snapshot, refState);
+            if (running) return; // the running writer picks it up
+        }
         _ = Task.Run(async () =>
         {
-            while (Volatile.Read(ref _toRemember) is { } pending)
+            while (true)
             {
-                await RememberAsync(pending).ConfigureAwait(false);
-                if (Interlocked.CompareExchange(ref _toRemember, null, pending) == pending) return;
+                (LiveChannelSnapshot Snapshot, RefState Ref) pending;
+                lock (_readersLock) pending = _toRemember!.Value;
+                await RememberAsync(pending.Snapshot, pending.Ref).ConfigureAwait(false);
+                lock (_readersLock)
+                {
+                    if (_toRemember!.Value.Ref == pending.Ref) { _toRemember = null; return; }
+                }
             }
         });
     }
 
-    private async Task RememberAsync(LiveChannelSnapshot snapshot)
+    private async Task RememberAsync(LiveChannelSnapshot snapshot, RefState refState)
     {
-        if (_options.HeadCache is null || snapshot.Version is not { } version) return;
+        if (_heads is null) return;
         try
         {
-            await _options.HeadCache.SetAsync(new LastSeenVersion(Repository.Value, _ref.FullName, version, snapshot.SeenAt, null), CancellationToken.None).ConfigureAwait(false);
+            await _heads.RememberAsync(Repository, _ref, refState, snapshot.SeenAt, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or VersionStoreException)
         {

@@ -15,10 +15,12 @@ public sealed class LiveChannelOptions
     public TimeSpan PrefetchTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Fail-static start: where the last head seen is remembered, so a process that starts while the store is down runs
-    /// the last version seen (marked stale, with its age) instead of failing. Null: no memory (start fails when the store is down).
+    /// Fail-static start: the head cache where the channel's last state is remembered, so a process that starts while
+    /// the store is down runs the last version seen (marked stale, with its age) instead of failing. Null: the head cache
+    /// of the store's <see cref="FailStaticRefStore"/> when it has one (distributed mode with a local database), else none
+    /// (the start then fails when the store is down).
     /// </summary>
-    public ILastSeenCache? HeadCache { get; set; }
+    public IHeadCache? HeadCache { get; set; }
 
     /// <summary>How the channel is watched (safety poll, retries); defaults when null.</summary>
     public RefWatchOptions? Watch { get; set; }

@@ -10,7 +10,7 @@ public static class LiveChannelServiceCollectionExtensions
 {
     /// <summary>
     /// Follows <paramref name="channel"/> of <paramref name="repository"/> for the host's lifetime: a hosted service starts
-    /// it (fail-static from <see cref="LiveChannelOptions.HeadCache"/>, else from a registered <see cref="ILastSeenCache"/>)
+    /// it (fail-static from <see cref="LiveChannelOptions.HeadCache"/>, else from a registered <see cref="IHeadCache"/> or the store's fail-static head cache)
     /// before the application serves, and stops it at shutdown. The application registers the <see cref="RepositoryStore"/>.
     /// </summary>
     public static IServiceCollection AddLiveChannel(this IServiceCollection services, string repository, string channel, Action<LiveChannelOptions>? configure = null)
@@ -63,7 +63,7 @@ public sealed class LiveChannels : IAsyncDisposable
             lock (_lock) if (_started.ContainsKey((r.Repository, r.Channel))) continue;
             var options = new LiveChannelOptions
             {
-                HeadCache = _services.GetService<ILastSeenCache>(),
+                HeadCache = _services.GetService<IHeadCache>(),
                 LoggerFactory = _services.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
             };
             r.Configure?.Invoke(options);

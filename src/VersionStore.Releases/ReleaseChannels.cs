@@ -105,19 +105,32 @@ public sealed class ReleaseChannels
     public async Task<ChannelState> GetStateAsync(string channel, CancellationToken cancellationToken = default)
         => (await ReadStateAsync(ChannelRef(channel), cancellationToken).ConfigureAwait(false)).State;
 
+    /// <summary>The channel's state with the ref state it was read at (null when the channel does not exist).</summary>
+    internal async Task<(ChannelState State, RefState? Ref)> ReadStateWithRefAsync(string channel, CancellationToken cancellationToken)
+    {
+        var (state, head, entry) = await ReadCoreAsync(ChannelRef(channel), cancellationToken).ConfigureAwait(false);
+        return (state, head is null || entry is null ? null : new RefState(head.Target, head.Sequence, entry.Hash));
+    }
+
     private async Task<(ChannelState State, RefInfo? Head)> ReadStateAsync(RefName name, CancellationToken cancellationToken)
+    {
+        var (state, head, _) = await ReadCoreAsync(name, cancellationToken).ConfigureAwait(false);
+        return (state, head);
+    }
+
+    private async Task<(ChannelState State, RefInfo? Head, AuditEntry? Entry)> ReadCoreAsync(RefName name, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var head = await Repository.TryGetRefAsync(name, cancellationToken).ConfigureAwait(false);
-            if (head is null) return (ChannelState.None, null);
+            if (head is null) return (ChannelState.None, null, null);
             AuditEntry? newest = null;
             await foreach (var entry in Repository.Store.Refs.ReadAuditAsync(Repository.Name, name, head.Sequence + 1, cancellationToken).ConfigureAwait(false))
             {
                 newest = entry;
                 break;
             }
-            if (newest?.Sequence == head.Sequence) return (ChannelState.From(head.Target, head.Sequence, newest), head);
+            if (newest?.Sequence == head.Sequence) return (ChannelState.From(head.Target, head.Sequence, newest), head, newest);
             if (attempt >= CasAttempts) throw new CorruptObjectException(null, $"channel {name.ShortName} of '{Repository.Name.Value}' has no audit entry for its sequence {head.Sequence}");
         }
     }

@@ -19,7 +19,7 @@ namespace VersionStore;
 /// as <see cref="CorruptObjectException"/>. The instance is thread-safe; <see cref="Dispose"/> waits for
 /// running calls and closes the database.
 /// </remarks>
-public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore, IRefChangeFeed, IDisposable
+public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore, IHeadCache, IRefChangeFeed, IDisposable
 {
     private readonly RefChangeBroadcaster _changes = new();
     internal const string BackendName = "RocksDB";
@@ -34,6 +34,10 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
     private readonly object[] _stripes;
     private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
     private bool _disposed;
+    private long _writes;
+
+    /// <summary>Writes (write batches and single puts) this instance made to RocksDB since it opened: the test counter of "one write per commit".</summary>
+    internal long WriteCount => Interlocked.Read(ref _writes);
 
     private RocksDbBackend(RocksDbSharp.RocksDb db, RocksDbBackendOptions options)
     {
@@ -177,6 +181,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                 batch.Put(key, objects[i].Data.Span, _objects);
             }
             _db.Write(batch, _writeOptions);
+            Interlocked.Increment(ref _writes);
             return ValueTask.CompletedTask;
         }
         catch (RocksDbException e) { throw Unavailable($"write {objects.Count} objects", e); }
@@ -285,6 +290,10 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
     }
 
     /// <inheritdoc />
+    /// <remarks>True for this backend itself only: its atomic writes update its own refs.</remarks>
+    public bool IsAtomicWith(IRefStore refStore) => ReferenceEquals(refStore, this);
+
+    /// <inheritdoc />
     /// <remarks>
     /// One <c>WriteBatch</c> holds the objects and, when the compare succeeds, the ref state and the audit entry; the
     /// compare and the write happen under the ref's stripe lock, as in <see cref="TryUpdateRefAsync"/>.
@@ -325,7 +334,11 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                     batch.Put(refKey, newState, _refs);
                     batch.Put(auditKey, entry.Encoded.Span, _audit);
                 }
-                if (matches || objects is { Count: > 0 }) _db.Write(batch, _writeOptions);
+                if (matches || objects is { Count: > 0 })
+                {
+                    _db.Write(batch, _writeOptions);
+                    Interlocked.Increment(ref _writes);
+                }
                 if (!matches) return false;
             }
             _changes.Publish(update.Repository, entry); // after the write, outside the stripe lock; watchers order by sequence
@@ -395,7 +408,10 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<RepositoryName> ListRepositoriesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default)
+        => ListRepositoriesOfAsync(_refs, cancellationToken);
+
+    private async IAsyncEnumerable<RepositoryName> ListRepositoriesOfAsync(ColumnFamilyHandle family, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -403,7 +419,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         EnterRead();
         try
         {
-            using var it = _db.NewIterator(_refs);
+            using var it = _db.NewIterator(family);
             it.SeekToFirst();
             while (it.Valid())
             {
@@ -446,7 +462,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         state.Encode().CopyTo(value, 0);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(RefState.EncodedSize), seenAt.ToUnixTimeMilliseconds());
         EnterRead();
-        try { _db.Put(key, value, _heads, _writeOptions); }
+        try { _db.Put(key, value, _heads, _writeOptions); Interlocked.Increment(ref _writes); }
         catch (RocksDbException e) { throw Unavailable($"remember the head of {name} in '{repository}'", e); }
         finally { _gate.ExitReadLock(); }
     }
@@ -468,6 +484,58 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         var seenAt = DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(RefState.EncodedSize)));
         return new RememberedHead(state, seenAt);
     }
+
+    /// <inheritdoc />
+    public ValueTask<RememberedHead?> TryGetAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(TryGetRememberedHead(repository, name));
+    }
+
+    /// <inheritdoc />
+    public ValueTask RememberAsync(RepositoryName repository, RefName name, RefState state, DateTimeOffset seenAt, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RememberHead(repository, name, state, seenAt);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<(RefName Name, RememberedHead Head)> ListAsync(RepositoryName repository, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var prefix = KeyLayout.RepositoryPrefix(repository);
+        var raw = new List<(string Name, byte[] Value)>();
+        EnterRead();
+        try
+        {
+            var readOptions = new ReadOptions().SetIterateLowerBound(prefix).SetIterateUpperBound(KeyLayout.UpperBound(prefix));
+            using var it = _db.NewIterator(_heads, readOptions);
+            for (it.Seek(prefix); it.Valid(); it.Next())
+            {
+                var refName = KeyLayout.RefOf(it.GetKeySpan(), prefix.Length)
+                    ?? throw new CorruptObjectException(null, $"malformed remembered-head key in repository '{repository}'") { Repository = repository.Value };
+                raw.Add((refName, it.Value()));
+            }
+            GC.KeepAlive(readOptions);
+        }
+        catch (RocksDbException e) { throw Unavailable($"list remembered heads of '{repository}'", e); }
+        finally { _gate.ExitReadLock(); }
+        raw.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var (refName, value) in raw)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!RefName.TryParse(refName, out var parsed) || value.Length != RefState.EncodedSize + 8)
+                throw new CorruptObjectException(null, $"remembered head '{Printable(refName)}' in '{repository}' is malformed") { Repository = repository.Value };
+            var state = DecodeState(value.AsSpan(0, RefState.EncodedSize).ToArray(), repository, parsed.Value);
+            yield return (parsed.Value, new RememberedHead(state, DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(RefState.EncodedSize)))));
+        }
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<RepositoryName> ListRememberedRepositoriesAsync(CancellationToken cancellationToken = default)
+        => ListRepositoriesOfAsync(_heads, cancellationToken);
 
     // ---------------------------------------------------------------- maintenance
 

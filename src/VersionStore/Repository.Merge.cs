@@ -58,8 +58,10 @@ public sealed partial class Repository
         if (merged.Tree is not { } tree) return new MergeResult(MergeStatus.Conflicted, head, null, bases, merged.Conflicts);
 
         var message = options.Message ?? $"Merge {from} into {into}";
-        var commit = await WriteCommitAsync(tree, [ours, theirs], options.Timestamp ?? Clock.GetUtcNow(), options.Author, message, [], cancellationToken).ConfigureAwait(false);
-        await CompareAndSwapAsync(refName, state, commit.Id, "merge", options.Author, FirstLine(message), null, cancellationToken).ConfigureAwait(false);
+        var commit = NewCommit(tree, [ours, theirs], options.Timestamp ?? Clock.GetUtcNow(), options.Author, message, [], out var encoded);
+        var entry = NewAuditEntry(refName, state, commit.Id, "merge", options.Author, FirstLine(message), null);
+        if (!await WriteCommitAndSwapAsync(commit, [new EncodedObject(commit.Id, encoded)], new RefUpdate(Name, state, entry), cancellationToken).ConfigureAwait(false))
+            throw await LostRaceAsync(refName, state, cancellationToken).ConfigureAwait(false);
         VersionStoreDiagnostics.Commits.Add(1, new KeyValuePair<string, object?>("operation", "merge"));
         return new MergeResult(MergeStatus.Merged, commit.Id, commit, bases, []);
     }
@@ -121,8 +123,6 @@ public sealed partial class Repository
         var timestamp = options.Timestamp ?? Clock.GetUtcNow();
         var tree = changedTree;
         var attempts = 0;
-        // One backend holding objects and refs (embedded RocksDB) takes the objects and the ref CAS in one atomic write.
-        var atomic = ReferenceEquals(Store.Objects, Store.Refs) ? Store.Objects as IAtomicCommitStore : null;
         while (true)
         {
             if (basedOn != head)
@@ -151,19 +151,11 @@ public sealed partial class Repository
             var update = new RefUpdate(Name, state, entry);
             var batch = pending ?? new List<EncodedObject>(1); // the tree writer's objects, written with the commit: one store batch
             batch.Add(new EncodedObject(commit.Id, encoded));
-            bool updated;
-            if (atomic is not null) updated = await atomic.WriteObjectsAndTryUpdateRefAsync(batch, update, cancellationToken).ConfigureAwait(false);
-            else
-            {
-                await Store.Objects.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
-                updated = false;
-            }
+            var updated = await WriteCommitAndSwapAsync(commit, batch, update, cancellationToken).ConfigureAwait(false);
             // The objects are stored now, whatever the compare-and-swap said.
             if (pending is not null) writer.RememberNewTrees();
             pending = null;
             objects++;
-            Stored(commit, batch.Count);
-            if (atomic is null) updated = await Store.Refs.TryUpdateRefAsync(update, cancellationToken).ConfigureAwait(false);
             if (updated)
             {
                 VersionStoreDiagnostics.Commits.Add(1, new KeyValuePair<string, object?>("operation", "commit"));
@@ -179,14 +171,26 @@ public sealed partial class Repository
         }
     }
 
-    /// <summary>Encodes, stores and indexes a commit over an already stored tree.</summary>
-    private async Task<Commit> WriteCommitAsync(ObjectId tree, Commit[] parents, DateTimeOffset timestamp, string author, string message,
-        IReadOnlyList<Trailer> trailers, CancellationToken cancellationToken)
+    /// <summary>
+    /// The one commit writer (commits, merges, revert rollbacks): the new objects, then the ref's compare-and-swap
+    /// with its audit entry. When the store's object store can write them together with the refs of its ref store
+    /// (<see cref="IAtomicCommitStore"/>, the embedded RocksDB — also through decorators such as the tiered store),
+    /// that is one atomic write; otherwise the objects are written first and the CAS comes last (invariant 2).
+    /// The objects are stored whatever the compare-and-swap answers.
+    /// </summary>
+    /// <returns>True when the ref moved.</returns>
+    /// <remarks>The commit is indexed (decoded cache, commit graph) once stored, before the ref can name it to others.</remarks>
+    private async ValueTask<bool> WriteCommitAndSwapAsync(Commit commit, IReadOnlyList<EncodedObject> objects, RefUpdate update, CancellationToken cancellationToken)
     {
-        var commit = NewCommit(tree, parents, timestamp, author, message, trailers, out var encoded);
-        await Store.Objects.WriteAsync([new EncodedObject(commit.Id, encoded)], cancellationToken).ConfigureAwait(false);
-        Stored(commit, 1);
-        return commit;
+        if (Store.AtomicCommits is { } atomic)
+        {
+            var moved = await atomic.WriteObjectsAndTryUpdateRefAsync(objects, update, cancellationToken).ConfigureAwait(false);
+            Stored(commit, objects.Count);
+            return moved;
+        }
+        await Store.Objects.WriteAsync(objects, cancellationToken).ConfigureAwait(false);
+        Stored(commit, objects.Count);
+        return await Store.Refs.TryUpdateRefAsync(update, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -61,6 +61,8 @@ public sealed partial class Repository
         };
         details.AddRange(request.Details);
         ObjectId newHead;
+        RefState moved;
+        var operation = request.Mode == RollbackMode.Revert ? "rollback.revert" : "rollback.reset";
         if (request.Mode == RollbackMode.Revert)
         {
             var timestamp = Clock.GetUtcNow();
@@ -72,20 +74,21 @@ public sealed partial class Repository
                 new Trailer(WellKnownTrailers.Actor, request.Actor),
             };
             var message = $"Roll back to {targetId.ToString(12)}\n\n{request.Reason}";
-            var encoded = ObjectCodec.EncodeCommit(target.Tree, [from], head.Generation + 1, timestamp, request.Actor, message, trailers);
-            newHead = ObjectId.Compute(encoded);
-            await Store.Objects.WriteAsync([new EncodedObject(newHead, encoded)], cancellationToken).ConfigureAwait(false);
-            var decoded = ObjectCodec.DecodeCommit(newHead, encoded);
-            Reader.Remember(newHead, decoded);
-            Graph.Add(decoded);
+            // The revert commit goes through the one commit writer: with the embedded store, commit object, ref and
+            // audit entry in one atomic write.
+            var commit = NewCommit(target.Tree, [head], timestamp, request.Actor, message, trailers, out var encoded);
+            newHead = commit.Id;
+            var entry = NewAuditEntry(request.Ref, state, newHead, operation, request.Actor, request.Reason, details);
+            var swapped = await WriteCommitAndSwapAsync(commit, [new EncodedObject(newHead, encoded)], new RefUpdate(Name, state, entry), cancellationToken).ConfigureAwait(false);
+            if (!swapped) throw await LostRaceAsync(request.Ref, state, cancellationToken).ConfigureAwait(false);
+            moved = new RefState(newHead, entry.Sequence, entry.Hash);
         }
         else
         {
             newHead = targetId;
+            moved = await CompareAndSwapAsync(request.Ref, state, newHead, operation, request.Actor, request.Reason, details, cancellationToken).ConfigureAwait(false);
         }
 
-        var moved = await CompareAndSwapAsync(request.Ref, state, newHead, request.Mode == RollbackMode.Revert ? "rollback.revert" : "rollback.reset",
-            request.Actor, request.Reason, details, cancellationToken).ConfigureAwait(false);
         var effective = Clock.GetUtcNow();
         if (request.Verifiers.Count == 0)
             return Finish(RollbackStatus.Succeeded, from, newHead, effective, new VerificationOutcome(true, 1, objectsVerified, null));

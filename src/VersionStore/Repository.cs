@@ -358,8 +358,13 @@ public sealed partial class Repository
     private async Task ApplyAsync(RefName name, RefState? expected, AuditEntry entry, CancellationToken cancellationToken)
     {
         if (await Store.Refs.TryUpdateRefAsync(new RefUpdate(Name, expected, entry), cancellationToken).ConfigureAwait(false)) return;
+        throw await LostRaceAsync(name, expected, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RefConflictException> LostRaceAsync(RefName name, RefState? expected, CancellationToken cancellationToken)
+    {
         var actual = await Store.Refs.TryGetRefAsync(Name, name, cancellationToken).ConfigureAwait(false);
-        throw Conflict(name, expected?.Target, actual?.Target, "a concurrent change won");
+        return Conflict(name, expected?.Target, actual?.Target, "a concurrent change won");
     }
 
     private RefConflictException Conflict(RefName name, ObjectId? expected, ObjectId? actual, string? detail = null)

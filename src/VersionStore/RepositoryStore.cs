@@ -35,6 +35,7 @@ public sealed class RepositoryStore : IAsyncDisposable
         Objects = objects;
         Refs = refs;
         _ownedBackend = ownedBackend;
+        AtomicCommits = objects is IAtomicCommitStore atomic && atomic.IsAtomicWith(refs) ? atomic : null;
         ObjectReader = new ObjectReader(objects, Options);
         VerifiedSnapshots = new VerifiedSnapshots(Options);
         Logger = Options.LoggerFactory.CreateLogger("VersionStore");
@@ -55,6 +56,12 @@ public sealed class RepositoryStore : IAsyncDisposable
 
     /// <summary>The options in force.</summary>
     public VersionStoreOptions Options { get; }
+
+    /// <summary>
+    /// The object store as an <see cref="IAtomicCommitStore"/> when it can write objects together with the refs of
+    /// <see cref="Refs"/> in one atomic write (detected once, here), else null.
+    /// </summary>
+    internal IAtomicCommitStore? AtomicCommits { get; }
 
     internal ObjectReader ObjectReader { get; }
 

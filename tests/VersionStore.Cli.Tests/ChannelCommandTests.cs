@@ -21,14 +21,15 @@ public sealed class ChannelCommandTests : IDisposable
         File.WriteAllText(path, JsonSerializer.Serialize(new
         {
             mode = "distributed",
-            dataPath = _cli.PathOf("cache-" + prefix + instance),
-            redis = ServerEnvironment.RedisEndpoint,
-            redisKeyPrefix = prefix,
+            rocksDb = new { path = _cli.PathOf("cache-" + prefix + instance) },
+            redis = new { configuration = ServerEnvironment.RedisEndpoint, keyPrefix = prefix },
             s3 = new
             {
-                bucket = "vstore-cli-tests",
+                bucketName = "vstore-cli-tests",
                 prefix,
                 serviceUrl = ServerEnvironment.S3Endpoint.ToString(),
+                forcePathStyle = true,
+                s3CompatibleMode = true,
                 accessKey = ServerEnvironment.S3AccessKey,
                 secretKey = ServerEnvironment.S3SecretKey,
                 createBucketIfMissing = true,

@@ -49,6 +49,9 @@ public sealed class CliHarness : IDisposable
     /// <summary>Environment variables seen by the CLI.</summary>
     public Dictionary<string, string> Variables { get; } = new(StringComparer.Ordinal) { ["VSTORE_AUTHOR"] = "test-author", ["VSTORE_ACTOR"] = "test-actor" };
 
+    /// <summary>Called with each store a command opens (through the CLI's one store-opening path).</summary>
+    public Action<VersionStoreHost>? StoreOpened { get; set; }
+
     /// <summary>The temp folder (the CLI's current directory).</summary>
     public string Root => _dir.Path;
 
@@ -71,6 +74,7 @@ public sealed class CliHarness : IDisposable
             GetVariable = name => Variables.TryGetValue(name, out var v) ? v : null,
             CurrentDirectory = Root,
             UserName = "os-user",
+            StoreOpened = StoreOpened,
         };
         var code = await CliApp.RunAsync(args, stdout, stderr, environment, cancellationToken);
         return new CliRun(code, stdout.ToString(), stderr.ToString());

@@ -16,17 +16,19 @@ public sealed class DistributedModeTests : IDisposable
     private string WriteConfig(string name, string cache, string prefix)
     {
         var path = _cli.PathOf(name + ".json");
+        // Each section binds the backend's own options class.
         File.WriteAllText(path, JsonSerializer.Serialize(new
         {
             mode = "distributed",
-            dataPath = cache,
-            redis = ServerEnvironment.RedisEndpoint,
-            redisKeyPrefix = prefix,
+            rocksDb = new { path = cache },
+            redis = new { configuration = ServerEnvironment.RedisEndpoint, keyPrefix = prefix },
             s3 = new
             {
-                bucket = "vstore-cli-tests",
+                bucketName = "vstore-cli-tests",
                 prefix,
                 serviceUrl = ServerEnvironment.S3Endpoint.ToString(),
+                forcePathStyle = true,
+                s3CompatibleMode = true,
                 accessKey = ServerEnvironment.S3AccessKey,
                 secretKey = ServerEnvironment.S3SecretKey,
                 createBucketIfMissing = true,

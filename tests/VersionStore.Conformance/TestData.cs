@@ -61,6 +61,16 @@ public static class TestData
         return result;
     }
 
+    /// <summary>The repository's root folder (the one holding <c>VersionStore.sln</c>), found from this source file.</summary>
+    public static string RepositoryRoot => FindRepositoryRoot();
+
+    private static string FindRepositoryRoot([CallerFilePath] string sourceFile = "")
+    {
+        for (var dir = new DirectoryInfo(Path.GetDirectoryName(sourceFile)!); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "VersionStore.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException($"no VersionStore.sln above '{sourceFile}'");
+    }
+
     private static string Locate([CallerFilePath] string sourceFile = "")
     {
         var searched = new List<string>();

@@ -10,10 +10,8 @@ public sealed class ClusterTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private Task<VersionStoreHost> OpenAsync(string name, string keyPrefix, string s3Prefix) => VersionStoreBuilder.OpenAsync(new DistributedStoreOptions
-    {
-        DataPath = _dir.Combine(name), Redis = ServerEnvironment.RedisClusterConfiguration, RedisKeyPrefix = keyPrefix, S3 = TestServers.S3(s3Prefix),
-    });
+    private async Task<VersionStoreHost> OpenAsync(string name, string keyPrefix, string s3Prefix)
+        => await TestServers.Distributed(ServerEnvironment.RedisClusterConfiguration, keyPrefix, s3Prefix, _dir.Combine(name)).UseMemoryCache().BuildAsync();
 
     [Fact]
     public async Task Two_instances_on_Redis_Cluster_share_refs_with_CAS_and_read_each_others_objects_through_the_tiers()
@@ -45,6 +43,6 @@ public sealed class ClusterTests : IDisposable
             await foreach (var entry in ra.AuditAsync(RefName.Branch("main"))) audit.Add(entry);
             Assert.Equal(2, audit.Count);
         }
-        Assert.True(b.Objects.GetStatistics("redis").Hits > 0, "B read objects A wrote from the Redis hot tier");
+        Assert.True(b.Tiers!.GetStatistics("redis").Hits > 0, "B read objects A wrote from the Redis hot tier");
     }
 }

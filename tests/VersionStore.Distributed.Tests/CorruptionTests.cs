@@ -19,11 +19,10 @@ public sealed class CorruptionTests : IDisposable
     {
         var keyPrefix = $"cor{Guid.NewGuid():N}:";
         var s3Prefix = "cor/" + Guid.NewGuid().ToString("N");
-        await using var host = await VersionStoreBuilder.OpenAsync(new DistributedStoreOptions
-        {
-            DataPath = _dir.Combine("local"), Redis = ServerEnvironment.RedisEndpoint, RedisKeyPrefix = keyPrefix,
-            S3 = TestServers.S3(s3Prefix), MemoryCacheBytes = 0, // no L1: every read reaches the real tiers
-        });
+        // No memory L1: every read reaches the real tiers.
+        await using var host = await TestServers.Distributed(ServerEnvironment.RedisEndpoint, keyPrefix, s3Prefix, _dir.Combine("local")).BuildAsync();
+        var tiers = host.Tiers!;
+        var local = host.Get<RocksDbBackend>()!;
         await using var raw = await ConnectionMultiplexer.ConnectAsync(ServerEnvironment.RedisEndpoint);
         var db = raw.GetDatabase();
         var good = ObjectCodec.EncodeBlob(TestData.ReadWorkflow(Path.GetFileName(TestData.WorkflowFiles()[1])));
@@ -35,16 +34,16 @@ public sealed class CorruptionTests : IDisposable
 
         // 1. Redis copy corrupt → served from RocksDB, Redis repaired.
         Assert.True(await db.StringSetAsync(redisKey, flipped));
-        Assert.True((await host.Objects.ReadAsync(id)).Span.SequenceEqual(good));
-        Assert.Equal(1, host.Objects.GetStatistics("redis").Corruptions);
+        Assert.True((await tiers.ReadAsync(id)).Span.SequenceEqual(good));
+        Assert.Equal(1, tiers.GetStatistics("redis").Corruptions);
         Assert.True(((byte[])(await db.StringGetAsync(redisKey))!).AsSpan().SequenceEqual(good));
 
         // 2. Redis lost it, RocksDB copy corrupt → served from S3, RocksDB repaired and Redis refilled.
         await db.KeyDeleteAsync(redisKey);
-        await host.Local!.WriteAsync([new EncodedObject(id, flipped)]);
-        Assert.True((await host.Objects.ReadAsync(id)).Span.SequenceEqual(good));
-        Assert.Equal(1, host.Objects.GetStatistics("rocksdb").Corruptions);
-        Assert.True((await host.Local.TryReadAsync(id))!.Value.Span.SequenceEqual(good));
+        await local.WriteAsync([new EncodedObject(id, flipped)]);
+        Assert.True((await tiers.ReadAsync(id)).Span.SequenceEqual(good));
+        Assert.Equal(1, tiers.GetStatistics("rocksdb").Corruptions);
+        Assert.True((await local.TryReadAsync(id))!.Value.Span.SequenceEqual(good));
         Assert.True(await db.KeyExistsAsync(redisKey));
 
         // 3. The S3 pack corrupt too (a byte flipped at rest), and the nearer copies bad or gone → typed error naming the id.
@@ -53,13 +52,13 @@ public sealed class CorruptionTests : IDisposable
         packBytes[16] ^= 0x55; // inside the only object's stored bytes (header is 5 bytes)
         await TestServers.RawPutAsync(pack, packBytes);
         await db.KeyDeleteAsync(redisKey);
-        await host.Local.WriteAsync([new EncodedObject(id, flipped)]);
+        await local.WriteAsync([new EncodedObject(id, flipped)]);
 
-        var e = await Assert.ThrowsAsync<CorruptObjectException>(async () => await host.Objects.ReadAsync(id));
+        var e = await Assert.ThrowsAsync<CorruptObjectException>(async () => await tiers.ReadAsync(id));
         Assert.Equal(id, e.ObjectId);
         Assert.Contains(id.ToString(), e.Message);
         Assert.Contains("rocksdb, s3", e.Message);
-        Assert.True(host.Objects.GetStatistics("s3").Corruptions >= 1);
+        Assert.True(tiers.GetStatistics("s3").Corruptions >= 1);
 
         // And through the repository API the same typed error surfaces (never wrong bytes).
         var blobRead = await Assert.ThrowsAsync<CorruptObjectException>(async () => await host.GetRepository("any").GetBlobAsync(id));

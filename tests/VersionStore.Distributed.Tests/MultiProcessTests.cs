@@ -52,10 +52,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(acked.Count, acked.Distinct().Count());
 
             // A fresh process-like reader (own connections, own S3 index, no local cache) sees the same history.
-            await using var reader = await VersionStoreBuilder.OpenAsync(new DistributedStoreOptions
-            {
-                Redis = redis, RedisKeyPrefix = keyPrefix, S3 = TestServers.S3(s3Prefix),
-            });
+            await using var reader = await TestServers.Distributed(redis, keyPrefix, s3Prefix, dataPath: null).BuildAsync();
             var repo = reader.GetRepository(repoName);
             var log = new List<ObjectId>();
             await foreach (var c in repo.LogAsync("main")) log.Add(c.Id);

@@ -17,14 +17,12 @@ public sealed class RedisFaultTests(ITestOutputHelper output) : IDisposable
         _dir.Dispose();
     }
 
-    private DistributedStoreOptions Options(string s3Prefix) => new()
+    private VersionStoreBuilder Options(string s3Prefix)
     {
-        DataPath = _dir.Combine("local"),
-        Redis = _redis.Endpoint,
-        RedisOperationTimeout = TimeSpan.FromMilliseconds(500),
-        S3 = TestServers.S3(s3Prefix),
-        BreakerCooldown = TimeSpan.FromSeconds(1),
-    };
+        var builder = TestServers.Distributed(_redis.Endpoint, "vstore:", s3Prefix, _dir.Combine("local"), o => o.OperationTimeout = TimeSpan.FromMilliseconds(500));
+        builder.UseMemoryCache().Configure(o => o.BreakerCooldown = TimeSpan.FromSeconds(1));
+        return builder;
+    }
 
     [Fact]
     public async Task Reads_fail_static_and_writes_fail_fast_while_Redis_is_down_and_everything_recovers_when_it_returns()
@@ -35,7 +33,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output) : IDisposable
         var main = RefName.Branch("main");
         ObjectId v2;
         {
-            await using var host = await VersionStoreBuilder.OpenAsync(Options(s3Prefix));
+            await using var host = await Options(s3Prefix).BuildAsync();
             var repo = host.GetRepository("support-bot");
             await repo.CommitAsync("main", new SnapshotChanges().Put("workflow.yml", workflow), new CommitOptions { Author = "ana", Message = "v1" });
             v2 = (await repo.CommitAsync("main", new SnapshotChanges().Put("nodes/llm", "{\"model\":\"gpt-4o\"}"), new CommitOptions { Author = "ana", Message = "v2" })).Id;
@@ -46,7 +44,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output) : IDisposable
         _redis.Kill();
 
         // The application restarts while Redis is down: it starts, and loads the version it should run.
-        await using (var host = await VersionStoreBuilder.OpenAsync(Options(s3Prefix)))
+        await using (var host = await Options(s3Prefix).BuildAsync())
         {
             var repo = host.GetRepository("support-bot");
             var stale = await host.FailStatic!.TryGetRefWithFreshnessAsync(repo.Name, main);
@@ -60,7 +58,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(v2, snapshot.Commit.Id);
             Assert.True((await snapshot.ReadAsync("workflow.yml"))!.Value.Span.SequenceEqual(workflow));
             Assert.True(staleEvents >= 1);
-            Assert.True(host.Objects.GetStatistics("rocksdb").Hits > 0);
+            Assert.True(host.Tiers!.GetStatistics("rocksdb").Hits > 0);
 
             var sw = Stopwatch.StartNew();
             var e = await Assert.ThrowsAsync<BackendUnavailableException>(() =>
@@ -92,7 +90,7 @@ public sealed class RedisFaultTests(ITestOutputHelper output) : IDisposable
     public async Task Without_a_remembered_head_a_ref_read_fails_with_the_backend_named()
     {
         await _redis.StartAsync();
-        await using var host = await VersionStoreBuilder.OpenAsync(Options("rf/" + Guid.NewGuid().ToString("N")));
+        await using var host = await Options("rf/" + Guid.NewGuid().ToString("N")).BuildAsync();
         _redis.Kill();
         var e = await Assert.ThrowsAsync<BackendUnavailableException>(async () =>
             await host.FailStatic!.TryGetRefWithFreshnessAsync(new RepositoryName("never-seen"), RefName.Branch("main")));

@@ -19,13 +19,12 @@ public sealed class S3FaultTests(ITestOutputHelper output) : IDisposable
         proxy.Start();
         var prefix = "sf/" + Guid.NewGuid().ToString("N");
         var workflows = TestData.WorkflowFiles().Take(6).Select(File.ReadAllBytes).ToList();
-        await using var host = await VersionStoreBuilder.OpenAsync(new DistributedStoreOptions
-        {
-            Mode = DeploymentMode.EmbeddedWithArchive,
-            DataPath = _dir.Combine("db"),
-            S3 = TestServers.S3(prefix, proxy.Url),
-            RunArchiver = false, // the test drives the archiver
-        });
+        await using var host = await new VersionStoreBuilder()
+            .UseRocksDb(_dir.Combine("db"))
+            .UseS3(TestServers.S3(prefix, proxy.Url))
+            .Configure(o => o.RunArchiver = false) // the test drives the archiver
+            .BuildAsync();
+        Assert.Equal(DeploymentMode.EmbeddedWithArchive, host.Mode);
         var repo = host.GetRepository("support-bot");
         for (var i = 0; i < 3; i++)
             await repo.CommitAsync("main", new SnapshotChanges().Put("workflow.yml", workflows[i]), new CommitOptions { Author = "ana", Message = $"v{i + 1}" });

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using VersionStore.Conformance;
+using VersionStore.S3;
 
 namespace VersionStore.Distributed.Tests;
 
@@ -13,12 +14,27 @@ internal static class TestServers
 
     public static string S3Url => ServerEnvironment.S3Endpoint.ToString().TrimEnd('/');
 
-    public static S3Settings S3(string prefix, string? url = null) => new()
+    /// <summary>The test bucket on s3rver under <paramref name="prefix"/> (or through a proxy at <paramref name="url"/>).</summary>
+    public static Action<S3PackStoreOptions> S3(string prefix, string? url = null) => o =>
     {
-        ServiceUrl = url ?? S3Url, Bucket = Bucket, Prefix = prefix,
-        AccessKey = ServerEnvironment.S3AccessKey, SecretKey = ServerEnvironment.S3SecretKey,
-        CreateBucketIfMissing = true, Timeout = TimeSpan.FromSeconds(3), MaxErrorRetry = 0,
+        o.ServiceUrl = url ?? S3Url;
+        o.BucketName = Bucket;
+        o.Prefix = prefix;
+        o.ForcePathStyle = o.S3CompatibleMode = o.CreateBucketIfMissing = true;
+        o.AccessKey = ServerEnvironment.S3AccessKey;
+        o.SecretKey = ServerEnvironment.S3SecretKey;
+        o.Timeout = TimeSpan.FromSeconds(3);
+        o.MaxErrorRetry = 0;
     };
+
+    /// <summary>Distributed mode on <paramref name="redis"/> and the test bucket, with a local RocksDB at <paramref name="dataPath"/> when given.</summary>
+    public static VersionStoreBuilder Distributed(string redis, string keyPrefix, string s3Prefix, string? dataPath, Action<RedisBackendOptions>? redisOptions = null)
+    {
+        var builder = new VersionStoreBuilder();
+        builder.UseRedis(o => { o.Configuration = redis; o.KeyPrefix = keyPrefix; redisOptions?.Invoke(o); }).UseS3(S3(s3Prefix));
+        if (dataPath is not null) builder.UseRocksDb(dataPath);
+        return builder;
+    }
 
     public static int FreePort()
     {

@@ -13,14 +13,19 @@ var (redis, s3, bucket, s3Prefix, keyPrefix, dataDir, repoName, branch) = (args[
 var count = int.Parse(args[9], System.Globalization.CultureInfo.InvariantCulture);
 var worker = args[10];
 
-await using var host = await VersionStoreBuilder.OpenAsync(new DistributedStoreOptions
-{
-    Mode = DeploymentMode.Distributed,
-    DataPath = dataDir,
-    Redis = redis,
-    RedisKeyPrefix = keyPrefix,
-    S3 = new S3Settings { ServiceUrl = s3, Bucket = bucket, Prefix = s3Prefix, AccessKey = "S3RVER", SecretKey = "S3RVER", CreateBucketIfMissing = true },
-});
+await using var host = await new VersionStoreBuilder()
+    .UseRedis(o => { o.Configuration = redis; o.KeyPrefix = keyPrefix; })
+    .UseS3(o =>
+    {
+        o.ServiceUrl = s3;
+        o.BucketName = bucket;
+        o.Prefix = s3Prefix;
+        o.ForcePathStyle = o.S3CompatibleMode = o.CreateBucketIfMissing = true;
+        o.AccessKey = o.SecretKey = "S3RVER";
+    })
+    .UseRocksDb(dataDir)
+    .UseMemoryCache()
+    .BuildAsync();
 var repo = host.GetRepository(repoName);
 for (var i = 0; i < count; i++)
 {

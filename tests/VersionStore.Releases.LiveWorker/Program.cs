@@ -29,7 +29,7 @@ switch (mode)
     {
         var options = new LiveChannelOptions
         {
-            HeadCache = new FileLastSeenCache(args[5]),
+            HeadCache = new InMemoryHeadCache(),
             Watch = new RefWatchOptions { SafetyPollInterval = TimeSpan.FromSeconds(5), RetryDelay = TimeSpan.FromMilliseconds(100) },
         };
         await using var live = await LiveChannel.StartAsync(store, repoName, channel, options);

@@ -99,7 +99,7 @@ public sealed class LiveChannelTests(ITestOutputHelper output) : IDisposable
         var (v1, v2) = await SeedAsync(repo);
         var channels = new ReleaseChannels(repo);
         await channels.PublishAsync("prod", v1.ToString(), "ana", "1.4.0");
-        var cache = new FileLastSeenCache(_dir.Combine("heads"));
+        var cache = new InMemoryHeadCache();
         await using (var first = await LiveChannel.StartAsync(store, "support-bot", "prod", new LiveChannelOptions { HeadCache = cache }))
             Assert.Equal(v1, first.Version); // remembered
 

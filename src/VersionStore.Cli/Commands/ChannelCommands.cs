@@ -151,10 +151,9 @@ internal static class ChannelCommands
     private static async Task WatchStoreAsync(CliContext cli, ParseResult parseResult, RepositoryName repository, string channel, Output output, CancellationToken cancellationToken)
     {
         var config = parseResult.GetValue(cli.ConfigOption);
-        var host = config is not null
-            ? await VersionStoreBuilder.OpenFromFileAsync(cli.ResolvePath(config), cancellationToken).ConfigureAwait(false)
-            : await VersionStoreBuilder.OpenAsync(VersionStoreBuilder.FromOptions(cli.StorePath(parseResult), parseResult.GetValue(cli.RedisOption),
-                parseResult.GetValue(cli.S3EndpointOption), parseResult.GetValue(cli.BucketOption)), cancellationToken).ConfigureAwait(false);
+        var builder = StoreOpener.Compose(cli.StorePath(parseResult), config is null ? null : cli.ResolvePath(config), parseResult.GetValue(cli.RedisOption),
+            parseResult.GetValue(cli.S3EndpointOption), parseResult.GetValue(cli.BucketOption), cli.Environment.GetVariable);
+        var host = await builder.BuildAsync(cancellationToken).ConfigureAwait(false);
         await using (host.ConfigureAwait(false))
         {
             var repo = host.Store.GetRepository(repository);

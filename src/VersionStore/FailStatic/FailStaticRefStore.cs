@@ -8,7 +8,7 @@ namespace VersionStore;
 
 /// <summary>
 /// Fail-static reads (DESIGN §4): an <see cref="IRefStore"/> over the authoritative ref store (Redis) that remembers
-/// every ref state it sees in the local RocksDB (<see cref="RocksDbBackend.RememberHead"/>) and, when the
+/// every ref state it sees in an <see cref="IHeadCache"/> (the local RocksDB in distributed mode) and, when the
 /// authoritative store is unreachable, serves the remembered state instead of failing — so an application can still
 /// load the version it should run.
 /// <para>
@@ -30,7 +30,7 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
     private static readonly Counter<long> StaleReads = Meter.CreateCounter<long>("vstore.failstatic.stale_reads", "{read}", "Ref reads served from the remembered head because the ref store was unreachable.");
 
     private readonly IRefStore _primary;
-    private readonly RocksDbBackend _local;
+    private readonly IHeadCache _heads;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<(RepositoryName, RefName), RefState> _lastRemembered = new();
@@ -38,15 +38,15 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
 
     /// <summary>Creates the wrapper.</summary>
     /// <param name="primary">The authoritative ref store (Redis).</param>
-    /// <param name="local">The local RocksDB that keeps remembered heads.</param>
+    /// <param name="heads">Where remembered heads are kept (the local RocksDB in distributed mode).</param>
     /// <param name="timeProvider">Clock of "seen at" (default system).</param>
     /// <param name="loggerFactory">Logging.</param>
-    public FailStaticRefStore(IRefStore primary, RocksDbBackend local, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    public FailStaticRefStore(IRefStore primary, IHeadCache heads, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(primary);
-        ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(heads);
         _primary = primary;
-        _local = local;
+        _heads = heads;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VersionStore.FailStatic");
     }
@@ -64,6 +64,9 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
     /// <summary>The authoritative store.</summary>
     public IRefStore Primary => _primary;
 
+    /// <summary>The head cache it fills and serves from.</summary>
+    public IHeadCache Heads => _heads;
+
     /// <summary>
     /// Reads a ref from the authoritative store (remembering it), or — when that store is unreachable — the state
     /// last seen on this machine, marked stale. Null when the ref does not exist (fresh) or nothing was remembered.
@@ -78,7 +81,7 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
         }
         catch (BackendUnavailableException e)
         {
-            var remembered = _local.TryGetRememberedHead(repository, name);
+            var remembered = await _heads.TryGetAsync(repository, name, cancellationToken).ConfigureAwait(false);
             if (remembered is null) throw;
             var result = new RefReadResult(remembered.State, IsStale: true, remembered.SeenAt);
             Interlocked.Increment(ref _staleReads);
@@ -90,7 +93,7 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
         }
         if (state is null) return null;
         var now = _time.GetUtcNow();
-        Remember(repository, name, state, now);
+        await RememberAsync(repository, name, state, now, cancellationToken).ConfigureAwait(false);
         return new RefReadResult(state, IsStale: false, now);
     }
 
@@ -100,7 +103,7 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
         if (!ServeStaleThroughRefStore)
         {
             var state = await _primary.TryGetRefAsync(repository, name, cancellationToken).ConfigureAwait(false);
-            if (state is not null) Remember(repository, name, state, _time.GetUtcNow());
+            if (state is not null) await RememberAsync(repository, name, state, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             return state;
         }
         return (await TryGetRefWithFreshnessAsync(repository, name, cancellationToken).ConfigureAwait(false))?.State;
@@ -115,7 +118,7 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
     {
         ArgumentNullException.ThrowIfNull(update);
         var applied = await _primary.TryUpdateRefAsync(update, cancellationToken).ConfigureAwait(false);
-        if (applied) Remember(update.Repository, update.Ref, update.NewState, _time.GetUtcNow());
+        if (applied) await RememberAsync(update.Repository, update.Ref, update.NewState, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return applied;
     }
 
@@ -133,16 +136,16 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
         => _primary is IRefChangeFeed feed ? feed.SubscribeAsync(repository, listener, cancellationToken)
             : throw new NotSupportedException("the authoritative ref store has no change feed");
 
-    private void Remember(RepositoryName repository, RefName name, RefState state, DateTimeOffset now)
+    private async ValueTask RememberAsync(RepositoryName repository, RefName name, RefState state, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // One local write per change, not per read.
         if (_lastRemembered.TryGetValue((repository, name), out var last) && last == state) return;
         try
         {
-            _local.RememberHead(repository, name, state, now);
+            await _heads.RememberAsync(repository, name, state, now, cancellationToken).ConfigureAwait(false);
             _lastRemembered[(repository, name)] = state;
         }
-        catch (BackendUnavailableException e)
+        catch (Exception e) when (e is BackendUnavailableException or IOException)
         {
             _logger.LogWarning("Could not remember the head of {Ref} in '{Repository}' locally: {Reason}", name.FullName, repository.Value, e.Message);
         }

@@ -24,7 +24,7 @@ namespace VersionStore;
 /// </list>
 /// Metrics: Meter <see cref="TieredDiagnostics.MeterName"/> with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
 /// </summary>
-public sealed class TieredObjectStore : IObjectStore
+public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore
 {
     private readonly TierState[] _tiers;
     private readonly TierState _durable;
@@ -253,13 +253,46 @@ public sealed class TieredObjectStore : IObjectStore
         ArgumentNullException.ThrowIfNull(objects);
         cancellationToken.ThrowIfCancellationRequested();
         if (objects.Count == 0) return;
+        await WriteCoreAsync(objects, static (store, o, _, ct) => AsBool(store.WriteAsync(o, ct)), null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>True when the durable tier is an <see cref="IAtomicCommitStore"/> holding those refs (embedded RocksDB): the capability is forwarded.</remarks>
+    public bool IsAtomicWith(IRefStore refStore) => _durable.Store is IAtomicCommitStore atomic && atomic.IsAtomicWith(refStore);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Forwarded to the durable tier's one atomic write, with the same order as <see cref="WriteAsync"/> around it:
+    /// outbox first (when archiving), then the durable tier's objects + ref + audit entry, then the cache tiers.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">The durable tier has no atomic commit (check <see cref="IsAtomicWith"/>).</exception>
+    public async ValueTask<bool> WriteObjectsAndTryUpdateRefAsync(IReadOnlyList<EncodedObject> objects, RefUpdate update, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        ArgumentNullException.ThrowIfNull(update);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_durable.Store is not IAtomicCommitStore)
+            throw new NotSupportedException($"The durable tier '{_durable.Name}' cannot write objects and a ref in one write.");
+        return await WriteCoreAsync(objects, static (store, o, u, ct) => ((IAtomicCommitStore)store).WriteObjectsAndTryUpdateRefAsync(o, u!, ct), update, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<bool> AsBool(ValueTask write)
+    {
+        await write.ConfigureAwait(false);
+        return true;
+    }
+
+    private async ValueTask<bool> WriteCoreAsync(IReadOnlyList<EncodedObject> objects, Func<IObjectStore, IReadOnlyList<EncodedObject>, RefUpdate?, CancellationToken, ValueTask<bool>> durableWrite,
+        RefUpdate? update, CancellationToken cancellationToken)
+    {
         if (Outbox is not null)
         {
             foreach (var o in objects) _inFlight.AddOrUpdate(o.Id, 1, static (_, n) => n + 1);
         }
+        bool result;
         try
         {
-            if (Outbox is not null)
+            if (Outbox is not null && objects.Count > 0)
             {
                 var ids = new ObjectId[objects.Count];
                 for (var i = 0; i < ids.Length; i++) ids[i] = objects[i].Id;
@@ -267,7 +300,7 @@ public sealed class TieredObjectStore : IObjectStore
             }
             try
             {
-                await _durable.Store.WriteAsync(objects, cancellationToken).ConfigureAwait(false);
+                result = await durableWrite(_durable.Store, objects, update, cancellationToken).ConfigureAwait(false);
                 _durable.Succeeded();
             }
             catch (BackendUnavailableException e)
@@ -284,6 +317,7 @@ public sealed class TieredObjectStore : IObjectStore
                     if (_inFlight.AddOrUpdate(o.Id, 0, static (_, n) => n - 1) <= 0) _inFlight.TryRemove(new KeyValuePair<ObjectId, int>(o.Id, 0));
             }
         }
+        if (objects.Count == 0) return result;
         foreach (var t in _tiers)
         {
             if (!t.IsCache || !t.Tier.WriteThrough || !t.Allow()) continue;
@@ -297,6 +331,7 @@ public sealed class TieredObjectStore : IObjectStore
                 t.Failed("write-through", e);
             }
         }
+        return result;
     }
 
     /// <summary>True while a write of <paramref name="id"/> has been put in the outbox but not yet acknowledged by the durable tier.</summary>

@@ -1,18 +1,19 @@
-using VersionStore.S3;
 using System.Runtime.CompilerServices;
 
-namespace VersionStore.Internal;
+namespace VersionStore.S3.Internal;
 
 /// <summary>
 /// The S3 pack store, opened on first use and re-tried on each call until it opens: the application starts while
 /// S3 is down (reads come from the other tiers, the archiver waits) and recovers without a restart.
 /// </summary>
-internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IAsyncDisposable
+internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IStorePartSource, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private S3PackObjectStore? _store;
 
     public S3PackObjectStore? Opened => Volatile.Read(ref _store);
+
+    object? IStorePartSource.Current => Opened;
 
     public async ValueTask<S3PackObjectStore> GetAsync(CancellationToken cancellationToken)
     {
