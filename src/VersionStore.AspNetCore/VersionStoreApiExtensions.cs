@@ -55,7 +55,7 @@ public static class VersionStoreApiExtensions
         services.TryAddSingleton<ILastSeenCache, InMemoryLastSeenCache>();
         services.TryAddSingleton(sp => new ChannelReader(sp.GetRequiredService<RepositoryStore>(), sp.GetRequiredService<ILastSeenCache>()));
         services.TryAddSingleton(sp => new ReleaseGuardRegistry(sp.GetRequiredService<RepositoryStore>(), sp.GetRequiredService<IOptions<VersionStoreApiOptions>>().Value.GuardOptions));
-        services.TryAddSingleton<IRefChangeFeed>(sp =>
+        services.TryAddSingleton<IWorkflowChangeFeed>(sp =>
         {
             var store = sp.GetRequiredService<RepositoryStore>();
             return new PollingRefChangeFeed(store, sp.GetRequiredService<IOptions<VersionStoreApiOptions>>().Value.LivePollInterval, store.Options.TimeProvider,

@@ -110,6 +110,13 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
     /// <summary>The persisted commit graph of an embedded store, beside the database files (RocksDB ignores it).</summary>
     public const string CommitGraphFile = "commit-graph.vscg";
 
+    /// <summary>True when the global options name a tiered or distributed store (<c>--redis</c>, <c>--bucket</c>, <c>--s3-endpoint</c>, <c>--config</c>), false for the embedded default.</summary>
+    public bool IsEmbedded(ParseResult parseResult)
+        => parseResult.GetValue(ConfigOption) is null && parseResult.GetValue(RedisOption) is null && parseResult.GetValue(S3EndpointOption) is null && parseResult.GetValue(BucketOption) is null;
+
+    /// <summary>The store folder the global options name.</summary>
+    public string StorePath(ParseResult parseResult) => StoreLocator.Resolve(parseResult.GetValue(StoreOption), Environment.GetVariable, Environment.CurrentDirectory);
+
     /// <summary>Reports <paramref name="e"/> as one line on stderr and returns its exit code.</summary>
     public int Fail(Exception e, CancellationToken cancellationToken)
     {

@@ -61,9 +61,16 @@ public sealed class RedisBackendOptions
     /// <value>500 ms.</value>
     public TimeSpan WaitForReplicasTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Publish the full ref name on the repository's change channel after each ref update (in the same Lua script).</summary>
+    /// <summary>Publish each ref update's audit entry on the repository's change channel (in the same Lua script as the update).</summary>
     /// <value><c>true</c>.</value>
     public bool PublishRefChanges { get; set; } = true;
+
+    /// <summary>
+    /// Announce ref changes with sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis 7+): each message is handled by the shard that
+    /// owns the repository's slot instead of being broadcast to every cluster node. Null: sharded exactly when connected to a cluster.
+    /// </summary>
+    /// <value>null.</value>
+    public bool? ShardedPubSub { get; set; }
 
     /// <summary>Consecutive object-cache failures after which the cache's circuit breaker opens.</summary>
     /// <value>3.</value>

@@ -7,16 +7,20 @@ namespace VersionStore;
 /// <summary>
 /// Refs and audit log in Redis. Each update is one Lua script call (one round trip): it compares the stored
 /// <see cref="RefState"/> bytes with the expected ones, then stores the new state, appends the audit entry and
-/// publishes a change notification — atomically, since Redis runs a script without interleaving other commands.
+/// publishes a change notification (the encoded audit entry; SPUBLISH on Redis Cluster) — atomically, since Redis runs a
+/// script without interleaving other commands. As an <see cref="IRefChangeFeed"/> it subscribes to those notifications and
+/// reports a gap whenever the subscription connection fails or is restored (a reconnect or a failover may have lost messages).
 /// All keys of a repository share the hash tag <c>{vs:&lt;repo&gt;}</c>, so the store works on Redis Cluster.
 /// Failures throw <see cref="BackendUnavailableException"/>; a ref operation never pretends to succeed.
 /// </summary>
-public sealed class RedisRefStore : IRefStore
+public sealed class RedisRefStore : IRefStore, IRefChangeFeed
 {
     /// <summary>
     /// KEYS[1] refs hash, KEYS[2] audit zset of the ref. ARGV[1] full ref name, ARGV[2] expected state ("" = must be
     /// absent; an encoded state is never empty), ARGV[3] new state, ARGV[4] sequence, ARGV[5] encoded audit entry,
-    /// ARGV[6] change channel ("" = do not publish). Returns 1 when applied, 0 when the expected state did not match.
+    /// ARGV[6] change channel ("" = do not publish), ARGV[7] "s" to publish with SPUBLISH (sharded pub/sub: Redis Cluster; the
+    /// channel carries the repository's hash tag, so it maps to the slot of KEYS). The message is the encoded audit entry,
+    /// so a subscriber learns ref, sequence, target and time without a read. Returns 1 when applied, 0 when the expected state did not match.
     /// The shebang makes Redis refuse the script up front under OOM instead of failing between its two writes.
     /// </summary>
     internal const string UpdateScript = """
@@ -29,7 +33,9 @@ public sealed class RedisRefStore : IRefStore
         end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
         redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
-        if ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[1]) end
+        if ARGV[6] ~= '' then
+          if ARGV[7] == 's' then redis.call('SPUBLISH', ARGV[6], ARGV[5]) else redis.call('PUBLISH', ARGV[6], ARGV[5]) end
+        end
         return 1
         """;
 
@@ -53,24 +59,73 @@ public sealed class RedisRefStore : IRefStore
 
     private IDatabase Db => _connection.GetDatabase();
 
-    /// <summary>The pub/sub channel on which this store announces ref changes of <paramref name="repository"/> (message: full ref name).</summary>
-    public RedisChannel ChangeChannel(RepositoryName repository) => _keys.Changes(repository);
+    /// <summary>
+    /// The pub/sub channel on which this store announces ref changes of <paramref name="repository"/> (message: the encoded
+    /// <see cref="AuditEntry"/> of the change); a sharded channel when <see cref="RedisBackendOptions.ShardedPubSub"/> is in force.
+    /// </summary>
+    public RedisChannel ChangeChannel(RepositoryName repository) => Sharded ? RedisChannel.Sharded(_keys.ChangesName(repository)) : RedisChannel.Literal(_keys.ChangesName(repository));
+
+    /// <summary>True when changes go over sharded pub/sub (SPUBLISH/SSUBSCRIBE): <see cref="RedisBackendOptions.ShardedPubSub"/>, or when unset, a cluster connection.</summary>
+    public bool Sharded => _options.ShardedPubSub ?? (_sharded ??= _connection.GetServers().Any(s => s.ServerType == ServerType.Cluster));
+
+    private bool? _sharded;
 
     /// <summary>
     /// Calls <paramref name="onChange"/> with the full ref name whenever a ref of <paramref name="repository"/> changes
     /// (at-most-once delivery: a cache must still treat Redis as the truth). Dispose the result to unsubscribe.
+    /// <see cref="Repository.WatchAsync"/> builds a reliable stream on the <see cref="IRefChangeFeed"/> overload.
     /// </summary>
-    public async ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, Action<RefName> onChange, CancellationToken cancellationToken = default)
+    public ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, Action<RefName> onChange, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(onChange);
-        var channel = _keys.Changes(repository);
+        return SubscribeAsync(repository, new CallbackListener(onChange), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Undecodable messages and every failure or restoration of the subscription connection are reported as gaps
+    /// (<see cref="IRefChangeListener.OnGap"/>). Classic pub/sub on a single server or sentinel set, sharded on a cluster.
+    /// </remarks>
+    public async ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        var channel = ChangeChannel(repository);
         var subscriber = _connection.GetSubscriber();
         Action<RedisChannel, RedisValue> handler = (_, message) =>
         {
-            if (RefName.TryParse(message, out var name)) onChange(name.Value);
+            AuditEntry entry;
+            try
+            {
+                entry = AuditEntry.Decode((byte[])message!);
+            }
+            catch (Exception e) when (e is CorruptObjectException or InvalidCastException)
+            {
+                listener.OnGap("undecodable change notice");
+                return;
+            }
+            listener.OnChanged(repository, entry);
         };
-        await RedisCall.Run(subscriber.SubscribeAsync(channel, handler), _options.OperationTimeout, $"subscribing to ref changes of '{repository}'", cancellationToken).ConfigureAwait(false);
-        return new Subscription(subscriber, channel, handler);
+        EventHandler<ConnectionFailedEventArgs> failed = (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription) listener.OnGap("subscription connection failed: " + e.FailureType);
+        };
+        EventHandler<ConnectionFailedEventArgs> restored = (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Subscription) listener.OnGap("subscription connection restored");
+        };
+        _connection.ConnectionFailed += failed;
+        _connection.ConnectionRestored += restored;
+        try
+        {
+            await RedisCall.Run(subscriber.SubscribeAsync(channel, handler), _options.OperationTimeout, $"subscribing to ref changes of '{repository}'", cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _connection.ConnectionFailed -= failed;
+            _connection.ConnectionRestored -= restored;
+            throw;
+        }
+        return new Subscription(_connection, subscriber, channel, handler, failed, restored);
     }
 
     /// <inheritdoc />
@@ -120,7 +175,8 @@ public sealed class RedisRefStore : IRefStore
             update.NewState.Encode(),
             update.Entry.Sequence,
             update.Entry.Encoded.ToArray(),
-            _options.PublishRefChanges ? _keys.Changes(repository).ToString() : RedisValue.EmptyString,
+            _options.PublishRefChanges ? _keys.ChangesName(repository) : RedisValue.EmptyString,
+            Sharded ? "s" : "",
         ];
         var result = await RedisCall.Run(Db.ScriptEvaluateAsync(UpdateScript, keys, args), _options.OperationTimeout,
             $"updating ref {name} of '{repository}'", cancellationToken).ConfigureAwait(false);
@@ -204,13 +260,23 @@ public sealed class RedisRefStore : IRefStore
         }
     }
 
-    private sealed class Subscription(ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler) : IAsyncDisposable
+    private sealed class CallbackListener(Action<RefName> onChange) : IRefChangeListener
+    {
+        public void OnChanged(RepositoryName repository, AuditEntry entry) => onChange(entry.Ref);
+
+        public void OnGap(string reason) { }
+    }
+
+    private sealed class Subscription(IConnectionMultiplexer connection, ISubscriber subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler,
+        EventHandler<ConnectionFailedEventArgs> failed, EventHandler<ConnectionFailedEventArgs> restored) : IAsyncDisposable
     {
         private int _disposed;
 
         public async ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            connection.ConnectionFailed -= failed;
+            connection.ConnectionRestored -= restored;
             try
             {
                 await subscriber.UnsubscribeAsync(channel, handler).ConfigureAwait(false);

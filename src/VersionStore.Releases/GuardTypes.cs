@@ -45,6 +45,8 @@ public enum GuardAction
     Escalate,
     /// <summary>Health stayed good for a whole window after a rollback.</summary>
     Recovered,
+    /// <summary>A P0 trigger fired on the canary's own samples: the canary was retired (every key runs the stable version again); the stable version was not touched.</summary>
+    CanaryRetired,
 }
 
 /// <summary>Where the guard is in a release's life.</summary>

@@ -39,6 +39,12 @@ public sealed record HealthSample
     /// <value><see cref="AlertSeverity.Warning"/>.</value>
     public AlertSeverity AlertSeverity { get; init; } = AlertSeverity.Warning;
 
+    /// <summary>
+    /// The version that served the observed requests, when known. During a gray release the guard judges samples of the
+    /// canary version apart from the others (the stable version's): a failing canary is retired, the stable version keeps serving.
+    /// </summary>
+    public ObjectId? Version { get; init; }
+
     /// <summary>Which instance or probe reported it (evidence only).</summary>
     public string? Source { get; init; }
 

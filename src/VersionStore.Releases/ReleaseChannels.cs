@@ -25,6 +25,15 @@ public sealed class ReleaseChannels
     /// <summary>Audit operation of a publish.</summary>
     public const string PublishOperation = "publish";
 
+    /// <summary>Audit operation that starts a canary or changes its share (the channel's stable version is unchanged).</summary>
+    public const string CanaryOperation = "canary.publish";
+
+    /// <summary>Audit operation that makes the canary the stable version.</summary>
+    public const string CanaryPromoteOperation = "canary.promote";
+
+    /// <summary>Audit operation that retires the canary (its rollback: every key runs the stable version again).</summary>
+    public const string CanaryRetireOperation = "canary.retire";
+
     /// <summary>Audit operation of a last-known-good promotion.</summary>
     public const string PromoteOperation = "lkg.promote";
 
@@ -76,20 +85,124 @@ public sealed class ReleaseChannels
             [new Trailer("Version", revision)], cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The channel's head and last-known-good version.</summary>
+    /// <summary>The channel's head (stable version), canary and last-known-good version.</summary>
     public async Task<ChannelInfo> GetAsync(string channel, CancellationToken cancellationToken = default)
     {
         var name = ChannelRef(channel);
-        var head = await Repository.TryGetRefAsync(name, cancellationToken).ConfigureAwait(false);
+        var (state, head) = await ReadStateAsync(name, cancellationToken).ConfigureAwait(false);
         var lkg = await Repository.TryGetRefAsync(LastKnownGoodRef(channel), cancellationToken).ConfigureAwait(false);
         DateTimeOffset? changed = null;
         await foreach (var entry in Repository.AuditAsync(name, cancellationToken).ConfigureAwait(false))
         {
-            if (entry.Old == entry.New) continue; // completion records do not move the ref
+            if (entry.Old == entry.New) continue; // completion records and canary changes do not move the stable version
             changed = entry.Time;
             break;
         }
-        return new ChannelInfo(name.ShortName, head?.Target, changed, lkg?.Target, head?.Sequence ?? 0);
+        return new ChannelInfo(name.ShortName, head?.Target, changed, lkg?.Target, head?.Sequence ?? 0) { State = state };
+    }
+
+    /// <summary>The channel's state: stable version, canary and its share (<see cref="ChannelState.None"/> when the channel does not exist).</summary>
+    public async Task<ChannelState> GetStateAsync(string channel, CancellationToken cancellationToken = default)
+        => (await ReadStateAsync(ChannelRef(channel), cancellationToken).ConfigureAwait(false)).State;
+
+    /// <summary>The channel's state with the ref state it was read at (null when the channel does not exist).</summary>
+    internal async Task<(ChannelState State, RefState? Ref)> ReadStateWithRefAsync(string channel, CancellationToken cancellationToken)
+    {
+        var (state, head, entry) = await ReadCoreAsync(ChannelRef(channel), cancellationToken).ConfigureAwait(false);
+        return (state, head is null || entry is null ? null : new RefState(head.Target, head.Sequence, entry.Hash));
+    }
+
+    private async Task<(ChannelState State, RefInfo? Head)> ReadStateAsync(RefName name, CancellationToken cancellationToken)
+    {
+        var (state, head, _) = await ReadCoreAsync(name, cancellationToken).ConfigureAwait(false);
+        return (state, head);
+    }
+
+    private async Task<(ChannelState State, RefInfo? Head, AuditEntry? Entry)> ReadCoreAsync(RefName name, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var head = await Repository.TryGetRefAsync(name, cancellationToken).ConfigureAwait(false);
+            if (head is null) return (ChannelState.None, null, null);
+            AuditEntry? newest = null;
+            await foreach (var entry in Repository.Store.Refs.ReadAuditAsync(Repository.Name, name, head.Sequence + 1, cancellationToken).ConfigureAwait(false))
+            {
+                newest = entry;
+                break;
+            }
+            if (newest?.Sequence == head.Sequence) return (ChannelState.From(head.Target, head.Sequence, newest), head, newest);
+            if (attempt >= CasAttempts) throw new CorruptObjectException(null, $"channel {name.ShortName} of '{Repository.Name.Value}' has no audit entry for its sequence {head.Sequence}");
+        }
+    }
+
+    /// <summary>
+    /// Gray release: serves <paramref name="revision"/> to <paramref name="percent"/> % of the keys (0–100, two decimals)
+    /// beside the stable version, in one audited compare-and-swap. 100 publishes it as the stable version (retiring any
+    /// canary); 0 retires it when it is the canary. Changing the share of the current canary keeps its rollout id, so a
+    /// key that got the canary keeps it while the share only grows. Starting a new canary replaces the old one.
+    /// </summary>
+    /// <exception cref="RevisionNotFoundException">The revision names nothing, or (below 100 %) the channel has no stable version yet.</exception>
+    /// <exception cref="InvalidOperationArgumentException">0 % of a version that is not the canary, or a canary equal to the stable version.</exception>
+    /// <exception cref="RefConflictException">A concurrent change of the channel won.</exception>
+    public async Task<AuditEntry> PublishAsync(string channel, string revision, double percent, string actor = "unknown", string? reason = null,
+        CancellationToken cancellationToken = default)
+    {
+        var bp = ChannelState.ToBasisPoints(percent);
+        if (bp == ChannelState.FullBasisPoints) return await PublishAsync(channel, revision, actor, reason, null, cancellationToken).ConfigureAwait(false);
+        var name = ChannelRef(channel);
+        var target = await Repository.ResolveAsync(revision, cancellationToken).ConfigureAwait(false);
+        var state = await GetStateAsync(channel, cancellationToken).ConfigureAwait(false);
+        if (state.Stable is not { } stable)
+            throw new RevisionNotFoundException(Repository.Name.Value, name.FullName, $"channel '{name.ShortName}' has no stable version yet; publish one at 100 % first");
+        if (bp == 0)
+        {
+            if (state.Canary != target)
+                throw new InvalidOperationArgumentException($"{target.ToString(12)} is not the canary of channel '{name.ShortName}'; nothing to retire at 0 %.");
+            return await RetireCanaryAsync(channel, actor, reason, null, state.Sequence, cancellationToken).ConfigureAwait(false);
+        }
+        if (target == stable) throw new InvalidOperationArgumentException($"{target.ToString(12)} is already the stable version of channel '{name.ShortName}'.");
+        var next = new ChannelState
+        {
+            Stable = stable,
+            Canary = target,
+            CanaryBasisPoints = bp,
+            RolloutId = state.Canary == target ? state.RolloutId : ChannelState.NewRolloutId(name.ShortName, target, state.Sequence + 1),
+        };
+        return await Repository.UpdateRefAsync(name, stable, state.Sequence, CanaryOperation, actor, reason,
+            [new Trailer("Version", revision), .. next.ToDetails()], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Makes the canary the stable version (every key runs it; the guard then observes it until it becomes last-known-good), in one audited compare-and-swap.</summary>
+    /// <exception cref="InvalidOperationArgumentException">The channel has no canary.</exception>
+    /// <exception cref="RefConflictException">A concurrent change of the channel won.</exception>
+    public async Task<AuditEntry> PromoteAsync(string channel, string actor = "unknown", string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var name = ChannelRef(channel);
+        var state = await GetStateAsync(channel, cancellationToken).ConfigureAwait(false);
+        if (state.Canary is not { } canary) throw new InvalidOperationArgumentException($"Channel '{name.ShortName}' has no canary to promote.");
+        return await Repository.UpdateRefAsync(name, canary, state.Sequence, CanaryPromoteOperation, actor, reason,
+            [new Trailer("Version", canary.ToString()), new Trailer("Previous-Stable", state.Stable?.ToString() ?? "")], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Retires the canary — every key runs the stable version again — in one audited compare-and-swap; <paramref name="details"/> carry evidence.</summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="actor">Who.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="details">Extra evidence for the audit entry.</param>
+    /// <param name="expectedSequence">Retire only if the channel is still at this audit sequence (null: the current state).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="InvalidOperationArgumentException">The channel has no canary.</exception>
+    /// <exception cref="RefConflictException">The channel moved since <paramref name="expectedSequence"/>.</exception>
+    public async Task<AuditEntry> RetireCanaryAsync(string channel, string actor = "unknown", string? reason = null, IReadOnlyList<Trailer>? details = null,
+        long? expectedSequence = null, CancellationToken cancellationToken = default)
+    {
+        var name = ChannelRef(channel);
+        var state = await GetStateAsync(channel, cancellationToken).ConfigureAwait(false);
+        if (expectedSequence is { } seq && seq != state.Sequence)
+            throw new RefConflictException(Repository.Name.Value, name, state.Stable, state.Stable, $"the channel moved (sequence {state.Sequence}, expected {seq})");
+        if (state.Canary is not { } canary) throw new InvalidOperationArgumentException($"Channel '{name.ShortName}' has no canary to retire.");
+        return await Repository.UpdateRefAsync(name, state.Stable, state.Sequence, CanaryRetireOperation, actor, reason,
+            [new Trailer("Retired-Canary", canary.ToString()), .. details ?? []], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The channels of the repository (companion refs excluded), in ordinal order.</summary>

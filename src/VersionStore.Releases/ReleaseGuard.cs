@@ -36,6 +36,9 @@ public sealed partial class ReleaseGuard
     private ObjectId? _rolledBackTo;
     private DateTimeOffset _since;
     private bool _dryRunRecorded;
+    private ObjectId? _canary;
+    private DateTimeOffset _canarySince;
+    private bool _canaryDryRunRecorded;
 
     /// <summary>Creates a guard of <paramref name="channel"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
@@ -152,6 +155,7 @@ public sealed partial class ReleaseGuard
             _watched = null;
             return null;
         }
+        if (await JudgeCanaryAsync(info, now, cancellationToken).ConfigureAwait(false) is { } canaryDecision) return canaryDecision;
         var rolledBackPhase = Phase is GuardPhase.RolledBack or GuardPhase.Escalated;
         if (_watched is { } watched && head != watched && !rolledBackPhase)
         {
@@ -227,6 +231,47 @@ public sealed partial class ReleaseGuard
                 return null;
         }
     }
+
+    /// <summary>
+    /// Gray release: the canary's own samples (<see cref="HealthSample.Version"/> = the canary) are judged apart; a P0
+    /// trigger among them retires the canary in one compare-and-swap at the sequence just read — the stable version keeps serving.
+    /// </summary>
+    private async Task<GuardDecision?> JudgeCanaryAsync(ChannelInfo info, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (info.Canary is not { } canary)
+        {
+            _canary = null;
+            return null;
+        }
+        if (_canary != canary)
+        {
+            _canary = canary;
+            _canarySince = now;
+            _canaryDryRunRecorded = false;
+        }
+        var p0 = Findings(_canarySince, now, ofCanary: true).Where(f => f.Severity == GuardSeverity.P0).ToList();
+        if (p0.Count == 0) return null;
+        if (Options.DryRun)
+        {
+            if (_canaryDryRunRecorded) return null;
+            _canaryDryRunRecorded = true;
+            return await DecideAsync(GuardAction.DryRun, p0, $"dry run: would retire canary {Short(canary)} of {Channel}: {Describe(p0)}", now, null, cancellationToken, canary).ConfigureAwait(false);
+        }
+        var evidence = p0.SelectMany((f, i) => new[] { new Trailer($"Trigger-{i + 1}", $"{f.Trigger} ({f.Severity})"), new Trailer($"Evidence-{i + 1}", f.Evidence) }).ToList();
+        try
+        {
+            await Channels.RetireCanaryAsync(Channel, Actor, $"release guard {Options.InstanceId}: {Describe(p0)}", evidence, info.Sequence, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RefConflictException or InvalidOperationArgumentException)
+        {
+            return null; // the channel moved (another guard or an operator acted first): judged again next round
+        }
+        _canary = null;
+        return await DecideAsync(GuardAction.CanaryRetired, p0, $"retired canary {Short(canary)} of {Channel} ({info.CanaryPercent:0.##} %); stable {Short(info.Head)} keeps serving: {Describe(p0)}", now, null, cancellationToken, canary).ConfigureAwait(false);
+    }
+
+    private bool InCohort(HealthSample sample, bool ofCanary)
+        => ofCanary ? _canary is { } c && sample.Version == c : _canary is not { } canary || sample.Version != canary;
 
     private void StartObserving(ObjectId head, ChannelInfo info, DateTimeOffset now)
     {
@@ -306,14 +351,15 @@ public sealed partial class ReleaseGuard
     }
 
     private async Task<GuardDecision> DecideAsync(GuardAction action, IReadOnlyList<TriggerFinding> findings, string summary, DateTimeOffset now,
-        RollbackResult? rollback, CancellationToken cancellationToken)
+        RollbackResult? rollback, CancellationToken cancellationToken, ObjectId? version = null)
     {
+        version ??= _watched;
         var details = new List<Trailer>
         {
             new("Decision", action.ToString()),
             new("Guard", Options.InstanceId),
             new("Dry-Run", Options.DryRun ? "true" : "false"),
-            new("Version", _watched?.ToString() ?? ""),
+            new("Version", version?.ToString() ?? ""),
         };
         for (var i = 0; i < findings.Count; i++)
         {
@@ -327,7 +373,7 @@ public sealed partial class ReleaseGuard
             if (rollback.EffectiveTime is { } at) details.Add(new Trailer("Effective-Time", at.ToString("O", CultureInfo.InvariantCulture)));
         }
         var audit = await Channels.RecordDecisionAsync(Channel, "guard." + ToKebab(action), Actor, summary, details, CancellationToken.None).ConfigureAwait(false);
-        var decision = new GuardDecision(action, Channel, _watched, findings, summary, now, rollback, audit);
+        var decision = new GuardDecision(action, Channel, version, findings, summary, now, rollback, audit);
         lock (_decisions)
         {
             _decisions.Add(decision);
@@ -339,10 +385,10 @@ public sealed partial class ReleaseGuard
     }
 
     /// <summary>Every trigger that fires over samples in [max(<paramref name="from"/>, now − window), now].</summary>
-    internal List<TriggerFinding> Findings(DateTimeOffset from, DateTimeOffset now)
+    internal List<TriggerFinding> Findings(DateTimeOffset from, DateTimeOffset now, bool ofCanary = false)
     {
         var start = Max(from, now - Window);
-        var window = _samples.Where(s => s.Time >= start && s.Time <= now).Select(s => s.Sample).ToList();
+        var window = _samples.Where(s => s.Time >= start && s.Time <= now && InCohort(s.Sample, ofCanary)).Select(s => s.Sample).ToList();
         var findings = new List<TriggerFinding>();
         var seconds = (now - start).TotalSeconds;
 
@@ -383,8 +429,8 @@ public sealed partial class ReleaseGuard
             var budget = 1 - slo.Target;
             foreach (var rule in slo.RulesFor(Window))
             {
-                var (longRate, longN) = Rate(Max(from, now - rule.LongWindow), now);
-                var (shortRate, shortN) = Rate(Max(from, now - rule.ShortWindow), now);
+                var (longRate, longN) = Rate(Max(from, now - rule.LongWindow), now, ofCanary);
+                var (shortRate, shortN) = Rate(Max(from, now - rule.ShortWindow), now, ofCanary);
                 if (longN < Options.MinimumSamples || shortN < 1) continue;
                 double burnLong = longRate / budget, burnShort = shortRate / budget;
                 if (burnLong >= rule.Factor && burnShort >= rule.Factor)
@@ -395,13 +441,13 @@ public sealed partial class ReleaseGuard
         return findings;
     }
 
-    private (double Rate, int Samples) Rate(DateTimeOffset start, DateTimeOffset now)
+    private (double Rate, int Samples) Rate(DateTimeOffset start, DateTimeOffset now, bool ofCanary)
     {
         long total = 0, errors = 0;
         var n = 0;
         foreach (var (time, s) in _samples)
         {
-            if (time < start || time > now || s.Requests is not > 0) continue;
+            if (time < start || time > now || s.Requests is not > 0 || !InCohort(s, ofCanary)) continue;
             total += s.Requests.Value;
             errors += s.Errors ?? 0;
             n++;

@@ -19,8 +19,9 @@ namespace VersionStore;
 /// as <see cref="CorruptObjectException"/>. The instance is thread-safe; <see cref="Dispose"/> waits for
 /// running calls and closes the database.
 /// </remarks>
-public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore, IHeadCache, ISweepableObjectStore, IDisposable
+public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore, IHeadCache, ISweepableObjectStore, IRefChangeFeed, IDisposable
 {
+    private readonly RefChangeBroadcaster _changes = new();
     internal const string BackendName = "RocksDB";
     private const int AuditPageSize = 128;
 
@@ -148,6 +149,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             throw new BackendUnavailableException(BackendName, $"the database at '{path}' holds no VersionStore layout version (a read-only open never writes one)");
         if (stored is null)
         {
+            if (readOnly) return;
             db.Put(KeyLayout.FormatKey, new byte[] { KeyLayout.FormatVersion }, null, new WriteOptions().SetSync(true));
             return;
         }
@@ -361,8 +363,10 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                     _db.Write(batch, _writeOptions);
                     Interlocked.Increment(ref _writes);
                 }
-                return matches;
+                if (!matches) return false;
             }
+            _changes.Publish(update.Repository, entry); // after the write, outside the stripe lock; watchers order by sequence
+            return true;
         }
         catch (RocksDbException ex) { throw Unavailable(objects is null ? $"update ref {update.Ref} of '{update.Repository}'" : $"write {objects.Count} objects and update ref {update.Ref} of '{update.Repository}'", ex); }
         finally
@@ -582,6 +586,11 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                 : throw new CorruptObjectException(null, $"stored repository name '{Printable(name)}' is not valid");
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>In process: every compare-and-swap this instance applies is announced after its write. Other processes cannot open the database meanwhile.</remarks>
+    public ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
+        => _changes.SubscribeAsync(repository, listener, cancellationToken);
 
     // ---------------------------------------------------------------- fail-static head cache
 

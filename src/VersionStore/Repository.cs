@@ -113,6 +113,24 @@ public sealed partial class Repository
         return entry;
     }
 
+    /// <summary>
+    /// As <see cref="UpdateRefAsync(RefName, ObjectId?, ObjectId?, string, string, string?, IReadOnlyList{Trailer}?, CancellationToken)"/>,
+    /// but the ref must be at audit sequence <paramref name="expectedSequence"/> (0: it must never have existed): for
+    /// changes decided on the ref's whole state (its newest audit entry), not only its target — such as a release
+    /// channel's canary, whose entries leave the target unchanged.
+    /// </summary>
+    /// <exception cref="RefConflictException">The ref is not at <paramref name="expectedSequence"/>.</exception>
+    public async Task<AuditEntry> UpdateRefAsync(RefName name, ObjectId? target, long expectedSequence, string operation, string actor, string? reason = null,
+        IReadOnlyList<Trailer>? details = null, CancellationToken cancellationToken = default)
+    {
+        if (target is { } t) await Reader.GetCommitAsync(t, cancellationToken).ConfigureAwait(false);
+        var state = await Store.Refs.TryGetRefAsync(Name, name, cancellationToken).ConfigureAwait(false);
+        if ((state?.Sequence ?? 0) != expectedSequence) throw Conflict(name, state?.Target, state?.Target, $"expected audit sequence {expectedSequence}, found {state?.Sequence ?? 0}");
+        var entry = NewAuditEntry(name, state, target, operation, actor, reason, details);
+        await ApplyAsync(name, state, entry, cancellationToken).ConfigureAwait(false);
+        return entry;
+    }
+
     /// <summary>Deletes a ref (the audit log keeps its history).</summary>
     /// <exception cref="RevisionNotFoundException">No such ref.</exception>
     public async Task DeleteRefAsync(RefName name, string actor = "unknown", string? reason = null, CancellationToken cancellationToken = default)

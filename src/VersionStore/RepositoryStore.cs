@@ -72,6 +72,9 @@ public sealed class RepositoryStore : IAsyncDisposable
     /// <summary>The ref store.</summary>
     public IRefStore Refs { get; }
 
+    /// <summary>The ref store's change feed, when it has one (<see cref="IRefChangeFeed"/>, detected at run time), else null (watches then poll).</summary>
+    public IRefChangeFeed? ChangeFeed => Refs as IRefChangeFeed;
+
     /// <summary>The options in force.</summary>
     public VersionStoreOptions Options { get; }
 

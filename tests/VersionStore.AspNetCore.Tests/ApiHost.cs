@@ -104,7 +104,7 @@ public sealed class ApiHost : IAsyncDisposable
 }
 
 /// <summary>Wraps stores and fails every call with BackendUnavailableException while <see cref="Fail"/> is set.</summary>
-public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjectStore, IRefStore, ISweepableObjectStore
+public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjectStore, IRefStore, ISweepableObjectStore, IRefChangeFeed
 {
     public volatile bool Fail;
 
@@ -126,4 +126,9 @@ public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjec
     // A decorator forwards the optional sweep capability of what it wraps.
     public IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync(CancellationToken cancellationToken = default) { Check(); return ((ISweepableObjectStore)objects).ListObjectsAsync(cancellationToken); }
     public ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default) { Check(); return ((ISweepableObjectStore)objects).DeleteObjectsAsync(ids, writtenBefore, cancellationToken); }
+    public ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
+    {
+        Check();
+        return refs is IRefChangeFeed feed ? feed.SubscribeAsync(repository, listener, cancellationToken) : throw new NotSupportedException();
+    }
 }

@@ -175,7 +175,7 @@ public sealed class ConsoleApiTests
     public async Task The_event_stream_announces_ready_then_each_ref_move_and_listeners_share_one_poll()
     {
         await using var host = await ApiHost.StartAsync();
-        var feed = (PollingRefChangeFeed)host.Services.GetRequiredService<IRefChangeFeed>();
+        var feed = (PollingRefChangeFeed)host.Services.GetRequiredService<IWorkflowChangeFeed>();
         using var viewer = host.ClientFor(ApiHost.ViewerKey);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         async Task<StreamReader> OpenAsync()
@@ -219,7 +219,7 @@ public sealed class ConsoleApiTests
     public async Task The_poll_stops_when_the_last_listener_leaves()
     {
         await using var host = await ApiHost.StartAsync();
-        var feed = (PollingRefChangeFeed)host.Services.GetRequiredService<IRefChangeFeed>();
+        var feed = (PollingRefChangeFeed)host.Services.GetRequiredService<IWorkflowChangeFeed>();
         using var cts = new CancellationTokenSource();
         var enumerator = feed.WatchAsync(host.Repo.Name, cts.Token).GetAsyncEnumerator(cts.Token);
         var pending = enumerator.MoveNextAsync();

@@ -284,6 +284,84 @@ public abstract class RefStoreConformance : StoreSuite<IRefStore>
     }
 
     /// <summary>Collects an async sequence.</summary>
+    [Fact]
+    public async Task The_change_feed_announces_each_applied_update_with_its_audit_entry_and_no_failed_one()
+    {
+        var store = NewStore();
+        var feed = Assert.IsAssignableFrom<IRefChangeFeed>(store);
+        var repo = (RepositoryName)("wf-feed-" + Guid.NewGuid().ToString("N")[..8]);
+        var listener = new CollectingListener();
+        await using (await feed.SubscribeAsync(repo, listener))
+        {
+            var s1 = await MoveAsync(store, repo, Main, null, Commit(1), "branch");
+            Assert.False(await store.TryUpdateRefAsync(Next(repo, Main, null, Commit(9)))); // lost CAS: no notice
+            var s2 = await MoveAsync(store, repo, Main, s1, Commit(2));
+            await MoveAsync(store, repo, Main, s2, Commit(3));
+            await MoveAsync(store, "wf-other-feed", Main, null, Commit(4)); // another repository: not announced here
+            var entries = await listener.WaitForAsync(3, TimeSpan.FromSeconds(10));
+            Assert.Equal([1L, 2L, 3L], entries.Select(e => e.Sequence).Order());
+            Assert.Equal(Commit(3), entries.Single(e => e.Sequence == 3).New);
+            Assert.All(entries, e => Assert.Equal(Main, e.Ref));
+        }
+    }
+
+    [Fact]
+    public async Task A_watch_reports_the_current_state_then_every_change_and_ends_on_the_head()
+    {
+        var store = NewStore();
+        var repoName = (RepositoryName)("wf-watch-" + Guid.NewGuid().ToString("N")[..8]);
+        var repositories = new RepositoryStore(new InMemoryObjectStore(), store);
+        var state = await MoveAsync(store, repoName, Main, null, Commit(1), "branch");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<RefChange>();
+        var done = Task.Run(async () =>
+        {
+            await foreach (var c in repositories.GetRepository(repoName).WatchAsync(Main, cancellationToken: stop.Token))
+            {
+                lock (seen) seen.Add(c);
+                if (c.Sequence == 6) return;
+            }
+        });
+        await WaitUntilAsync(() => { lock (seen) return seen.Count > 0; });
+        for (var i = 2; i <= 6; i++) state = await MoveAsync(store, repoName, Main, state, Commit(i));
+        await done;
+        Assert.Equal(RefChangeSource.Initial, seen[0].Source);
+        Assert.Equal(Commit(1), seen[0].Target);
+        Assert.Equal(Commit(6), seen[^1].Target);
+        Assert.Equal(6, seen[^1].Sequence);
+        Assert.Equal("commit", seen[^1].Entry!.Operation);
+        Assert.True(seen.Select(c => c.Sequence).SequenceEqual(seen.Select(c => c.Sequence).Order()), "sequences only grow");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met within 10 s");
+            await Task.Delay(5);
+        }
+    }
+
+    private sealed class CollectingListener : IRefChangeListener
+    {
+        private readonly List<AuditEntry> _entries = [];
+
+        public void OnChanged(RepositoryName repository, AuditEntry entry)
+        {
+            lock (_entries) _entries.Add(entry);
+        }
+
+        public void OnGap(string reason) { }
+
+        public async Task<List<AuditEntry>> WaitForAsync(int count, TimeSpan timeout)
+        {
+            await WaitUntilAsync(() => { lock (_entries) return _entries.Count >= count; });
+            await Task.Delay(50); // nothing more should come
+            lock (_entries) return [.. _entries];
+        }
+    }
+
     protected static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
     {
         var list = new List<T>();

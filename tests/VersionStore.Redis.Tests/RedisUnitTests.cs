@@ -45,7 +45,7 @@ public sealed class RedisUnitTests
         var keys = new RedisKeys("vstore:");
         Assert.Equal("vstore:{vs:bot}:refs", (string)keys.Refs("bot")!);
         Assert.Equal("vstore:{vs:bot}:audit:refs/heads/main", (string)keys.Audit("bot", RefName.Branch("main"))!);
-        Assert.Equal("vstore:{vs:bot}:changes", keys.Changes("bot").ToString());
+        Assert.Equal("vstore:{vs:bot}:changes", keys.ChangesName("bot"));
         Assert.NotEqual(keys.Refs("bot"), keys.Refs("bot-2"));
         Assert.Equal(RedisKeys_Slot("vstore:{vs:bot}:refs"), RedisKeys_Slot("vstore:{vs:bot}:audit:refs/tags/v1.5.0"));
         Assert.Equal(new RepositoryName("bot-2"), keys.RepositoryOfRefsKey("vstore:{vs:bot-2}:refs"));

@@ -16,13 +16,6 @@ internal static class ApiEndpoints
             .Named("Rollback", "Roll a channel (default: the default channel) or a branch back, audited with the signed-in actor")
             .Accepts<RollbackBody>("application/json").Produces<RollbackDto>().RequireAuthorization(VersionStorePolicies.Publish)
             .Problems(400, 401, 403, 404, 409, 413, 422, 502);
-        g.MapPost("/workflows/{id}/channels/{channel}/publish", (string id, string channel, HttpContext http, RepositoryStore store, IAuthorizationService auth) => PublishAsync(id, channel, http, store, auth, options))
-            .Named("Publish", "Publish a version to a channel (creating it on first publish)")
-            .Accepts<PublishBody>("application/json").Produces<PublishDto>().RequireAuthorization(VersionStorePolicies.Publish)
-            .Problems(400, 401, 403, 404, 409, 413, 502);
-        g.MapGet("/workflows/{id}/channels/{channel}", (string id, string channel, HttpContext http, RepositoryStore store, ChannelReader reader) => ChannelAsync(id, channel, http, store, reader))
-            .Named("GetChannel", "The version a channel serves (fail-static: the last version seen, marked stale, when the backends fail)")
-            .Produces<ServedDto>().Problems(400, 401, 403, 404, 502);
         g.MapPost("/workflows/{id}/channels/{channel}/health", (string id, string channel, HttpContext http, RepositoryStore store, ReleaseGuardRegistry guards) => HealthAsync(id, channel, http, store, guards))
             .Named("PostHealth", "Feed health samples to the channel's release guard")
             .Accepts<HealthBody>("application/json").Produces<HealthDto>().RequireAuthorization(VersionStorePolicies.Publish)
@@ -38,6 +31,7 @@ internal static class ApiEndpoints
         g.MapGet("/workflows/{id}/audit", (string id, string? @ref, string? channel, int? limit, HttpContext http, RepositoryStore store) => AuditAsync(id, @ref, channel, limit, store, options, http))
             .Named("Audit", "Audit entries of a ref (short or full name) or channel, newest first; every ref when neither is given")
             .Produces<List<AuditDto>>().Problems(400, 401, 403, 404, 502);
+        ChannelEndpoints.Map(g, options);
         ConsoleApiEndpoints.Map(g, options);
     }
 
@@ -51,7 +45,7 @@ internal static class ApiEndpoints
         return b;
     }
 
-    private static async Task<T> ReadBodyAsync<T>(HttpContext http) where T : class
+    internal static async Task<T> ReadBodyAsync<T>(HttpContext http) where T : class
     {
         if (http.Request.ContentLength == 0) throw new BadRequestException("A JSON body is required.");
         try
@@ -95,6 +89,11 @@ internal static class ApiEndpoints
         if (!options.IsProtected(channel)) return;
         if ((await auth.AuthorizeAsync(http.User, channel, VersionStorePolicies.MoveProtectedChannel).ConfigureAwait(false)).Succeeded) return;
         throw new ForbiddenException($"Channel '{channel}' is protected: only an admin may move it ('{Actor(http, options)}' is {ApiKeyAuthenticationHandler.RoleOf(http.User)}).");
+    }
+
+    internal static void RejectActorField(string? actor)
+    {
+        if (actor is not null) throw new BadRequestException("'actor' is not accepted: the audit actor is the signed-in identity.");
     }
 
     private static async Task<IResult> RollbackAsync(string id, HttpContext http, RepositoryStore store, IAuthorizationService auth, VersionStoreApiOptions options)
@@ -145,31 +144,6 @@ internal static class ApiEndpoints
                 $"The rollback was undone: {result.Verification.Failure}.", http, new Dictionary<string, object?> { ["rollback"] = dto }),
             _ => Json(dto),
         };
-    }
-
-    private static async Task<IResult> PublishAsync(string id, string channel, HttpContext http, RepositoryStore store, IAuthorizationService auth, VersionStoreApiOptions options)
-    {
-        var body = await ReadBodyAsync<PublishBody>(http).ConfigureAwait(false);
-        if (string.IsNullOrWhiteSpace(body.Version)) throw new BadRequestException("'version' is required.");
-        var ct = http.RequestAborted;
-        var repo = await WorkflowAsync(id, store, ct).ConfigureAwait(false);
-        await DemandMayMoveAsync(ReleaseChannels.ChannelRef(channel).ShortName, http, auth, options).ConfigureAwait(false);
-        ObjectId? expected = body.ExpectedVersion switch
-        {
-            null => null,
-            "" or "none" => ObjectId.Zero,
-            var v => await repo.ResolveAsync(v, ct).ConfigureAwait(false),
-        };
-        var entry = await new ReleaseChannels(repo).PublishAsync(channel, body.Version, Actor(http, options), body.Reason, expected, ct).ConfigureAwait(false);
-        return Json(new PublishDto(id, channel, entry.New!.Value.ToString(), entry.Sequence, entry.Time));
-    }
-
-    private static async Task<IResult> ChannelAsync(string id, string channel, HttpContext http, RepositoryStore store, ChannelReader reader)
-    {
-        var served = await reader.GetAsync(new RepositoryName(id), ReleaseChannels.ChannelRef(channel), http.RequestAborted).ConfigureAwait(false)
-            ?? throw new NotFoundException($"Workflow '{id}' has no channel '{channel}'.");
-        if (served.Stale) http.Response.Headers["X-VersionStore-Stale"] = "true";
-        return Json(new ServedDto(id, channel, served.Version.ToString(), served.Subject, served.Stale, served.SeenAt, served.Problem));
     }
 
     private static async Task<IResult> HealthAsync(string id, string channel, HttpContext http, RepositoryStore store, ReleaseGuardRegistry guards)

@@ -17,7 +17,7 @@ internal static class ApiJson
 
 internal sealed record RollbackBody(string? TargetVersion, string? Reason, string? Channel, string? Branch, string? ExpectedVersion, string? Mode);
 
-internal sealed record PublishBody(string? Version, string? Reason, string? ExpectedVersion);
+internal sealed record PublishBody(string? Version, string? Reason, string? ExpectedVersion, string? Actor, double? Percent = null);
 
 internal sealed record HealthBody(
     DateTimeOffset? Time, long? Requests, long? Errors, double? LatencyP99Ms, bool? HealthCheckPassed, string? Alert, string? AlertSeverity, string? Source,
@@ -88,9 +88,12 @@ internal sealed record ShowDto(string Id, string Message, string Author, DateTim
 
 internal sealed record ChangeDto(string Path, string Change, string? Old, string? New);
 
-internal sealed record ServedDto(string Workflow, string Channel, string Version, string? Subject, bool Stale, DateTimeOffset SeenAt, string? Problem);
-
-internal sealed record PublishDto(string Workflow, string Channel, string Version, long Sequence, DateTimeOffset Time);
+internal sealed record PublishDto(string Workflow, string Channel, string Version, long Sequence, DateTimeOffset Time)
+{
+    public string? Operation { get; init; }
+    public string? Canary { get; init; }
+    public double CanaryPercent { get; init; }
+}
 
 internal sealed record FindingDto(string Trigger, string Severity, double Observed, double Threshold, string Evidence);
 

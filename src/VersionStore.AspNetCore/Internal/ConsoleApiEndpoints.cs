@@ -24,9 +24,9 @@ internal static class ConsoleApiEndpoints
         g.MapGet("/workflows/{id}/compare", (string id, string? from, string? to, HttpContext http, RepositoryStore store) => CompareAsync(id, from, to, store, http))
             .Named("Compare", "Node, edge and settings changes between two versions, parameter by parameter for a modified element")
             .Produces<CompareDto>().Problems(400, 401, 403, 404, 409, 422, 502);
-        g.MapGet("/workflows/{id}/events", (string id, HttpContext http, RepositoryStore store, IRefChangeFeed feed, IHostApplicationLifetime lifetime) => EventsAsync(id, http, store, feed, lifetime))
+        g.MapGet("/workflows/{id}/events", (string id, HttpContext http, RepositoryStore store, IWorkflowChangeFeed feed, IHostApplicationLifetime lifetime) => EventsAsync(id, http, store, feed, lifetime))
             .Named("Events", "Server-sent events: 'ready' once, then one 'ref' event per ref move of the workflow (live updates)")
-            .Produces<RefChange>(StatusCodes.Status200OK, "text/event-stream").Problems(400, 401, 403, 404, 502);
+            .Produces<WorkflowRefChange>(StatusCodes.Status200OK, "text/event-stream").Problems(400, 401, 403, 404, 502);
     }
 
     private static async Task<IResult> MeAsync(HttpContext http, IAuthorizationService auth, VersionStoreApiOptions options)
@@ -90,7 +90,7 @@ internal static class ConsoleApiEndpoints
         return ApiEndpoints.Json(new CompareDto(a.Id.ToString(), b.Id.ToString(), a.Tree == b.Tree ? [] : WorkflowView.Compare(before, after)));
     }
 
-    private static async Task EventsAsync(string id, HttpContext http, RepositoryStore store, IRefChangeFeed feed, IHostApplicationLifetime lifetime)
+    private static async Task EventsAsync(string id, HttpContext http, RepositoryStore store, IWorkflowChangeFeed feed, IHostApplicationLifetime lifetime)
     {
         // A stream never ends by itself: end it when the client leaves or the host stops (else shutdown waits for it).
         using var both = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);

@@ -5,20 +5,20 @@ using Microsoft.Extensions.Logging;
 namespace VersionStore.AspNetCore.Internal;
 
 /// <summary>A ref of a workflow moved (or gained an audit entry): what the live stream sends.</summary>
-internal sealed record RefChange(string Ref, string? Old, string? New, long Sequence, string? Operation, string? Actor, DateTimeOffset? Time, string? Reason);
+internal sealed record WorkflowRefChange(string Ref, string? Old, string? New, long Sequence, string? Operation, string? Actor, DateTimeOffset? Time, string? Reason);
 
 /// <summary>Where the live stream learns that refs changed. One seam, so a push-based ref watch can replace the poll.</summary>
-internal interface IRefChangeFeed
+internal interface IWorkflowChangeFeed
 {
     /// <summary>The changes of <paramref name="repository"/>'s refs from now on, until cancelled.</summary>
-    IAsyncEnumerable<RefChange> WatchAsync(RepositoryName repository, CancellationToken cancellationToken);
+    IAsyncEnumerable<WorkflowRefChange> WatchAsync(RepositoryName repository, CancellationToken cancellationToken);
 }
 
 /// <summary>
 /// One shared poll per watched workflow: every <see cref="VersionStoreApiOptions.LivePollInterval"/> it lists the refs
 /// (target and audit sequence) and fans the differences out to every listener; it runs only while someone listens.
 /// </summary>
-internal sealed partial class PollingRefChangeFeed(RepositoryStore store, TimeSpan interval, TimeProvider time, ILogger<PollingRefChangeFeed> logger) : IRefChangeFeed, IDisposable
+internal sealed partial class PollingRefChangeFeed(RepositoryStore store, TimeSpan interval, TimeProvider time, ILogger<PollingRefChangeFeed> logger) : IWorkflowChangeFeed, IDisposable
 {
     private const int ListenerBuffer = 256;
     private readonly Lock _gate = new();
@@ -33,9 +33,9 @@ internal sealed partial class PollingRefChangeFeed(RepositoryStore store, TimeSp
         }
     }
 
-    public async IAsyncEnumerable<RefChange> WatchAsync(RepositoryName repository, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<WorkflowRefChange> WatchAsync(RepositoryName repository, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var listener = Channel.CreateBounded<RefChange>(new BoundedChannelOptions(ListenerBuffer) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        var listener = Channel.CreateBounded<WorkflowRefChange>(new BoundedChannelOptions(ListenerBuffer) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         Watch watch;
         lock (_gate)
         {
@@ -102,7 +102,7 @@ internal sealed partial class PollingRefChangeFeed(RepositoryStore store, TimeSp
     private async Task PublishDifferencesAsync(Watch watch, Repository repo, Dictionary<string, (ObjectId Target, long Sequence)> before,
         Dictionary<string, (ObjectId Target, long Sequence)> now, CancellationToken ct)
     {
-        var changes = new List<RefChange>();
+        var changes = new List<WorkflowRefChange>();
         foreach (var (name, state) in now)
         {
             if (before.TryGetValue(name, out var old) && old == state) continue;
@@ -112,13 +112,13 @@ internal sealed partial class PollingRefChangeFeed(RepositoryStore store, TimeSp
                 last = e;
                 break;
             }
-            changes.Add(new RefChange(name, before.TryGetValue(name, out var o) ? o.Target.ToString() : null, state.Target.ToString(), state.Sequence,
+            changes.Add(new WorkflowRefChange(name, before.TryGetValue(name, out var o) ? o.Target.ToString() : null, state.Target.ToString(), state.Sequence,
                 last?.Operation, last?.Actor, last?.Time, last?.Reason));
         }
         foreach (var name in before.Keys)
-            if (!now.ContainsKey(name)) changes.Add(new RefChange(name, before[name].Target.ToString(), null, before[name].Sequence, "delete", null, null, null));
+            if (!now.ContainsKey(name)) changes.Add(new WorkflowRefChange(name, before[name].Target.ToString(), null, before[name].Sequence, "delete", null, null, null));
         if (changes.Count == 0) return;
-        Channel<RefChange>[] listeners;
+        Channel<WorkflowRefChange>[] listeners;
         lock (_gate) listeners = [.. watch.Listeners];
         foreach (var l in listeners)
             foreach (var c in changes)
@@ -140,7 +140,7 @@ internal sealed partial class PollingRefChangeFeed(RepositoryStore store, TimeSp
     private sealed class Watch(RepositoryName repository)
     {
         public RepositoryName Repository { get; } = repository;
-        public List<Channel<RefChange>> Listeners { get; } = [];
+        public List<Channel<WorkflowRefChange>> Listeners { get; } = [];
         public CancellationTokenSource Stop { get; } = new();
         public Task? Loop { get; set; }
     }

@@ -21,8 +21,8 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>ZSET of one ref's audit log: member = encoded <see cref="AuditEntry"/>, score = its sequence.</summary>
     public RedisKey Audit(RepositoryName repo, RefName name) => Prefix + TagOpen + Checked(repo) + "}:audit:" + Checked(name);
 
-    /// <summary>Pub/sub channel announcing ref changes of one repository (message: the full ref name).</summary>
-    public RedisChannel Changes(RepositoryName repo) => RedisChannel.Literal(Prefix + TagOpen + Checked(repo) + "}:changes");
+    /// <summary>Name of the pub/sub channel announcing ref changes of one repository (message: the encoded audit entry); it carries the hash tag.</summary>
+    public string ChangesName(RepositoryName repo) => Prefix + TagOpen + Checked(repo) + "}:changes";
 
     /// <summary>SCAN pattern matching every repository's refs hash.</summary>
     public RedisValue RefsPattern => Prefix + TagOpen + "*" + RefsSuffix;

@@ -18,7 +18,7 @@ public sealed class RefCollection : IAsyncEnumerable<RefInfo>
     public IAsyncEnumerable<RefInfo> OfKindAsync(RefKind kind, CancellationToken cancellationToken = default)
         => _repository.ListRefsAsync(kind, cancellationToken);
 
-    /// <summary>Compare-and-swap of a ref with its audit entry (same as <see cref="Repository.UpdateRefAsync"/>).</summary>
+    /// <summary>Compare-and-swap of a ref with its audit entry (same as <see cref="Repository.UpdateRefAsync(RefName, ObjectId?, ObjectId?, string, string, string?, IReadOnlyList{Trailer}?, CancellationToken)"/>).</summary>
     /// <exception cref="RefConflictException">The ref is not at <paramref name="expected"/>.</exception>
     public Task<AuditEntry> UpdateAsync(RefName name, ObjectId? target, ObjectId? expected, string operation, string actor, string? reason = null,
         CancellationToken cancellationToken = default)

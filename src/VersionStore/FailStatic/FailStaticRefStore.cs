@@ -21,7 +21,7 @@ namespace VersionStore;
 /// Writes (<see cref="TryUpdateRefAsync"/>), listings and audit reads always go to the authoritative store and throw
 /// <see cref="BackendUnavailableException"/> when it is down: a write never pretends to succeed.
 /// </summary>
-public sealed class FailStaticRefStore : IRefStore
+public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
 {
     /// <summary>Name of the Meter.</summary>
     public const string MeterName = "VersionStore.FailStatic";
@@ -182,6 +182,12 @@ public sealed class FailStaticRefStore : IRefStore
         }
         foreach (var r in listed) yield return r;
     }
+
+    /// <inheritdoc />
+    /// <remarks>Forwards to the authoritative store's feed; without one, <see cref="NotSupportedException"/> (watches then poll).</remarks>
+    public ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
+        => _primary is IRefChangeFeed feed ? feed.SubscribeAsync(repository, listener, cancellationToken)
+            : throw new NotSupportedException("the authoritative ref store has no change feed");
 
     private async ValueTask RememberAsync(RepositoryName repository, RefName name, RefState state, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -2,9 +2,13 @@ using System.Runtime.CompilerServices;
 
 namespace VersionStore;
 
-/// <summary>An <see cref="IRefStore"/> in process memory; one lock makes each compare-and-swap and its audit append atomic.</summary>
-public sealed class InMemoryRefStore : IRefStore
+/// <summary>
+/// An <see cref="IRefStore"/> in process memory; one lock makes each compare-and-swap and its audit append atomic.
+/// Announces each applied change to in-process watchers (<see cref="IRefChangeFeed"/>) after the write.
+/// </summary>
+public sealed class InMemoryRefStore : IRefStore, IRefChangeFeed
 {
+    private readonly RefChangeBroadcaster _changes = new();
     private readonly Lock _lock = new();
     private readonly SortedDictionary<(string Repo, string Ref), RefState> _refs = new(Comparer<(string Repo, string Ref)>.Create(static (a, b) =>
     {
@@ -46,9 +50,14 @@ public sealed class InMemoryRefStore : IRefStore
             _refs[key] = update.NewState;
             if (!_audit.TryGetValue(key, out var log)) _audit[key] = log = [];
             log.Add(update.Entry);
-            return ValueTask.FromResult(true);
         }
+        _changes.Publish(update.Repository, update.Entry);
+        return ValueTask.FromResult(true);
     }
+
+    /// <inheritdoc />
+    public ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
+        => _changes.SubscribeAsync(repository, listener, cancellationToken);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)

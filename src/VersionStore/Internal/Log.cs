@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Debug, "Ref {Repository}/{Ref} CAS lost: expected {Expected}, found {Actual}")]
     public static partial void RefConflict(ILogger logger, string repository, string @ref, string expected, string actual);
+
+    [LoggerMessage(20, LogLevel.Warning, "Watch of {Repository}/{Ref}: reading or subscribing failed ({Reason}); retrying")]
+    public static partial void WatchFailed(ILogger logger, string repository, string @ref, string reason);
 }
