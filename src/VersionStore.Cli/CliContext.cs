@@ -129,6 +129,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             CorruptObjectException or ObjectNotFoundException or UnexpectedObjectKindException => (ExitCodes.Corrupt, e.Message),
             VersionStoreException => (ExitCodes.NotFoundOrInvalid, e.Message),
             IOException or UnauthorizedAccessException => (ExitCodes.NotFoundOrInvalid, e.Message),
+            InvalidDataException => (ExitCodes.NotFoundOrInvalid, e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message), // --config not loadable
             ArgumentException => (ExitCodes.NotFoundOrInvalid, e.Message), // invalid store configuration
             _ => (ExitCodes.InternalError, $"internal error: {e.GetType().FullName}: {e.Message}"),
         };
