@@ -149,7 +149,6 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             throw new BackendUnavailableException(BackendName, $"the database at '{path}' holds no VersionStore layout version (a read-only open never writes one)");
         if (stored is null)
         {
-            if (readOnly) return;
             db.Put(KeyLayout.FormatKey, new byte[] { KeyLayout.FormatVersion }, null, new WriteOptions().SetSync(true));
             return;
         }

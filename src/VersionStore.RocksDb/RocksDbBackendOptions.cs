@@ -15,14 +15,6 @@ public sealed class RocksDbBackendOptions
     public bool CreateIfMissing { get; set; } = true;
 
     /// <summary>
-    /// Open an existing database read-only, without taking its lock, beside a process that has it open for writing (for
-    /// example a CLI watching a channel). It sees the data as of the moment it was opened; every write fails with
-    /// <see cref="BackendUnavailableException"/>.
-    /// </summary>
-    /// <value><c>false</c>.</value>
-    public bool ReadOnly { get; set; }
-
-    /// <summary>
     /// Call fsync on the write-ahead log before acknowledging each write (object batch or ref update).
     /// With <c>false</c> every acknowledged write is already in the operating system's page cache through the
     /// WAL, so it survives a crash or <c>kill -9</c> of the process, but the last writes before a power loss or
