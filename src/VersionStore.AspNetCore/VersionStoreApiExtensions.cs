@@ -96,7 +96,7 @@ public static class VersionStoreApiExtensions
             }
         });
         ApiEndpoints.Map(group, options);
-        GcEndpoints.Map(group);
+        GcEndpoints.Map(group, options);
         return group;
     }
 

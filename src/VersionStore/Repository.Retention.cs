@@ -107,7 +107,7 @@ public sealed partial class Repository
     /// <exception cref="VersionPrunedException">The version is pruned or collected.</exception>
     internal async ValueTask EnsureNotPrunedAsync(ObjectId commit, CancellationToken cancellationToken)
     {
-        var (_, plan) = await Store.GcPlans.GetAsync(Store, cancellationToken).ConfigureAwait(false);
+        var (_, plan) = await Store.GcPlans.GetAsync(Store, tolerateUnavailable: true, cancellationToken).ConfigureAwait(false);
         if (plan.Commit is null) return;
         if (plan.TryGetPruned(Name, commit, out var at)) throw new VersionPrunedException(Name.Value, commit, at, collected: false);
         if (plan.Candidates.Contains(commit)) throw new VersionPrunedException(Name.Value, commit, plan.CreatedAt, collected: true);

@@ -23,7 +23,7 @@ public sealed class GcApiTests
         using var anonymous = new HttpClient { BaseAddress = host.BaseAddress };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/v1/gc", Body("{}"))).StatusCode);
 
-        var policy = await JsonAsync(await host.Client.PutAsync("/v1/workflows/support-bot/retention", Body("""{"keep_last": 1, "actor": "ops", "reason": "space"}""")));
+        var policy = await JsonAsync(await host.Client.PutAsync("/v1/workflows/support-bot/retention", Body("""{"keep_last": 1, "reason": "space"}""")));
         Assert.Equal(1, policy.GetProperty("keep_last").GetInt32());
         Assert.Equal(1, (await JsonAsync(await host.Client.GetAsync("/v1/workflows/support-bot/retention"))).GetProperty("keep_last").GetInt32());
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.PostAsync("/v1/workflows/support-bot/pins", Body("""{"revision": "v1.5.0"}"""))).StatusCode);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -6,22 +5,22 @@ using Microsoft.AspNetCore.Routing;
 namespace VersionStore.AspNetCore.Internal;
 
 /// <summary>
-/// Retention, pins, branch deletion and garbage collection over HTTP: administrative operations (today every caller holds
-/// the one API token; they are tagged <c>admin</c> for a role-based policy).
+/// Retention, pins, branch deletion and garbage collection over HTTP: administrative operations (policy
+/// <see cref="VersionStorePolicies.Administer"/>, tagged <c>admin</c>). The audit actor is the signed-in identity.
 /// </summary>
 internal static class GcEndpoints
 {
     public const string AdminTag = "admin";
 
-    public static void Map(RouteGroupBuilder g)
+    public static void Map(RouteGroupBuilder g, VersionStoreApiOptions options)
     {
         g.MapGet("/workflows/{id}/retention", (string id, HttpContext http, RepositoryStore store) => GetRetentionAsync(id, store, http)).Admin();
-        g.MapPut("/workflows/{id}/retention", (string id, HttpContext http, RepositoryStore store) => SetRetentionAsync(id, store, http)).Admin();
+        g.MapPut("/workflows/{id}/retention", (string id, HttpContext http, RepositoryStore store) => SetRetentionAsync(id, store, http, options)).Admin().Accepts<RetentionBody>("application/json");
         g.MapGet("/workflows/{id}/pins", (string id, HttpContext http, RepositoryStore store) => ListPinsAsync(id, store, http)).Admin();
-        g.MapPost("/workflows/{id}/pins", (string id, HttpContext http, RepositoryStore store) => PinAsync(id, store, http)).Admin();
-        g.MapDelete("/workflows/{id}/pins/{rev}", (string id, string rev, string? reason, string? actor, HttpContext http, RepositoryStore store) => UnpinAsync(id, rev, reason, actor, store, http)).Admin();
-        g.MapDelete("/workflows/{id}/branches/{name}", (string id, string name, string? actor, HttpContext http, RepositoryStore store) => DeleteBranchAsync(id, name, actor, store, http)).Admin();
-        g.MapPost("/gc", (HttpContext http, RepositoryStore store) => CollectAsync(store, http)).Admin();
+        g.MapPost("/workflows/{id}/pins", (string id, HttpContext http, RepositoryStore store) => PinAsync(id, store, http, options)).Admin().Accepts<PinBody>("application/json");
+        g.MapDelete("/workflows/{id}/pins/{rev}", (string id, string rev, string? reason, HttpContext http, RepositoryStore store) => UnpinAsync(id, rev, reason, store, http, options)).Admin();
+        g.MapDelete("/workflows/{id}/branches/{name}", (string id, string name, HttpContext http, RepositoryStore store) => DeleteBranchAsync(id, name, store, http, options)).Admin();
+        g.MapPost("/gc", (HttpContext http, RepositoryStore store) => CollectAsync(store, http, options)).Admin().Accepts<GcBody>("application/json");
     }
 
     private static RouteHandlerBuilder Admin(this RouteHandlerBuilder b)
@@ -29,18 +28,7 @@ internal static class GcEndpoints
 
     private static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => Results.Json(value, ApiJson.Options, statusCode: status);
 
-    private static async Task<T> BodyAsync<T>(HttpContext http) where T : class
-    {
-        try
-        {
-            return await JsonSerializer.DeserializeAsync<T>(http.Request.Body, ApiJson.Options, http.RequestAborted).ConfigureAwait(false)
-                ?? throw new BadRequestException("A JSON object is required.");
-        }
-        catch (JsonException e)
-        {
-            throw new BadRequestException("Malformed JSON body: " + e.Message);
-        }
-    }
+    private static Task<T> BodyAsync<T>(HttpContext http) where T : class => ApiEndpoints.ReadBodyAsync<T>(http);
 
     private static async Task<Repository> WorkflowAsync(string id, RepositoryStore store, CancellationToken cancellationToken)
     {
@@ -53,16 +41,16 @@ internal static class GcEndpoints
     {
         var repo = await WorkflowAsync(id, store, http.RequestAborted).ConfigureAwait(false);
         var policy = await repo.GetRetentionPolicyAsync(http.RequestAborted).ConfigureAwait(false);
-        return Json(new RetentionModel(policy.KeepLast, policy.KeepDays, null, null));
+        return Json(new RetentionModel(policy.KeepLast, policy.KeepDays));
     }
 
-    private static async Task<IResult> SetRetentionAsync(string id, RepositoryStore store, HttpContext http)
+    private static async Task<IResult> SetRetentionAsync(string id, RepositoryStore store, HttpContext http, VersionStoreApiOptions options)
     {
-        var body = await BodyAsync<RetentionModel>(http).ConfigureAwait(false);
+        var body = await BodyAsync<RetentionBody>(http).ConfigureAwait(false);
         var repo = await WorkflowAsync(id, store, http.RequestAborted).ConfigureAwait(false);
         var policy = new RetentionPolicy(body.KeepLast, body.KeepDays);
-        await repo.SetRetentionPolicyAsync(policy, body.Actor ?? "api", body.Reason, http.RequestAborted).ConfigureAwait(false);
-        return Json(new RetentionModel(policy.KeepLast, policy.KeepDays, null, null));
+        await repo.SetRetentionPolicyAsync(policy, ApiEndpoints.Actor(http, options), body.Reason, http.RequestAborted).ConfigureAwait(false);
+        return Json(new RetentionModel(policy.KeepLast, policy.KeepDays));
     }
 
     private static async Task<IResult> ListPinsAsync(string id, RepositoryStore store, HttpContext http)
@@ -73,34 +61,34 @@ internal static class GcEndpoints
         return Json(pins);
     }
 
-    private static async Task<IResult> PinAsync(string id, RepositoryStore store, HttpContext http)
+    private static async Task<IResult> PinAsync(string id, RepositoryStore store, HttpContext http, VersionStoreApiOptions options)
     {
         var body = await BodyAsync<PinBody>(http).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(body.Revision)) throw new BadRequestException("'revision' is required.");
         if (string.IsNullOrWhiteSpace(body.Reason)) throw new BadRequestException("'reason' is required.");
         var repo = await WorkflowAsync(id, store, http.RequestAborted).ConfigureAwait(false);
-        var pin = await repo.PinAsync(body.Revision, body.Actor ?? "api", body.Reason, http.RequestAborted).ConfigureAwait(false);
+        var pin = await repo.PinAsync(body.Revision, ApiEndpoints.Actor(http, options), body.Reason, http.RequestAborted).ConfigureAwait(false);
         return Json(PinModel.From(pin), StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> UnpinAsync(string id, string rev, string? reason, string? actor, RepositoryStore store, HttpContext http)
+    private static async Task<IResult> UnpinAsync(string id, string rev, string? reason, RepositoryStore store, HttpContext http, VersionStoreApiOptions options)
     {
         var repo = await WorkflowAsync(id, store, http.RequestAborted).ConfigureAwait(false);
-        await repo.UnpinAsync(rev, actor ?? "api", reason, http.RequestAborted).ConfigureAwait(false);
+        await repo.UnpinAsync(rev, ApiEndpoints.Actor(http, options), reason, http.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
 
-    private static async Task<IResult> DeleteBranchAsync(string id, string name, string? actor, RepositoryStore store, HttpContext http)
+    private static async Task<IResult> DeleteBranchAsync(string id, string name, RepositoryStore store, HttpContext http, VersionStoreApiOptions options)
     {
         var repo = await WorkflowAsync(id, store, http.RequestAborted).ConfigureAwait(false);
-        await repo.DeleteRefAsync(RefName.Branch(name), actor ?? "api", "branch deleted", http.RequestAborted).ConfigureAwait(false);
+        await repo.DeleteRefAsync(RefName.Branch(name), ApiEndpoints.Actor(http, options), "branch deleted", http.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
 
-    private static async Task<IResult> CollectAsync(RepositoryStore store, HttpContext http)
+    private static async Task<IResult> CollectAsync(RepositoryStore store, HttpContext http, VersionStoreApiOptions apiOptions)
     {
-        var body = http.Request.ContentLength is null or 0 ? new GcBody(null, null, null, null) : await BodyAsync<GcBody>(http).ConfigureAwait(false);
-        var options = new GcOptions { DryRun = body.DryRun ?? false, Repositories = body.Repositories, Actor = body.Actor ?? "api" };
+        var body = http.Request.ContentLength is null or 0 ? new GcBody(null, null, null) : await BodyAsync<GcBody>(http).ConfigureAwait(false);
+        var options = new GcOptions { DryRun = body.DryRun ?? false, Repositories = body.Repositories, Actor = ApiEndpoints.Actor(http, apiOptions) };
         if (body.GracePeriodSeconds is { } seconds)
         {
             if (seconds is < 0 or > 365 * 86400) throw new BadRequestException("'grace_period_seconds' must be between 0 and one year.");
@@ -112,16 +100,18 @@ internal static class GcEndpoints
             result.CandidatesPlanned, [.. result.Tiers.Select(t => new GcTierModel(t.Tier, t.ObjectsDeleted, t.BytesFreed))], result.Problems));
     }
 
-    private sealed record RetentionModel(int? KeepLast, int? KeepDays, string? Actor, string? Reason);
+    private sealed record RetentionModel(int? KeepLast, int? KeepDays);
 
-    private sealed record PinBody(string? Revision, string? Reason, string? Actor);
+    private sealed record RetentionBody(int? KeepLast, int? KeepDays, string? Reason);
+
+    private sealed record PinBody(string? Revision, string? Reason);
 
     private sealed record PinModel(string Ref, string Target, string Actor, string? Reason, DateTimeOffset Time)
     {
         public static PinModel From(PinInfo p) => new(p.Name.FullName, p.Target.ToString(), p.Actor, p.Reason, p.Time);
     }
 
-    private sealed record GcBody(bool? DryRun, double? GracePeriodSeconds, string[]? Repositories, string? Actor);
+    private sealed record GcBody(bool? DryRun, double? GracePeriodSeconds, string[]? Repositories);
 
     private sealed record GcTierModel(string Tier, long ObjectsDeleted, long BytesFreed);
 

@@ -123,8 +123,26 @@ internal sealed class GcPlanCache
     private Entry? _cached;
 
     public async ValueTask<(RefState? State, GcPlan Plan)> GetAsync(RepositoryStore store, CancellationToken cancellationToken)
+        => await GetAsync(store, tolerateUnavailable: false, cancellationToken).ConfigureAwait(false);
+
+    /// <param name="store">The store.</param>
+    /// <param name="tolerateUnavailable">
+    /// When the ref store cannot be reached, answer with the plan last loaded (else none) instead of failing: reads stay
+    /// fail-static, and a write cannot land anyway while the ref store is down (its compare-and-swap fails).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public async ValueTask<(RefState? State, GcPlan Plan)> GetAsync(RepositoryStore store, bool tolerateUnavailable, CancellationToken cancellationToken)
     {
-        var state = await store.Refs.TryGetRefAsync(RepositoryStore.SystemRepository, GcPlan.PlanRef, cancellationToken).ConfigureAwait(false);
+        RefState? state;
+        try
+        {
+            state = await store.Refs.TryGetRefAsync(RepositoryStore.SystemRepository, GcPlan.PlanRef, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackendUnavailableException) when (tolerateUnavailable)
+        {
+            var last = Volatile.Read(ref _cached);
+            return (last?.State, last?.Plan ?? GcPlan.Empty);
+        }
         if (state?.Target is not { } target) return (state, GcPlan.Empty);
         var cached = Volatile.Read(ref _cached);
         if (cached is not null && cached.State == state) return (state, cached.Plan);
