@@ -28,9 +28,14 @@ public sealed class RedisBackendOptions
     /// <value><c>"vstore:"</c>.</value>
     public string KeyPrefix { get; set; } = "vstore:";
 
-    /// <summary>How long a connection attempt may take.</summary>
-    /// <value>2 seconds.</value>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long opening the backend waits for the first connection. Redis being down never fails the open (the client
+    /// keeps reconnecting in the background and calls fail fast until it is back), so this only bounds how long a
+    /// process that starts while Redis is down waits before it serves fail-static reads and fails writes — an operator's
+    /// CLI call during an incident pays it once per command.
+    /// </summary>
+    /// <value>500 milliseconds (TCP connect and TLS to a Redis in the same region take a few milliseconds).</value>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// Upper bound of every operation: after it a call throws <see cref="BackendUnavailableException"/> (ref store) or
