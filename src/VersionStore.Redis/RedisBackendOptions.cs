@@ -34,8 +34,8 @@ public sealed class RedisBackendOptions
     /// process that starts while Redis is down waits before it serves fail-static reads and fails writes — an operator's
     /// CLI call during an incident pays it once per command.
     /// </summary>
-    /// <value>500 milliseconds (TCP connect and TLS to a Redis in the same region take a few milliseconds).</value>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <value>2 seconds (a shorter bound fails the first calls of a process that connects slowly under load).</value>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Upper bound of every operation: after it a call throws <see cref="BackendUnavailableException"/> (ref store) or

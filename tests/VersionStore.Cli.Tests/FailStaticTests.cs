@@ -27,7 +27,7 @@ public sealed class FailStaticTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(path, JsonSerializer.Serialize(new
         {
             rocksDb = new { path = _cli.PathOf("cache-" + name) },
-            redis = new { configuration = _redis.Endpoint, operationTimeout = "00:00:00.500" },
+            redis = new { configuration = _redis.Endpoint, operationTimeout = "00:00:00.500", connectTimeout = "00:00:00.500" },
             s3 = new
             {
                 bucketName = "vstore-cli-tests", prefix, serviceUrl = ServerEnvironment.S3Endpoint.ToString(), forcePathStyle = true, s3CompatibleMode = true,

@@ -34,7 +34,7 @@ public sealed class RedisUnitTests
         Assert.False(config.AbortOnConnectFail);
         Assert.Equal(750, config.AsyncTimeout);
         Assert.Equal(750, config.SyncTimeout);
-        Assert.Equal(500, config.ConnectTimeout);
+        Assert.Equal(2000, config.ConnectTimeout);
         Assert.Same(BacklogPolicy.FailFast, config.BacklogPolicy);
         Assert.Throws<ArgumentException>(() => new RedisBackendOptions().BuildConfiguration());
     }

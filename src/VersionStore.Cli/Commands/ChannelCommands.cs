@@ -184,13 +184,23 @@ internal static class ChannelCommands
             using (var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false, ReadOnly = true }))
             {
                 var state = await backend.TryGetRefAsync(repository, name, cancellationToken).ConfigureAwait(false);
-                AuditEntry? newest = null;
-                if (state is not null)
-                    await foreach (var e in backend.ReadAuditAsync(repository, name, state.Sequence + 1, cancellationToken).ConfigureAwait(false)) { newest = e; break; }
                 var sequence = state?.Sequence ?? 0;
-                if (sequence != last && state?.Target is not null)
-                    WriteWatchLine(output, channel, newest, ChannelState.From(state.Target, sequence, newest));
-                last = sequence;
+                if (state?.Target is not null && sequence > last)
+                {
+                    // One line per change since the last poll (the first poll: the current state only), oldest first, from
+                    // the audit log: changes between two polls are not folded, and an older snapshot never prints twice.
+                    var entries = new List<AuditEntry>();
+                    await foreach (var e in backend.ReadAuditAsync(repository, name, sequence + 1, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (e.Sequence <= last) break;
+                        entries.Add(e);
+                        if (last < 0) break;
+                    }
+                    entries.Reverse();
+                    foreach (var e in entries)
+                        if (e.New is not null) WriteWatchLine(output, channel, e, ChannelState.From(e.New, e.Sequence, e));
+                    last = sequence;
+                }
             }
             await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
         }
