@@ -2,7 +2,8 @@
 # Packaging check: ./build/pack-check.sh
 #
 # What a NuGet user meets, checked outside the solution:
-#   1. packs every package of src/ (nupkg + snupkg) into a local feed in a temp folder;
+#   1. packs every package of src/ (nupkg + snupkg) into a local feed in a temp folder (after build/test.sh has
+#      restored the solution: --no-restore, since the CLI's lock file also holds its NativeAOT runtime packages);
 #   2. prints the package table (id, version, dependencies, README, XML docs, symbols, SourceLink, licence, size);
 #   3. builds and runs, in a temp folder outside the repository (no Directory.Build.props, no central versions),
 #      a console app whose Program.cs is the README's "API in a glance" snippet taken verbatim from README.md,
@@ -18,7 +19,7 @@ FEED="$WORK/feed"
 log() { echo "[pack-check] $*"; }
 
 log "dotnet pack (Release) -> local feed"
-dotnet pack "$REPO/VersionStore.sln" -c Release -o "$FEED" -p:ContinuousIntegrationBuild=true >"$WORK/pack.log" 2>&1 \
+dotnet pack "$REPO/VersionStore.sln" -c Release --no-restore -o "$FEED" -p:ContinuousIntegrationBuild=true >"$WORK/pack.log" 2>&1 \
   || { tail -n 40 "$WORK/pack.log" >&2; echo "[pack-check] dotnet pack FAILED" >&2; exit 1; }
 
 core="$(ls "$FEED"/VersionStore.[0-9]*.nupkg | head -n 1)"
