@@ -10,7 +10,7 @@ namespace VersionStore.Releases;
 public sealed record ServedVersion(RefName Ref, ObjectId Version, string? Subject, bool Stale, DateTimeOffset SeenAt, string? Problem);
 
 /// <summary>
-/// Fail-static reads of channels and branches (DESIGN.md §4): reads the ref and its commit from the store, remembers
+/// Fail-static reads of channels and branches (docs/OPERATIONS.md, fail-static reads): reads the ref and its commit from the store, remembers
 /// them in an <see cref="ILastSeenCache"/>, and when a backend fails (<see cref="BackendUnavailableException"/>, I/O
 /// errors, timeouts) serves the last version seen, marked <see cref="ServedVersion.Stale"/>, instead of failing.
 /// Writes never go through here: they never pretend to succeed.

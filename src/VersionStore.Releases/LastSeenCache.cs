@@ -14,7 +14,7 @@ namespace VersionStore.Releases;
 public sealed record LastSeenVersion(string Repository, string Ref, ObjectId Version, DateTimeOffset SeenAt, string? Subject);
 
 /// <summary>
-/// A local memory of the last version seen per ref, for fail-static reads (DESIGN.md §4): when the stores are
+/// A local memory of the last version seen per ref, for fail-static reads (docs/OPERATIONS.md, fail-static reads): when the stores are
 /// unreachable, an application still loads the version it last saw, marked stale. Implementations must not throw
 /// on a missing entry; write failures are swallowed by callers (the cache is best effort).
 /// </summary>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace VersionStore.Releases;
 
 /// <summary>
-/// Watches one release channel and rolls it back by itself when health crosses a threshold (DESIGN.md §5).
+/// Watches one release channel and rolls it back by itself when health crosses a threshold (docs/ARCHITECTURE.md, release guard).
 /// Feed it <see cref="HealthSample"/>s with <see cref="IngestAsync(HealthSample, CancellationToken)"/>; call
 /// <see cref="EvaluateAsync"/> periodically (or run <see cref="RunAsync"/>) so time-based decisions — promotion to
 /// last-known-good, recovery, escalation — happen without new samples.

@@ -1,7 +1,7 @@
 namespace VersionStore.Releases;
 
 /// <summary>
-/// One change in a workflow run (DESIGN.md §6): node <paramref name="NodeId"/> reached <paramref name="Status"/> at
+/// One change in a workflow run (docs/ARCHITECTURE.md, run events and snapshots): node <paramref name="NodeId"/> reached <paramref name="Status"/> at
 /// <paramref name="Timestamp"/> while running workflow version <paramref name="Version"/>. Run-level changes use
 /// <see cref="RunNodeId"/> as the node id; a run-level terminal status (see <see cref="RunSnapshotPolicy"/>) ends the run.
 /// </summary>
@@ -45,7 +45,7 @@ public sealed class RunSnapshotPolicy
     public bool IsTerminal(RunEvent e) => e.NodeId == RunEvent.RunNodeId && TerminalStatuses.Contains(e.Status);
 }
 
-/// <summary>A per-run append-only log of <see cref="RunEvent"/>s with snapshots (DESIGN.md §6).</summary>
+/// <summary>A per-run append-only log of <see cref="RunEvent"/>s with snapshots (docs/ARCHITECTURE.md, run events and snapshots).</summary>
 public interface IRunEventStore
 {
     /// <summary>Appends events (in timestamp order, not older than the run's newest event) to run <paramref name="runId"/>; may take a snapshot per the policy.</summary>

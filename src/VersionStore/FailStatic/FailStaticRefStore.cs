@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace VersionStore;
 
 /// <summary>
-/// Fail-static reads (DESIGN §4): an <see cref="IRefStore"/> over the authoritative ref store (Redis) that remembers
+/// Fail-static reads (docs/OPERATIONS.md, fail-static reads): an <see cref="IRefStore"/> over the authoritative ref store (Redis) that remembers
 /// every ref state it sees in an <see cref="IHeadCache"/> (the local RocksDB in distributed mode) and, when the
 /// authoritative store is unreachable, serves the remembered state instead of failing — so an application can still
 /// load the version it should run.
