@@ -246,7 +246,17 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
             var current = await _primary.TryGetRefAsync(repository, name, cancellationToken).ConfigureAwait(false);
             if (IsLost(current, remembered)) throw RefLost(repository, name, current, remembered);
         }
-        await EnsureEpochAsync(repository, name, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureEpochAsync(repository, name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BackendUnavailableException e) when (e is not RefStoreStateLostException)
+        {
+            // The marker is the store's, not the repository's: say which write failed.
+            var prefix = e.Backend + " is unavailable: ";
+            var reason = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+            throw new BackendUnavailableException(e.Backend, $"writing {name} of '{repository}' refused: {reason}", e) { Repository = repository.Value, Ref = name.FullName };
+        }
     }
 
     /// <summary>
