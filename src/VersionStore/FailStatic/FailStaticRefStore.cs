@@ -135,7 +135,7 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
 
     private RefReadResult ServedStale(RepositoryName repository, RefName name, RememberedHead remembered, BackendUnavailableException cause)
     {
-        var result = new RefReadResult(remembered.State, IsStale: true, remembered.SeenAt);
+        var result = new RefReadResult(remembered.State, IsStale: true, remembered.SeenAt, cause);
         Interlocked.Increment(ref _staleReads);
         StaleReads.Add(1);
         _logger.LogWarning("Ref store could not answer ({Reason}); serving the remembered head {Head} of {Ref} in '{Repository}' seen at {SeenAt:O} (possibly stale)",
