@@ -144,7 +144,7 @@ public sealed class RedisRefStore : IRefStore, IRefChangeFeed, IRefStoreEpoch
     public async ValueTask<string?> TryGetEpochAsync(CancellationToken cancellationToken = default)
     {
         var value = await RedisCall.Run(Db.StringGetAsync(_keys.Epoch), _options.OperationTimeout, "reading the store marker", cancellationToken).ConfigureAwait(false);
-        return value.IsNull ? null : (string?)value;
+        return value.IsNull ? null : CheckedEpoch((string?)value);
     }
 
     /// <inheritdoc />
@@ -153,8 +153,13 @@ public sealed class RedisRefStore : IRefStore, IRefChangeFeed, IRefStoreEpoch
         ArgumentException.ThrowIfNullOrEmpty(epoch);
         var result = await RedisCall.Run(Db.ScriptEvaluateAsync(EnsureEpochScript, [_keys.Epoch], [epoch]), _options.OperationTimeout,
             "writing the store marker", cancellationToken).ConfigureAwait(false);
-        return (string?)result ?? epoch;
+        return CheckedEpoch((string?)result ?? epoch);
     }
+
+    /// <summary>A marker as stored: 1–256 printable ASCII characters (what this library writes), else the key was overwritten.</summary>
+    private string CheckedEpoch(string? epoch)
+        => epoch is { Length: > 0 and <= 256 } && epoch.All(static c => c is > ' ' and < (char)127) ? epoch
+            : throw new CorruptObjectException(null, $"the store marker at key '{_keys.Epoch}' in Redis is malformed");
 
     /// <inheritdoc />
     public async ValueTask<RefState?> TryGetRefAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)
