@@ -46,7 +46,8 @@ public sealed class OneBreakerTests
         Assert.NotNull(await tiered.TryReadAsync(blob.Id));
         Assert.False(await tiered.ContainsAsync(ObjectId.Compute("absent"u8)));
         stats = tiered.GetStatistics("redis");
-        Assert.Equal((2L, 2L), (stats.Failures, stats.Skipped));
+        Assert.Equal(2, stats.Failures);
+        Assert.True(stats.Skipped >= 2, $"skipped {stats.Skipped}"); // the read, the contains check (and a promotion of the read, when it ran by then)
         Assert.Equal(2, redis.Objects.Statistics.Failures);
 
         // Redis back and the cooldown over: one probe closes the breaker.
