@@ -8,8 +8,8 @@ namespace VersionStore.Benchmarks;
 /// </summary>
 public static class LatencyProbes
 {
-    /// <summary>Runs every probe and prints one line per measurement.</summary>
-    public static async Task RunAsync(bool quick)
+    /// <summary>Runs every probe (only the rollback probes with <paramref name="rollbackOnly"/>) and prints one line per measurement.</summary>
+    public static async Task RunAsync(bool quick, bool rollbackOnly = false)
     {
         var samples = quick ? 300 : 3000;
         Console.WriteLine($"# latency probes ({(quick ? "quick" : "full")}, {samples} samples after {samples / 10} warmup, {DateTimeOffset.UtcNow:u})");
@@ -31,6 +31,8 @@ public static class LatencyProbes
                 Print($"rollback elapsed as reported (RollbackResult.Elapsed, {verification})", size, effective);
             }
         }
+
+        if (rollbackOnly) return;
 
         // Release guard: threshold-crossing sample to rollback visible (each operation after an untimed re-publish).
         var guardSamples = quick ? 100 : 1000;

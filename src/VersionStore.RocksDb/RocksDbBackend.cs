@@ -189,7 +189,7 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
         try
         {
             var values = _db.MultiGet(keys, ObjectId.Size, _objects);
-            for (var i = 0; i < values.Length; i++) result[i] = values[i] is { } v ? v : null;
+            for (var i = 0; i < values.Length; i++) result[i] = values[i] is { } v ? v : (ReadOnlyMemory<byte>?)null;
             return ValueTask.FromResult(result);
         }
         catch (RocksDbException e) { throw Unavailable($"read {ids.Count} objects", e); }

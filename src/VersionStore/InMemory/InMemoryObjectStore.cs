@@ -30,7 +30,7 @@ public sealed class InMemoryObjectStore : IObjectStore, IBatchObjectStore, ISwee
         ArgumentNullException.ThrowIfNull(ids);
         cancellationToken.ThrowIfCancellationRequested();
         var result = new ReadOnlyMemory<byte>?[ids.Count];
-        for (var i = 0; i < result.Length; i++) result[i] = _objects.TryGetValue(ids[i], out var data) ? data : null;
+        for (var i = 0; i < result.Length; i++) result[i] = _objects.TryGetValue(ids[i], out var data) ? data : (ReadOnlyMemory<byte>?)null;
         return ValueTask.FromResult(result);
     }
 
