@@ -22,11 +22,14 @@ public class BatchReadBenchmarks
     public async Task Setup()
     {
         _temp = new TempDirectory("batch");
-        _backend = RocksDbBackend.Open(_temp.Sub("vstore"));
-        _store = new RepositoryStore(_backend, _backend, new VersionStoreOptions(), ownedBackend: _backend);
+        // Written, flushed to an SST file at close, reopened: the reads come from table files through the block cache,
+        // as in a long-running store, not from the memtable.
+        var options = new RocksDbBackendOptions { Path = _temp.Sub("vstore"), FlushAtCloseThresholdBytes = 0 };
         var fixture = new WorkflowFixture();
         var objects = fixture.Entries.Values.Select(v => ObjectCodec.EncodeBlob(v)).Select(b => new EncodedObject(ObjectId.Compute(b), b)).DistinctBy(o => o.Id).ToArray();
-        await _backend.WriteAsync(objects);
+        using (var writer = RocksDbBackend.Open(options)) await writer.WriteAsync(objects);
+        _backend = RocksDbBackend.Open(options);
+        _store = new RepositoryStore(_backend, _backend, new VersionStoreOptions(), ownedBackend: _backend);
         _ids = [.. objects.Select(o => o.Id)];
         _reader = _store.GetRepository("batch").Reader;
         var many = await _backend.TryReadManyAsync(_ids);

@@ -51,4 +51,23 @@ public abstract partial class RepositoryConformance
         Assert.Contains("missing", result.Verification.Failure);
         Assert.Equal(v150.Id, await Repo.ResolveAsync("main"));
     }
+
+    [Fact]
+    public async Task A_blob_read_once_is_served_from_memory_as_verified_but_rollback_verification_reads_the_store()
+    {
+        await PublishTwoVersionsAsync();
+        var snapshot = await Repo.CheckoutAsync("v1.4.0");
+        var start = (await snapshot.TryGetEntryAsync("graph/nodes/start"))!.Value.BlobId;
+        var good = (await Repo.GetBlobAsync(start)).ToArray();
+        await CorruptObjectAsync(start, ObjectCodec.EncodeBlob("""{"type":"start","title":"Tampered"}"""u8));
+
+        // The copy verified when it entered the process: still the object its id names.
+        var again = await Repo.GetBlobAsync(start);
+        Assert.True(again.Span.SequenceEqual(good));
+        Assert.Equal(start, ObjectId.Compute(ObjectCodec.EncodeBlob(again.Span)));
+        // The damage in the store is found by what must read the store: rollback verification and fsck.
+        var result = await Repo.RollbackAsync(new RollbackRequest { Ref = RefName.Branch("main"), Target = "v1.4.0", Reason = "x" });
+        Assert.Equal(RollbackStatus.Rejected, result.Status);
+        Assert.Contains(start.ToString(), result.Verification.Failure);
+    }
 }
