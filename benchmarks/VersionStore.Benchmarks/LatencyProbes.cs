@@ -20,8 +20,12 @@ public static class LatencyProbes
             foreach (var verification in new[] { "cached", "cold" })
             {
                 await using var h = await RollbackHistory.OpenAsync(size, RollbackBenchmarks.Options(verification));
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var times = await MeasureAsync(samples, async () => await h.RollbackOnceAsync());
+                var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / (samples + samples / 10);
                 Print($"rollback (revert, RocksDB, {verification} verification)", size, times);
+                // CPU time of the process per rollback (all threads): what a loaded machine cannot inflate the way it inflates wall time.
+                Console.WriteLine($"| rollback CPU time per operation ({verification}; process, all threads) | {size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} | {cpu:N1} µs (mean) | | | |");
                 var effective = await MeasureAsync(samples, async () =>
                 {
                     var r = await h.RollbackOnceAsync();

@@ -73,6 +73,7 @@ public class WarmReadBenchmarks
     private ObjectId _id;
     private byte[] _key = [];
     private byte[] _node = [];
+    private VersionStore.Repository _uncached = null!;
 
     [GlobalSetup]
     public async Task Setup()
@@ -81,6 +82,7 @@ public class WarmReadBenchmarks
         _backend = RocksDbBackend.Open(_temp.Sub("vstore"));
         _store = new RepositoryStore(_backend, _backend, new VersionStoreOptions(), ownedBackend: _backend);
         _repo = _store.GetRepository("warm");
+        _uncached = new RepositoryStore(_backend, _backend, new VersionStoreOptions { VerifiedBlobCacheBytes = 0 }).GetRepository("warm");
         var node = NodeBlob.Encoded(out _id);
         await _backend.WriteAsync([new EncodedObject(_id, node)]);
         _raw = RocksDbSharp.RocksDb.Open(new RocksDbSharp.DbOptions().SetCreateIfMissing(true), _temp.Sub("raw"));
@@ -108,6 +110,10 @@ public class WarmReadBenchmarks
     /// <summary>A verified blob read through the repository.</summary>
     [Benchmark]
     public async Task<int> RepositoryGetBlob() => (await _repo.GetBlobAsync(_id)).Length;
+
+    /// <summary>A verified blob read with the verified-blob cache off: every read is a Get plus a SHA-256 (the first read of a blob).</summary>
+    [Benchmark]
+    public async Task<int> RepositoryGetBlobUncached() => (await _uncached.GetBlobAsync(_id)).Length;
 
     /// <summary>The verification alone (SHA-256 of the same node's encoding): the part of a verified read that is not a Get.</summary>
     [Benchmark]
