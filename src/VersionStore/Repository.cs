@@ -24,7 +24,7 @@ public sealed partial class Repository
     /// <summary>The store it belongs to.</summary>
     public RepositoryStore Store { get; }
 
-    private ObjectReader Reader => Store.ObjectReader;
+    internal ObjectReader Reader => Store.ObjectReader;
     private TimeProvider Clock => Store.Options.TimeProvider;
 
     // ------------------------------------------------------------------ objects

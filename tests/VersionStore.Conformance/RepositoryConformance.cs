@@ -8,7 +8,7 @@ namespace VersionStore.Conformance;
 /// The behaviour of <see cref="Repository"/> over a backend: commit, checkout, diff, log, ancestry, revisions,
 /// rollback and audit. Derive once per backend; <see cref="CreateBackend"/> returns fresh, empty stores.
 /// </summary>
-public abstract class RepositoryConformance : IAsyncLifetime
+public abstract partial class RepositoryConformance : IAsyncLifetime
 {
     /// <summary>A fresh object store and ref store (and what to dispose).</summary>
     protected abstract (IObjectStore Objects, IRefStore Refs, IDisposable? Owner) CreateBackend();

@@ -10,7 +10,7 @@ namespace VersionStore;
 /// <see cref="IObjectEviction"/> and <see cref="IAccessTrackingTier"/>, so <see cref="TieredObjectStore.DemoteAsync"/>
 /// can demote it by age. A write replaces a held copy (so a corrupt copy can be repaired).
 /// </summary>
-public sealed class MemoryCacheTier : IObjectStore, IObjectEviction, IAccessTrackingTier
+public sealed class MemoryCacheTier : IObjectStore, IBatchObjectStore, IObjectEviction, IAccessTrackingTier
 {
     private sealed class Entry(byte[] data, long lastAccess)
     {
@@ -50,6 +50,22 @@ public sealed class MemoryCacheTier : IObjectStore, IObjectEviction, IAccessTrac
         if (!_entries.TryGetValue(id, out var e)) return ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
         Volatile.Write(ref e.LastAccess, Now);
         return ValueTask.FromResult<ReadOnlyMemory<byte>?>(e.Data);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new ReadOnlyMemory<byte>?[ids.Count];
+        var now = Now;
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (!_entries.TryGetValue(ids[i], out var e)) continue;
+            Volatile.Write(ref e.LastAccess, now);
+            result[i] = e.Data;
+        }
+        return ValueTask.FromResult(result);
     }
 
     /// <inheritdoc />
