@@ -4,7 +4,7 @@ namespace VersionStore.Cli;
 /// What <c>vstore</c> takes from its process: environment variables and the current directory. Tests and hosts
 /// that embed the CLI pass their own, so runs in one process do not share global state.
 /// </summary>
-public sealed class CliEnvironment
+internal sealed class CliEnvironment
 {
     /// <summary>The real process environment and current directory, with Ctrl-C handling.</summary>
     public static CliEnvironment Process => new()

@@ -262,7 +262,7 @@ public sealed partial class ReleaseGuard
         {
             await Channels.RetireCanaryAsync(Channel, Actor, $"release guard {Options.InstanceId}: {Describe(p0)}", evidence, info.Sequence, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RefConflictException or InvalidOperationArgumentException)
+        catch (Exception e) when (e is RefConflictException or InvalidRequestException)
         {
             return null; // the channel moved (another guard or an operator acted first): judged again next round
         }

@@ -153,8 +153,8 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             return;
         }
         if (stored.Length != 1 || stored[0] != KeyLayout.FormatVersion)
-            throw new BackendUnavailableException(BackendName,
-                $"the database at '{path}' has layout version {(stored.Length == 1 ? stored[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(malformed)")}; this build reads version {KeyLayout.FormatVersion}");
+            throw new UnsupportedFormatException(BackendName, path,
+                stored.Length == 1 ? stored[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(malformed)", KeyLayout.FormatVersion);
     }
 
     // ---------------------------------------------------------------- objects

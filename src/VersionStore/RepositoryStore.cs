@@ -61,7 +61,7 @@ public sealed class RepositoryStore : IAsyncDisposable
     /// previous run planned for deletion, that are still unreached, once that plan is older than the grace period.
     /// Incremental (batches), cancellable, and it takes no lock that blocks commits or rollbacks.
     /// </summary>
-    /// <exception cref="InvalidOperationArgumentException">The object store cannot be swept (it implements no <see cref="ISweepableObjectStore"/>).</exception>
+    /// <exception cref="InvalidRequestException">The object store cannot be swept (it implements no <see cref="ISweepableObjectStore"/>).</exception>
     /// <exception cref="VersionStoreException">A ref reaches a commit that is not stored: nothing is deleted (run verify).</exception>
     public Task<GcResult> CollectGarbageAsync(GcOptions? options = null, IProgress<GcProgress>? progress = null, CancellationToken cancellationToken = default)
         => new GarbageCollector(this, options ?? new GcOptions(), progress).RunAsync(cancellationToken);

@@ -349,7 +349,7 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerif
     /// Lists the durable tier and the archive (the tiers that hold every object); an object's write time is its newest in
     /// either. Caches are not listed: they hold copies only.
     /// </remarks>
-    /// <exception cref="InvalidOperationArgumentException">The durable tier cannot be swept.</exception>
+    /// <exception cref="InvalidRequestException">The durable tier cannot be swept.</exception>
     public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var merged = new Dictionary<ObjectId, StoredObjectInfo>();
@@ -357,7 +357,7 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerif
         {
             if (t is null) continue;
             if (t.Store is not ISweepableObjectStore sweepable)
-                throw new InvalidOperationArgumentException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
+                throw new InvalidRequestException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
             await foreach (var o in sweepable.ListObjectsAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (merged.TryGetValue(o.Id, out var seen))
@@ -402,7 +402,7 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerif
                 }
                 else if (!t.IsCache)
                 {
-                    throw new InvalidOperationArgumentException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
+                    throw new InvalidRequestException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
                 }
             }
             catch (BackendUnavailableException e) when (t.IsCache)
