@@ -85,9 +85,13 @@ public sealed class RedisBackendOptions
     /// <value>5 seconds.</value>
     public TimeSpan BreakerCooldown { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Where the backend logs (category <c>VersionStore.Redis</c>, event ids 3000–3999); the store builder passes the host's.</summary>
+    /// <value><see cref="Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance"/> (no logging).</value>
+    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
     /// <summary>Clock of the circuit breaker.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>the system clock (<c>TimeProvider.System</c>).</value>
+    public TimeProvider TimeProvider { get; set; } = SystemClock.Default;
 
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
@@ -108,6 +112,7 @@ public sealed class RedisBackendOptions
         if (BreakerFailureThreshold < 1) errors.Add($"{nameof(BreakerFailureThreshold)} must be at least 1");
         if (BreakerCooldown < TimeSpan.Zero) errors.Add($"{nameof(BreakerCooldown)} cannot be negative");
         if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
+        if (LoggerFactory is null) errors.Add($"{nameof(LoggerFactory)} is required");
         if (errors.Count > 0) throw new ArgumentException("Invalid RedisBackendOptions: " + string.Join("; ", errors) + ".");
     }
 

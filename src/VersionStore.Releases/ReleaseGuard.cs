@@ -498,9 +498,9 @@ public sealed partial class ReleaseGuard
         return b.ToString();
     }
 
-    [LoggerMessage(1, LogLevel.Warning, "Release guard of channel {Channel}: {Action}: {Summary}")]
+    [LoggerMessage(5001, LogLevel.Warning, "Release guard of channel {Channel}: {Action}: {Summary}")]
     private static partial void LogDecision(ILogger logger, string channel, GuardAction action, string summary);
 
-    [LoggerMessage(2, LogLevel.Error, "Release guard of channel {Channel}: evaluation failed; retrying next round")]
+    [LoggerMessage(5002, LogLevel.Error, "Release guard of channel {Channel}: evaluation failed; retrying next round")]
     private static partial void LogEvaluationFailed(ILogger logger, string channel, Exception exception);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using VersionStore.Internal;
 
 namespace VersionStore;

@@ -22,7 +22,7 @@ namespace VersionStore;
 /// for a cooldown. The durable tier's failures are never hidden.</item>
 /// <item><see cref="DemoteAsync"/> evicts from cache tiers only objects the durable tier is verified to hold (invariant 4).</item>
 /// </list>
-/// Metrics: Meter <see cref="TieredDiagnostics.MeterName"/> with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
+/// Metrics: the <c>vstore.tiered.*</c> instruments of the core Meter (<see cref="VersionStoreDiagnostics.Name"/>) with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
 /// </summary>
 public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerifyingObjectStore, ISweepableObjectStore
 {
