@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using VersionStore.RocksDb.Internal;
@@ -55,7 +56,11 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
         _writeOptions = new WriteOptions().SetSync(options.SyncWrites);
         _stripes = new object[options.RefLockStripes];
         for (var i = 0; i < _stripes.Length; i++) _stripes[i] = new object();
+        _logger = options.LoggerFactory.CreateLogger(RocksDbTelemetry.Name);
+        RocksDbTelemetry.Opened(_logger, options.Path, options.ReadOnly);
     }
+
+    private readonly ILogger _logger;
 
     /// <summary>The options the database was opened with (do not change them after opening).</summary>
     public RocksDbBackendOptions Options { get; }
@@ -121,11 +126,13 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
         catch (RocksDbException e) when (IsLockError(e))
         {
             db?.Dispose();
+            RocksDbTelemetry.OpenRefusedLocked(options.LoggerFactory.CreateLogger(RocksDbTelemetry.Name), path);
             throw new BackendUnavailableException(BackendName, $"the database at '{path}' is open in another process (or already open in this one); close it and retry", e);
         }
         catch (RocksDbException e) when (IsCorruption(e))
         {
             db?.Dispose();
+            RocksDbTelemetry.OpenRefusedDamaged(options.LoggerFactory.CreateLogger(RocksDbTelemetry.Name), path, Brief(e));
             throw new CorruptObjectException(null, $"the database at '{path}' is damaged ({Brief(e)}); it was not opened and nothing was changed. "
                 + "Restore the folder from a backup; if its write-ahead log is what is damaged (acknowledged writes after the damage are unreadable), "
                 + "opening it once with WalRecovery = PointInTime keeps what precedes the damage (see docs/OPERATIONS.md)", e);
@@ -153,8 +160,8 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
             return;
         }
         if (stored.Length != 1 || stored[0] != KeyLayout.FormatVersion)
-            throw new BackendUnavailableException(BackendName,
-                $"the database at '{path}' has layout version {(stored.Length == 1 ? stored[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(malformed)")}; this build reads version {KeyLayout.FormatVersion}");
+            throw new UnsupportedFormatException(BackendName, path,
+                stored.Length == 1 ? stored[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(malformed)", KeyLayout.FormatVersion);
     }
 
     // ---------------------------------------------------------------- objects
@@ -811,6 +818,7 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
             _disposed = true;
             FlushLargeMemtables();
             _db.Dispose();
+            RocksDbTelemetry.Closed(_logger, Options.Path);
         }
         finally { _gate.ExitWriteLock(); }
     }

@@ -65,12 +65,15 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
+
     private S3PackObjectStore(IAmazonS3 s3, bool ownsClient, S3PackStoreOptions options)
     {
         _s3 = s3;
         _ownsClient = ownsClient;
         _options = options;
         _time = options.TimeProvider;
+        _logger = options.LoggerFactory.CreateLogger(S3Telemetry.Name);
         _keys = new S3Keys(options.Prefix);
         _ranges = new PackRangeCache(options.ReadAheadCacheBytes);
         if (options.IndexCacheDirectory is not null)
@@ -441,8 +444,11 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
     /// <summary>Uploads a pack, then its index (so a listed index always has its pack), then makes it visible.</summary>
     private async Task UploadPackAsync(BuiltPack pack, CancellationToken cancellationToken)
     {
+        using var activity = S3Telemetry.ActivitySource.StartActivity("vstore.s3.upload_pack");
+        activity?.SetTag("vstore.s3.pack", pack.Name);
         await PutAsync(_keys.Pack(pack.Name), pack.Bytes, cancellationToken).ConfigureAwait(false);
         await PutAsync(_keys.Index(pack.Name), pack.IndexBytes, cancellationToken).ConfigureAwait(false);
+        S3Telemetry.PackUploaded(_logger, pack.Name, _options.BucketName, pack.Index.Count, pack.Bytes.Length);
         WriteCachedIndex(pack.Name, pack.IndexBytes);
         Register(new LoadedPack(pack.Name, pack.Index, _time.GetUtcNow()));
     }

@@ -121,9 +121,13 @@ public sealed class S3PackStoreOptions
     /// <value>4.</value>
     public int MaxConcurrentRequests { get; set; } = 4;
 
+    /// <summary>Where the backend logs (category <c>VersionStore.S3</c>, event ids 4000–4999); the store builder passes the host's.</summary>
+    /// <value><see cref="Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance"/> (no logging).</value>
+    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
     /// <summary>Clock for timeouts and refresh intervals.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>the system clock (<c>TimeProvider.System</c>).</value>
+    public TimeProvider TimeProvider { get; set; } = SystemClock.Default;
 
     /// <summary>
     /// A write of an object the store already holds is skipped only while the newest pack holding it is younger than this;
@@ -179,6 +183,7 @@ public sealed class S3PackStoreOptions
         if (BatchReadGapBytes < 0) errors.Add($"{nameof(BatchReadGapBytes)} cannot be negative");
         if (ReadAheadBytes < 0) errors.Add($"{nameof(ReadAheadBytes)} cannot be negative");
         if (ReadAheadCacheBytes < 0) errors.Add($"{nameof(ReadAheadCacheBytes)} cannot be negative");
+        if (LoggerFactory is null) errors.Add($"{nameof(LoggerFactory)} is required");
         if (RewriteObjectsOlderThan < TimeSpan.Zero) errors.Add($"{nameof(RewriteObjectsOlderThan)} cannot be negative");
         if (errors.Count > 0) throw new ArgumentException("Invalid S3PackStoreOptions: " + string.Join("; ", errors) + ".");
     }

@@ -13,21 +13,21 @@ public sealed partial class Repository
     /// </summary>
     /// <exception cref="RevisionNotFoundException">The ref or the target does not exist.</exception>
     /// <exception cref="RefConflictException">The ref is not at <see cref="RollbackRequest.ExpectedHead"/>, or a concurrent change won.</exception>
-    /// <exception cref="InvalidOperationArgumentException">The ref is a tag, or the reason is empty.</exception>
+    /// <exception cref="InvalidRequestException">The ref is a tag, or the reason is empty.</exception>
     /// <exception cref="VersionPrunedException">The target's snapshot was pruned by retention (or the target was collected); nothing moved.</exception>
     public async Task<RollbackResult> RollbackAsync(RollbackRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = Clock.GetTimestamp();
         using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.rollback");
-        if (request.Ref.Kind is not (RefKind.Branch or RefKind.Channel)) throw new InvalidOperationArgumentException($"Only a branch or a channel can be rolled back, not {request.Ref}.");
-        if (string.IsNullOrWhiteSpace(request.Reason)) throw new InvalidOperationArgumentException("A rollback needs a reason.");
+        if (request.Ref.Kind is not (RefKind.Branch or RefKind.Channel)) throw new InvalidRequestException($"Only a branch or a channel can be rolled back, not {request.Ref}.");
+        if (string.IsNullOrWhiteSpace(request.Reason)) throw new InvalidRequestException("A rollback needs a reason.");
         CheckText("Reason", request.Reason);
         CheckName("Actor", request.Actor);
         foreach (var d in request.Details)
         {
             if (string.IsNullOrEmpty(d.Key) || d.Key.Length > 64 || !d.Key.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
-                throw new InvalidOperationArgumentException($"Rollback detail key '{d.Key}' must be 1–64 letters, digits or '-'.");
+                throw new InvalidRequestException($"Rollback detail key '{d.Key}' must be 1–64 letters, digits or '-'.");
             CheckText($"Rollback detail '{d.Key}'", d.Value);
         }
 

@@ -41,8 +41,8 @@ public sealed class VersionStoreOptions
     public TimeSpan VerifiedSnapshotTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Clock for commit timestamps, audit times and durations.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>the system clock (<c>TimeProvider.System</c>).</value>
+    public TimeProvider TimeProvider { get; set; } = SystemClock.Default;
 
     /// <summary>Where logs go.</summary>
     /// <value><see cref="NullLoggerFactory.Instance"/>.</value>

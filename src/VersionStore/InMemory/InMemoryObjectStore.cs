@@ -12,7 +12,7 @@ public sealed class InMemoryObjectStore : IObjectStore, IBatchObjectStore, ISwee
     private readonly Lock _sweepLock = new();
 
     /// <summary>Creates an empty store; <paramref name="timeProvider"/> stamps write times (for garbage collection's grace period).</summary>
-    public InMemoryObjectStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+    public InMemoryObjectStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? SystemClock.Default;
 
     /// <summary>Number of objects held.</summary>
     public int Count => _objects.Count;

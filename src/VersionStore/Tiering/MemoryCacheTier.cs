@@ -25,12 +25,12 @@ public sealed class MemoryCacheTier : IObjectStore, IBatchObjectStore, IObjectEv
 
     /// <summary>Creates the cache.</summary>
     /// <param name="maxBytes">Cap on the encoded bytes held; <c>null</c> for no cap.</param>
-    /// <param name="timeProvider">Clock of last-access tracking (default <see cref="TimeProvider.System"/>).</param>
+    /// <param name="timeProvider">Clock of last-access tracking (default the system clock (<c>TimeProvider.System</c>)).</param>
     public MemoryCacheTier(long? maxBytes = 64L * 1024 * 1024, TimeProvider? timeProvider = null)
     {
         if (maxBytes is < 0) throw new ArgumentOutOfRangeException(nameof(maxBytes));
         MaxBytes = maxBytes;
-        _time = timeProvider ?? TimeProvider.System;
+        _time = timeProvider ?? SystemClock.Default;
     }
 
     /// <summary>Cap on the encoded bytes held (<c>null</c>: none).</summary>

@@ -22,7 +22,7 @@ namespace VersionStore;
 /// for a cooldown. The durable tier's failures are never hidden.</item>
 /// <item><see cref="DemoteAsync"/> evicts from cache tiers only objects the durable tier is verified to hold (invariant 4).</item>
 /// </list>
-/// Metrics: Meter <see cref="TieredDiagnostics.MeterName"/> with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
+/// Metrics: the <c>vstore.tiered.*</c> instruments of the core Meter (<see cref="VersionStoreDiagnostics.Name"/>) with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
 /// </summary>
 public sealed class TieredObjectStore : IObjectStore, IBatchObjectStore, IAtomicCommitStore, IVerifyingObjectStore, ISweepableObjectStore
 {
@@ -506,7 +506,7 @@ public sealed class TieredObjectStore : IObjectStore, IBatchObjectStore, IAtomic
     /// Lists the durable tier and the archive (the tiers that hold every object); an object's write time is its newest in
     /// either. Caches are not listed: they hold copies only.
     /// </remarks>
-    /// <exception cref="InvalidOperationArgumentException">The durable tier cannot be swept.</exception>
+    /// <exception cref="InvalidRequestException">The durable tier cannot be swept.</exception>
     public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var merged = new Dictionary<ObjectId, StoredObjectInfo>();
@@ -514,7 +514,7 @@ public sealed class TieredObjectStore : IObjectStore, IBatchObjectStore, IAtomic
         {
             if (t is null) continue;
             if (t.Store is not ISweepableObjectStore sweepable)
-                throw new InvalidOperationArgumentException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
+                throw new InvalidRequestException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
             await foreach (var o in sweepable.ListObjectsAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (merged.TryGetValue(o.Id, out var seen))
@@ -559,7 +559,7 @@ public sealed class TieredObjectStore : IObjectStore, IBatchObjectStore, IAtomic
                 }
                 else if (!t.IsCache)
                 {
-                    throw new InvalidOperationArgumentException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
+                    throw new InvalidRequestException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
                 }
             }
             catch (BackendUnavailableException e) when (t.IsCache)
