@@ -4,11 +4,11 @@
 // DateTimeOffset.Now/UtcNow anywhere else in src/.
 namespace VersionStore;
 
-/// <summary>The default clock of options and components that were given none.</summary>
+// The default clock of options and components that were given none. No XML doc comments here: this file is compiled
+// into every package, and ASP.NET Core's OpenAPI generator merges the XML docs of all of them by member name.
 internal static class SystemClock
 {
 #pragma warning disable RS0030 // the sanctioned place
-    /// <summary>The system clock (<see cref="TimeProvider.System"/>).</summary>
     public static TimeProvider Default => TimeProvider.System;
 #pragma warning restore RS0030
 }

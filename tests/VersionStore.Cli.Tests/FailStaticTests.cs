@@ -27,7 +27,10 @@ public sealed class FailStaticTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(path, JsonSerializer.Serialize(new
         {
             rocksDb = new { path = _cli.PathOf("cache-" + name) },
-            redis = new { configuration = _redis.Endpoint, operationTimeout = "00:00:00.500", connectTimeout = "00:00:00.500" },
+            // A short connect timeout, as an operator sets for fail-fast CLI calls; a killed Redis refuses connections at
+            // once, so writes fail in well under a second whatever the operation timeout, which stays generous for a
+            // loaded machine's first calls (script loading, the store marker).
+            redis = new { configuration = _redis.Endpoint, operationTimeout = "00:00:05", connectTimeout = "00:00:00.500" },
             s3 = new
             {
                 bucketName = "vstore-cli-tests", prefix, serviceUrl = ServerEnvironment.S3Endpoint.ToString(), forcePathStyle = true, s3CompatibleMode = true,
