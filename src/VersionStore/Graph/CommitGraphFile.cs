@@ -1,28 +1,38 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
 
 namespace VersionStore.Graph;
 
 /// <summary>
-/// The persisted commit graph (docs/FORMAT-commit-graph.md): a header, then checksummed blocks of commit records
-/// (id, generation, time, parent ids). Appends only; every block carries its length at both ends and an XxHash3
-/// of its records seeded with its offset, so a reader takes the longest valid prefix and a writer finds the end
-/// of the last valid block from the file's end without reading the rest.
+/// The persisted commit graph (docs/FORMAT-commit-graph.md, version 2): a header, an indexed and checksummed base
+/// (ids by topological position, positions sorted by id behind a fanout, parents by position, generations, times),
+/// then checksummed append blocks of id-based records. A reader loads the base with a few sequential reads (no hash
+/// table of ids is built) and the longest valid prefix of the blocks; a writer appends blocks, finding the end of the
+/// last valid block from the file's end, and from time to time rewrites the whole file (base = everything known,
+/// written to a temporary file and renamed over the old one).
 /// </summary>
 /// <remarks>
 /// Each record is a fact about an immutable, content-addressed commit that was verified when it was read or
 /// written, so records never go stale, their order does not matter and duplicates are harmless. What the file
-/// lacks (a torn tail after a crash, a damaged block and everything after it, commits that landed later) is loaded
-/// from the object store the normal way: the file can make walks fast, never make answers wrong. Writers take an
-/// exclusive lock on the file (an advisory <c>flock</c> on Unix) and skip the append when another process holds it;
-/// readers that find it locked load commits the normal way.
+/// lacks (a torn tail after a crash, a damaged block and everything after it, a damaged base, commits that landed
+/// later) is loaded from the object store the normal way: the file can make walks fast, never make answers wrong.
+/// Writers take an exclusive lock on the file (an advisory <c>flock</c> on Unix) and skip the write when another
+/// process holds it; readers that find it locked load commits the normal way.
 /// </remarks>
 internal sealed class CommitGraphFile(string path)
 {
     /// <summary>"VSCGRAPH".</summary>
     private static readonly byte[] Magic = "VSCGRAPH"u8.ToArray();
-    private const uint FormatVersion = 1;
+    /// <summary>Version 2: the indexed base. Files of version 1 (blocks only) read as foreign and are rewritten.</summary>
+    private const uint FormatVersion = 2;
     private const int FileHeaderSize = 16;
+    /// <summary>Base header: count u32, extra u32, checksum u64.</summary>
+    private const int BaseHeaderSize = 16;
+    private const int FanoutSize = 256 * 4;
+    /// <summary>Bytes per base node: id 32, lookup 4, links 16, time 8.</summary>
+    private const int BaseNodeSize = ObjectId.Size + 4 + (CommitGraphBase.LinkInts * 4) + 8;
+    private const long BaseStart = FileHeaderSize;
     /// <summary>Record count u32, records length u32.</summary>
     private const int BlockHeaderSize = 8;
     /// <summary>XxHash3 u64, records length u32, "VSCB".</summary>
@@ -38,6 +48,17 @@ internal sealed class CommitGraphFile(string path)
     /// <summary>A record: one commit's graph fields.</summary>
     public readonly record struct Record(ObjectId Id, int Generation, long Micros, ObjectId[] Parents);
 
+    /// <summary>What a <see cref="Load"/> found.</summary>
+    public enum LoadState
+    {
+        /// <summary>A valid file (or none): its base and the valid prefix of its blocks were loaded.</summary>
+        Valid,
+        /// <summary>Another process holds the file: nothing was loaded, nothing is known about it.</summary>
+        Unavailable,
+        /// <summary>A foreign file, another version, or a damaged base: nothing was loaded; the next write replaces it.</summary>
+        Invalid,
+    }
+
     /// <summary>Receives the records of valid blocks (parents: <c>count × 32</c> id bytes).</summary>
     public interface ISink
     {
@@ -52,68 +73,182 @@ internal sealed class CommitGraphFile(string path)
     }
 
     /// <summary>
-    /// Streams the records of the longest valid prefix of the file into <paramref name="sink"/>, block by block; a
-    /// missing file, a file locked by a writer or a foreign file yields nothing. A damaged block before the end is
-    /// cut off with everything after it (when no writer holds the file), so later appends are read again.
-    /// Returns the number of records.
+    /// Loads the base (validated: checksum, fanout, positions in range, parents before children with lower
+    /// generations) into <paramref name="base"/> and streams the records of the longest valid prefix of the blocks
+    /// into <paramref name="sink"/>; a missing file is valid and empty. A damaged block is cut off with everything
+    /// after it (when no writer holds the file), so later appends are read again. <paramref name="blockRecords"/>:
+    /// the number of block records.
     /// </summary>
-    public long Read(ISink sink)
+    public LoadState Load(ISink sink, out CommitGraphBase @base, out long blockRecords)
     {
-        long records = 0, validEnd = 0, seenLength = 0;
+        @base = CommitGraphBase.Empty;
+        blockRecords = 0;
+        long validEnd, seenLength;
         try
         {
             using (var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.Read))
-                records = Read(handle, sink, out validEnd, out seenLength);
+            {
+                seenLength = RandomAccess.GetLength(handle);
+                var loaded = ReadBase(handle, seenLength, out var baseEnd);
+                if (loaded is null) return LoadState.Invalid;
+                @base = loaded;
+                blockRecords = ReadBlocks(handle, baseEnd, seenLength, sink, out validEnd);
+            }
             // Damage before the end: cut it (best effort), or appends would land behind it, never to be read.
-            if (validEnd >= FileHeaderSize && validEnd < seenLength)
+            if (validEnd < seenLength)
             {
                 using var stream = new FileStream(Path, FileMode.Open, FileAccess.Write, FileShare.None);
                 if (stream.Length == seenLength) stream.SetLength(validEnd);
             }
+            return LoadState.Valid;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        return records;
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return LoadState.Valid; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return @base.Count > 0 ? LoadState.Valid : LoadState.Unavailable; }
     }
 
-    private static long Read(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ISink sink, out long validEnd, out long length)
+    /// <summary>Reads and validates the base; null when the file is foreign, of another version, or its base is damaged.</summary>
+    private static CommitGraphBase? ReadBase(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length, out long baseEnd)
+    {
+        baseEnd = 0;
+        Span<byte> head = stackalloc byte[FileHeaderSize + BaseHeaderSize];
+        if (length < FileHeaderSize + BaseHeaderSize + FanoutSize || RandomAccess.Read(handle, head, 0) < head.Length || !ValidHeader(head)) return null;
+        var count = BinaryPrimitives.ReadUInt32LittleEndian(head[16..]);
+        var extraCount = BinaryPrimitives.ReadUInt32LittleEndian(head[20..]);
+        var checksum = BinaryPrimitives.ReadUInt64LittleEndian(head[24..]);
+        var end = BaseEnd(count, extraCount);
+        if (end > length || count > int.MaxValue / BaseNodeSize || extraCount > int.MaxValue / 4) return null;
+        var n = (int)count;
+        var fanout = new int[256];
+        var ids = GC.AllocateUninitializedArray<byte>(n * ObjectId.Size);
+        var lookup = GC.AllocateUninitializedArray<int>(n);
+        var links = GC.AllocateUninitializedArray<int>(n * CommitGraphBase.LinkInts);
+        var times = GC.AllocateUninitializedArray<long>(n);
+        var extra = GC.AllocateUninitializedArray<int>((int)extraCount);
+        var hash = new XxHash3(BaseStart);
+        hash.Append(head.Slice(16, 8));
+        var offset = BaseStart + BaseHeaderSize;
+        if (!ReadSection(handle, MemoryMarshal.AsBytes(fanout.AsSpan()), ref offset, hash)
+            || !ReadSection(handle, ids, ref offset, hash)
+            || !ReadSection(handle, MemoryMarshal.AsBytes(lookup.AsSpan()), ref offset, hash)
+            || !ReadSection(handle, MemoryMarshal.AsBytes(links.AsSpan()), ref offset, hash)
+            || !ReadSection(handle, MemoryMarshal.AsBytes(times.AsSpan()), ref offset, hash)
+            || !ReadSection(handle, MemoryMarshal.AsBytes(extra.AsSpan()), ref offset, hash)
+            || hash.GetCurrentHashAsUInt64() != checksum) return null;
+        if (!BitConverter.IsLittleEndian)
+        {
+            BinaryPrimitives.ReverseEndianness(fanout, fanout);
+            BinaryPrimitives.ReverseEndianness(lookup, lookup);
+            BinaryPrimitives.ReverseEndianness(links, links);
+            BinaryPrimitives.ReverseEndianness(times, times);
+            BinaryPrimitives.ReverseEndianness(extra, extra);
+        }
+        var extraByPos = WellFormedBase(n, fanout, lookup, links, extra);
+        if (extraByPos is null) return null;
+        baseEnd = end;
+        return new CommitGraphBase(n, ids, lookup, fanout, links, times, extraByPos.Count == 0 ? null : extraByPos);
+    }
+
+    private static long BaseEnd(uint count, uint extraCount) => BaseStart + BaseHeaderSize + FanoutSize + ((long)count * BaseNodeSize) + (4L * extraCount);
+
+    private static bool ReadSection(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> target, ref long offset, XxHash3 hash)
+    {
+        var done = 0;
+        while (done < target.Length)
+        {
+            var read = RandomAccess.Read(handle, target[done..], offset + done);
+            if (read <= 0) return false;
+            done += read;
+        }
+        hash.Append(target);
+        offset += target.Length;
+        return true;
+    }
+
+    /// <summary>
+    /// The structural checks a walk relies on (the checksum covers damage; these cover a file that is whole but
+    /// wrong): fanout monotone and complete, lookup entries in range, generations ≥ 1, every parent at a lower
+    /// position with a lower generation, octopus parents listed once each. Returns the octopus parents by position,
+    /// or null when a check fails.
+    /// </summary>
+    private static Dictionary<int, int[]>? WellFormedBase(int n, int[] fanout, int[] lookup, int[] links, int[] extra)
+    {
+        var previous = 0;
+        foreach (var f in fanout)
+        {
+            if (f < previous) return null;
+            previous = f;
+        }
+        if (previous != n) return null;
+        foreach (var p in lookup)
+            if ((uint)p >= (uint)n) return null;
+        var result = new Dictionary<int, int[]>();
+        var e = 0;
+        for (var pos = 0; pos < n; pos++)
+        {
+            var i = pos * CommitGraphBase.LinkInts;
+            int generation = links[i], parents = links[i + 1], p1 = links[i + 2], p2 = links[i + 3];
+            if (generation < 1 || parents < 0 || parents > MaxParents) return null;
+            if (parents >= 1 ? !ParentOk(p1) : p1 != -1) return null;
+            if (parents >= 2 ? !ParentOk(p2) : p2 != -1) return null;
+            if (parents > 2)
+            {
+                if (e + parents - 1 > extra.Length || extra[e] != pos) return null;
+                var more = extra.AsSpan(e + 1, parents - 2).ToArray();
+                foreach (var p in more)
+                    if (!ParentOk(p)) return null;
+                result.Add(pos, more);
+                e += parents - 1;
+            }
+
+            bool ParentOk(int p) => (uint)p < (uint)pos && links[p * CommitGraphBase.LinkInts] < generation;
+        }
+        return e == extra.Length ? result : null;
+    }
+
+    private static long ReadBlocks(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long start, long length, ISink sink, out long validEnd)
     {
         long records = 0;
-        validEnd = 0;
-        length = RandomAccess.GetLength(handle);
+        var header = new byte[BlockHeaderSize];
+        var buffer = new byte[64 * 1024];
+        var offset = start;
+        validEnd = offset;
+        while (length - offset >= BlockHeaderSize + BlockTrailerSize)
         {
-            var header = new byte[Math.Max(FileHeaderSize, BlockHeaderSize)];
-            if (length < FileHeaderSize || RandomAccess.Read(handle, header.AsSpan(0, FileHeaderSize), 0) < FileHeaderSize || !ValidHeader(header)) return 0;
-            var buffer = new byte[64 * 1024];
-            long offset = FileHeaderSize;
+            if (RandomAccess.Read(handle, header, offset) < BlockHeaderSize) break;
+            var recordsLength = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
+            var size = BlockHeaderSize + (long)recordsLength + BlockTrailerSize;
+            if (size > length - offset) break;
+            if (buffer.Length < size) buffer = new byte[Math.Max(size, buffer.Length * 2L)];
+            if (RandomAccess.Read(handle, buffer.AsSpan(0, (int)size), offset) < size) break;
+            if (!TryBlock(buffer, 0, out var count, out var blockLength, offset, (int)size)) break;
+            var block = buffer.AsSpan(BlockHeaderSize, blockLength);
+            if (!WellFormed(block, count)) break;
+            sink.BeginBlock(count);
+            try { Emit(block, count, sink); }
+            finally { sink.EndBlock(); }
+            records += count;
+            offset += size;
             validEnd = offset;
-            while (length - offset >= BlockHeaderSize + BlockTrailerSize)
-            {
-                if (RandomAccess.Read(handle, header.AsSpan(0, BlockHeaderSize), offset) < BlockHeaderSize) break;
-                var recordsLength = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
-                var size = BlockHeaderSize + (long)recordsLength + BlockTrailerSize;
-                if (size > length - offset) break;
-                if (buffer.Length < size) buffer = new byte[Math.Max(size, buffer.Length * 2L)];
-                if (RandomAccess.Read(handle, buffer.AsSpan(0, (int)size), offset) < size) break;
-                if (!TryBlock(buffer, 0, out var count, out var blockLength, offset, (int)size)) break;
-                var block = buffer.AsSpan(BlockHeaderSize, blockLength);
-                if (!WellFormed(block, count)) break;
-                sink.BeginBlock(count);
-                try { Emit(block, count, sink); }
-                finally { sink.EndBlock(); }
-                records += count;
-                offset += size;
-                validEnd = offset;
-            }
         }
         return records;
     }
 
-    /// <summary>Reads every record of the longest valid prefix into a list (tests and tools).</summary>
+    /// <summary>Reads every record of the base and of the longest valid prefix of the blocks into a list (tests and tools).</summary>
     public List<Record> ReadAll()
     {
         var sink = new ListSink();
-        Read(sink);
-        return sink.Records;
+        Load(sink, out var @base, out _);
+        var all = new List<Record>(@base.Count + sink.Records.Count);
+        for (var pos = 0; pos < @base.Count; pos++)
+        {
+            var i = pos * CommitGraphBase.LinkInts;
+            var parents = new ObjectId[@base.Links[i + 1]];
+            for (var k = 0; k < parents.Length; k++)
+                parents[k] = @base.IdOf(k < 2 ? @base.Links[i + 2 + k] : @base.Extra![pos][k - 2]);
+            all.Add(new Record(@base.IdOf(pos), @base.Links[i], @base.Times[pos], parents));
+        }
+        all.AddRange(sink.Records);
+        return all;
     }
 
     private sealed class ListSink : ISink
@@ -133,9 +268,9 @@ internal sealed class CommitGraphFile(string path)
     }
 
     /// <summary>
-    /// Appends <paramref name="records"/> as one block (creating the file when missing, cutting a torn or damaged
-    /// tail first). Returns false when another process holds the file or it cannot be written (nothing is lost:
-    /// the file is a cache).
+    /// Appends <paramref name="records"/> as one block (creating the file with an empty base when missing or
+    /// foreign, cutting a torn or damaged tail first). Returns false when another process holds the file or it
+    /// cannot be written (nothing is lost: the file is a cache).
     /// </summary>
     public bool Append(IReadOnlyList<Record> records)
     {
@@ -153,29 +288,106 @@ internal sealed class CommitGraphFile(string path)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
-    /// <summary>Where the valid content of an open file ends (writing the header into an empty or foreign file).</summary>
+    /// <summary>
+    /// Replaces the file with one whose base is <paramref name="base"/> and whose one block holds
+    /// <paramref name="records"/> (commits not in the base): written to a temporary file beside it, then renamed
+    /// over it, so a reader sees the old file or the new one, never a mix. Returns false when another process holds
+    /// the file or it cannot be written.
+    /// </summary>
+    public bool Rewrite(CommitGraphBase @base, IReadOnlyList<Record> records)
+    {
+        var temp = Path + ".tmp";
+        try
+        {
+            // The lock on the current file keeps other writers out while the new one is written and renamed.
+            using var current = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                WriteBase(output, @base);
+                if (records.Count > 0) output.Write(Encode(records, output.Position));
+            }
+            File.Move(temp, Path, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try { File.Delete(temp); }
+            catch (Exception f) when (f is IOException or UnauthorizedAccessException) { }
+            return false;
+        }
+    }
+
+    private static void WriteBase(Stream output, CommitGraphBase b)
+    {
+        var extra = new List<int>();
+        if (b.Extra is { } octopus)
+            foreach (var (pos, more) in octopus.OrderBy(kv => kv.Key))
+            {
+                extra.Add(pos);
+                extra.AddRange(more);
+            }
+        var extraArray = extra.ToArray();
+        var counts = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(counts, (uint)b.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(counts.AsSpan(4), (uint)extraArray.Length);
+        var fanout = (int[])b.Fanout.Clone();
+        var lookup = (int[])b.Lookup.Clone();
+        var links = (int[])b.Links.Clone();
+        var times = (long[])b.Times.Clone();
+        if (!BitConverter.IsLittleEndian)
+        {
+            BinaryPrimitives.ReverseEndianness(fanout, fanout);
+            BinaryPrimitives.ReverseEndianness(lookup, lookup);
+            BinaryPrimitives.ReverseEndianness(links, links);
+            BinaryPrimitives.ReverseEndianness(times, times);
+            BinaryPrimitives.ReverseEndianness(extraArray, extraArray);
+        }
+        var hash = new XxHash3(BaseStart);
+        hash.Append(counts);
+        var header = new byte[FileHeaderSize + BaseHeaderSize];
+        WriteHeader(header);
+        counts.CopyTo(header.AsSpan(16));
+        hash.Append(MemoryMarshal.AsBytes(fanout.AsSpan()));
+        hash.Append(b.Ids);
+        hash.Append(MemoryMarshal.AsBytes(lookup.AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes(links.AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes(times.AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes(extraArray.AsSpan()));
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(24), hash.GetCurrentHashAsUInt64());
+        output.Write(header);
+        output.Write(MemoryMarshal.AsBytes(fanout.AsSpan()));
+        output.Write(b.Ids);
+        output.Write(MemoryMarshal.AsBytes(lookup.AsSpan()));
+        output.Write(MemoryMarshal.AsBytes(links.AsSpan()));
+        output.Write(MemoryMarshal.AsBytes(times.AsSpan()));
+        output.Write(MemoryMarshal.AsBytes(extraArray.AsSpan()));
+    }
+
+    /// <summary>Where the valid content of an open file ends (writing a header and an empty base into an empty or foreign file).</summary>
     private static long ValidEnd(FileStream stream)
     {
         var length = stream.Length;
-        var header = new byte[FileHeaderSize];
-        if (length < FileHeaderSize || stream.ReadAtLeast(header, FileHeaderSize, false) < FileHeaderSize || !ValidHeader(header))
+        var head = new byte[FileHeaderSize + BaseHeaderSize];
+        long baseEnd = 0;
+        if (length >= head.Length && stream.ReadAtLeast(head, head.Length, false) == head.Length && ValidHeader(head))
+            baseEnd = BaseEnd(BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(16)), BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(20)));
+        if (baseEnd == 0 || baseEnd > length)
         {
-            WriteHeader(header);
             stream.SetLength(0);
             stream.Position = 0;
-            stream.Write(header);
-            return FileHeaderSize;
+            WriteBase(stream, CommitGraphBase.Empty);
+            return stream.Position;
         }
-        if (length == FileHeaderSize) return length;
+        if (length == baseEnd) return length;
         // Fast path: the last block is whole and valid.
-        if (length >= FileHeaderSize + BlockHeaderSize + BlockTrailerSize)
+        if (length >= baseEnd + BlockHeaderSize + BlockTrailerSize)
         {
             var trailer = new byte[BlockTrailerSize];
             stream.Position = length - BlockTrailerSize;
             stream.ReadExactly(trailer);
             var recordsLength = BinaryPrimitives.ReadUInt32LittleEndian(trailer.AsSpan(8));
             var start = length - BlockTrailerSize - recordsLength - BlockHeaderSize;
-            if (BinaryPrimitives.ReadUInt32LittleEndian(trailer.AsSpan(12)) == BlockMagic && recordsLength <= int.MaxValue && start >= FileHeaderSize)
+            if (BinaryPrimitives.ReadUInt32LittleEndian(trailer.AsSpan(12)) == BlockMagic && recordsLength <= int.MaxValue && start >= baseEnd)
             {
                 var block = new byte[length - start];
                 stream.Position = start;
@@ -183,13 +395,13 @@ internal sealed class CommitGraphFile(string path)
                 if (TryBlock(block, 0, out _, out _, start)) return length;
             }
         }
-        // A torn or damaged tail (a crash during an append): find the valid prefix from the start.
-        var all = new byte[length];
-        stream.Position = 0;
-        stream.ReadExactly(all);
-        long offset = FileHeaderSize;
-        while (TryBlock(all, offset, out _, out var blockLength)) offset += BlockHeaderSize + blockLength + BlockTrailerSize;
-        return offset;
+        // A torn or damaged tail (a crash during an append): find the valid prefix of the blocks.
+        var blocks = new byte[length - baseEnd];
+        stream.Position = baseEnd;
+        stream.ReadExactly(blocks);
+        long offset = 0;
+        while (TryBlock(blocks, offset, out _, out var blockLength, baseEnd)) offset += BlockHeaderSize + blockLength + BlockTrailerSize;
+        return baseEnd + offset;
     }
 
     private static bool ValidHeader(ReadOnlySpan<byte> data)
@@ -197,7 +409,7 @@ internal sealed class CommitGraphFile(string path)
 
     private static void WriteHeader(Span<byte> header)
     {
-        header.Clear();
+        header[..FileHeaderSize].Clear();
         Magic.CopyTo(header);
         BinaryPrimitives.WriteUInt32LittleEndian(header[8..], FormatVersion);
     }
