@@ -28,6 +28,12 @@ if (rest.Length == 3 && rest[0] == "fresh-build")
     return;
 }
 
+if (rest.Length == 2 && rest[0] == "graph-probe")
+{
+    FreshProcessHistory.ProbeGraphFile(rest[1]);
+    return;
+}
+
 if (rest.Length >= 2 && rest[0] == "open-probe")
 {
     await FreshProcessHistory.ProbeOpenAsync(rest[1], rest.Length > 2 && rest[2] == "ro");

@@ -51,7 +51,7 @@ internal sealed class CommitGraph
     // (so a commit never has two positions); these fields are not written again.
     private CommitGraphBase _base = CommitGraphBase.Empty;
     private int _baseCount;
-    private int[] _baseLinks = [];
+    private unsafe int* _baseLinks;
     private volatile bool _attached;
     // Commits added before the graph was attached (a process that writes but never walks need not read the file).
     private List<CommitGraphFile.Record> _pendingAdds = [];
@@ -74,7 +74,8 @@ internal sealed class CommitGraph
     public CommitGraph(ObjectReader? reader, string? filePath, int appendBatch = 4096)
     {
         _reader = reader;
-        _file = filePath is null ? null : new CommitGraphFile(filePath);
+        // The file is little-endian and read through a memory map: big-endian hosts keep the graph in memory only.
+        _file = filePath is null || !BitConverter.IsLittleEndian ? null : new CommitGraphFile(filePath);
         _appendBatch = appendBatch;
     }
 
@@ -120,7 +121,7 @@ internal sealed class CommitGraph
     private Chunk ChunkOf(int pos) => Volatile.Read(ref _chunks)[(pos - _baseCount) >> ChunkBits];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref int Link(int pos, int field)
+    private unsafe ref int Link(int pos, int field)
         => ref (uint)pos < (uint)_baseCount
             ? ref _baseLinks[(pos << 2) | field]
             : ref ChunkOf(pos).Links[(((pos - _baseCount) & ChunkMask) << 2) | field];
@@ -135,7 +136,7 @@ internal sealed class CommitGraph
 
     /// <summary>The timestamp (unix microseconds) of a loaded node.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long Time(int pos) => (uint)pos < (uint)_baseCount ? _base.Times[pos] : ChunkOf(pos).Times[(pos - _baseCount) & ChunkMask];
+    public long Time(int pos) => (uint)pos < (uint)_baseCount ? _base.TimeOf(pos) : ChunkOf(pos).Times[(pos - _baseCount) & ChunkMask];
 
     /// <summary>The commit id at a position.</summary>
     public ObjectId IdOf(int pos) => (uint)pos < (uint)_baseCount ? _base.IdOf(pos) : ChunkOf(pos).Ids[(pos - _baseCount) & ChunkMask];
@@ -157,20 +158,18 @@ internal sealed class CommitGraph
     /// with its parent count and first two parents (-1: none).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Read(int pos, out int parentCount, out int p1, out int p2)
+    public unsafe int Read(int pos, out int parentCount, out int p1, out int p2)
     {
-        int[] links;
-        int i;
         if ((uint)pos < (uint)_baseCount)
         {
-            links = _baseLinks;
-            i = pos << 2;
+            var b = _baseLinks + (pos << 2);
+            parentCount = b[CountField];
+            p1 = b[P1Field];
+            p2 = b[P2Field];
+            return b[GenerationField];
         }
-        else
-        {
-            links = ChunkOf(pos).Links;
-            i = ((pos - _baseCount) & ChunkMask) << 2;
-        }
+        var links = ChunkOf(pos).Links;
+        var i = ((pos - _baseCount) & ChunkMask) << 2;
         var generation = Volatile.Read(ref links[i]);
         parentCount = links[i + CountField];
         p1 = links[i + P1Field];
@@ -230,7 +229,7 @@ internal sealed class CommitGraph
     /// Attaches the base of the persisted file and publishes the records of its blocks, then the commits added before;
     /// caller holds <see cref="_gate"/>, and no position has been handed out yet.
     /// </summary>
-    private void AttachLocked()
+    private unsafe void AttachLocked()
     {
         var records = new List<CommitGraphFile.Record>();
         if (_file is not null)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 
 namespace VersionStore.Graph;
@@ -86,7 +87,7 @@ internal sealed class CommitGraphFile(string path)
         long validEnd, seenLength;
         try
         {
-            using (var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            using (var handle = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
             {
                 seenLength = RandomAccess.GetLength(handle);
                 var loaded = ReadBase(handle, seenLength, out var baseEnd);
@@ -97,17 +98,22 @@ internal sealed class CommitGraphFile(string path)
             // Damage before the end: cut it (best effort), or appends would land behind it, never to be read.
             if (validEnd < seenLength)
             {
-                using var stream = new FileStream(Path, FileMode.Open, FileAccess.Write, FileShare.None);
-                if (stream.Length == seenLength) stream.SetLength(validEnd);
+                try
+                {
+                    using var writerLock = Lock();
+                    using var stream = new FileStream(Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                    if (stream.Length == seenLength) stream.SetLength(validEnd);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // a writer holds it: it cuts the tail itself
             }
             return LoadState.Valid;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return LoadState.Valid; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return @base.Count > 0 ? LoadState.Valid : LoadState.Unavailable; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return LoadState.Unavailable; }
     }
 
-    /// <summary>Reads and validates the base; null when the file is foreign, of another version, or its base is damaged.</summary>
-    private static CommitGraphBase? ReadBase(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length, out long baseEnd)
+    /// <summary>Maps and validates the base; null when the file is foreign, of another version, or its base is damaged.</summary>
+    private static unsafe CommitGraphBase? ReadBase(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length, out long baseEnd)
     {
         baseEnd = 0;
         Span<byte> head = stackalloc byte[FileHeaderSize + BaseHeaderSize];
@@ -118,51 +124,57 @@ internal sealed class CommitGraphFile(string path)
         var end = BaseEnd(count, extraCount);
         if (end > length || count > int.MaxValue / BaseNodeSize || extraCount > int.MaxValue / 4) return null;
         var n = (int)count;
-        var fanout = new int[256];
-        var ids = GC.AllocateUninitializedArray<byte>(n * ObjectId.Size);
-        var lookup = GC.AllocateUninitializedArray<int>(n);
-        var links = GC.AllocateUninitializedArray<int>(n * CommitGraphBase.LinkInts);
-        var times = GC.AllocateUninitializedArray<long>(n);
-        var extra = GC.AllocateUninitializedArray<int>((int)extraCount);
-        var hash = new XxHash3(BaseStart);
-        hash.Append(head.Slice(16, 8));
-        var offset = BaseStart + BaseHeaderSize;
-        if (!ReadSection(handle, MemoryMarshal.AsBytes(fanout.AsSpan()), ref offset, hash)
-            || !ReadSection(handle, ids, ref offset, hash)
-            || !ReadSection(handle, MemoryMarshal.AsBytes(lookup.AsSpan()), ref offset, hash)
-            || !ReadSection(handle, MemoryMarshal.AsBytes(links.AsSpan()), ref offset, hash)
-            || !ReadSection(handle, MemoryMarshal.AsBytes(times.AsSpan()), ref offset, hash)
-            || !ReadSection(handle, MemoryMarshal.AsBytes(extra.AsSpan()), ref offset, hash)
-            || hash.GetCurrentHashAsUInt64() != checksum) return null;
-        if (!BitConverter.IsLittleEndian)
+        var map = MemoryMappedFile.CreateFromFile(handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+        MemoryMappedViewAccessor? view = null;
+        var acquired = false;
+        try
         {
-            BinaryPrimitives.ReverseEndianness(fanout, fanout);
-            BinaryPrimitives.ReverseEndianness(lookup, lookup);
-            BinaryPrimitives.ReverseEndianness(links, links);
-            BinaryPrimitives.ReverseEndianness(times, times);
-            BinaryPrimitives.ReverseEndianness(extra, extra);
+            view = map.CreateViewAccessor(0, end, MemoryMappedFileAccess.Read);
+            byte* start = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+            acquired = true;
+            start += view.PointerOffset;
+            var data = new ReadOnlySpan<byte>(start + BaseStart + 8, checked((int)(end - BaseStart - 8)));
+            var hash = new XxHash3(BaseStart);
+            hash.Append(new ReadOnlySpan<byte>(start + BaseStart, 8));
+            hash.Append(data[8..]);
+            if (hash.GetCurrentHashAsUInt64() != checksum) return null;
+            var at = start + BaseStart + BaseHeaderSize;
+            var fanout = MemoryMarshal.Cast<byte, int>(new ReadOnlySpan<byte>(at, FanoutSize)).ToArray();
+            at += FanoutSize;
+            var ids = at;
+            at += (long)n * ObjectId.Size;
+            var lookup = (int*)at;
+            at += 4L * n;
+            var links = (int*)at;
+            at += 4L * CommitGraphBase.LinkInts * n;
+            var times = at;
+            at += 8L * n;
+            var extra = new ReadOnlySpan<int>(at, (int)extraCount);
+            var extraByPos = WellFormedBase(n, fanout, new ReadOnlySpan<int>(lookup, n), new ReadOnlySpan<int>(links, n * CommitGraphBase.LinkInts), extra);
+            if (extraByPos is null) return null;
+            baseEnd = end;
+            var result = new CommitGraphBase(n, map, view, ids, lookup, links, times, fanout, extraByPos.Count == 0 ? null : extraByPos);
+            acquired = false; // the base owns the map now
+            return result;
         }
-        var extraByPos = WellFormedBase(n, fanout, lookup, links, extra);
-        if (extraByPos is null) return null;
-        baseEnd = end;
-        return new CommitGraphBase(n, ids, lookup, fanout, links, times, extraByPos.Count == 0 ? null : extraByPos);
+        finally
+        {
+            if (acquired)
+            {
+                view!.SafeMemoryMappedViewHandle.ReleasePointer();
+                view.Dispose();
+                map.Dispose();
+            }
+            else if (baseEnd == 0)
+            {
+                view?.Dispose();
+                map.Dispose();
+            }
+        }
     }
 
     private static long BaseEnd(uint count, uint extraCount) => BaseStart + BaseHeaderSize + FanoutSize + ((long)count * BaseNodeSize) + (4L * extraCount);
-
-    private static bool ReadSection(Microsoft.Win32.SafeHandles.SafeFileHandle handle, Span<byte> target, ref long offset, XxHash3 hash)
-    {
-        var done = 0;
-        while (done < target.Length)
-        {
-            var read = RandomAccess.Read(handle, target[done..], offset + done);
-            if (read <= 0) return false;
-            done += read;
-        }
-        hash.Append(target);
-        offset += target.Length;
-        return true;
-    }
 
     /// <summary>
     /// The structural checks a walk relies on (the checksum covers damage; these cover a file that is whole but
@@ -170,7 +182,8 @@ internal sealed class CommitGraphFile(string path)
     /// position with a lower generation, octopus parents listed once each. Returns the octopus parents by position,
     /// or null when a check fails.
     /// </summary>
-    private static Dictionary<int, int[]>? WellFormedBase(int n, int[] fanout, int[] lookup, int[] links, int[] extra)
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static Dictionary<int, int[]>? WellFormedBase(int n, int[] fanout, ReadOnlySpan<int> lookup, ReadOnlySpan<int> links, ReadOnlySpan<int> extra)
     {
         var previous = 0;
         foreach (var f in fanout)
@@ -188,21 +201,21 @@ internal sealed class CommitGraphFile(string path)
             var i = pos * CommitGraphBase.LinkInts;
             int generation = links[i], parents = links[i + 1], p1 = links[i + 2], p2 = links[i + 3];
             if (generation < 1 || parents < 0 || parents > MaxParents) return null;
-            if (parents >= 1 ? !ParentOk(p1) : p1 != -1) return null;
-            if (parents >= 2 ? !ParentOk(p2) : p2 != -1) return null;
+            if (parents >= 1 ? !ParentOk(links, p1, pos, generation) : p1 != -1) return null;
+            if (parents >= 2 ? !ParentOk(links, p2, pos, generation) : p2 != -1) return null;
             if (parents > 2)
             {
                 if (e + parents - 1 > extra.Length || extra[e] != pos) return null;
-                var more = extra.AsSpan(e + 1, parents - 2).ToArray();
+                var more = extra.Slice(e + 1, parents - 2).ToArray();
                 foreach (var p in more)
-                    if (!ParentOk(p)) return null;
+                    if (!ParentOk(links, p, pos, generation)) return null;
                 result.Add(pos, more);
                 e += parents - 1;
             }
-
-            bool ParentOk(int p) => (uint)p < (uint)pos && links[p * CommitGraphBase.LinkInts] < generation;
         }
         return e == extra.Length ? result : null;
+
+        static bool ParentOk(ReadOnlySpan<int> links, int p, int pos, int generation) => (uint)p < (uint)pos && links[p * CommitGraphBase.LinkInts] < generation;
     }
 
     private static long ReadBlocks(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long start, long length, ISink sink, out long validEnd)
@@ -241,11 +254,11 @@ internal sealed class CommitGraphFile(string path)
         var all = new List<Record>(@base.Count + sink.Records.Count);
         for (var pos = 0; pos < @base.Count; pos++)
         {
-            var i = pos * CommitGraphBase.LinkInts;
-            var parents = new ObjectId[@base.Links[i + 1]];
+            var links = @base.LinkSpan.Slice(pos * CommitGraphBase.LinkInts, CommitGraphBase.LinkInts);
+            var parents = new ObjectId[links[1]];
             for (var k = 0; k < parents.Length; k++)
-                parents[k] = @base.IdOf(k < 2 ? @base.Links[i + 2 + k] : @base.Extra![pos][k - 2]);
-            all.Add(new Record(@base.IdOf(pos), @base.Links[i], @base.Times[pos], parents));
+                parents[k] = @base.IdOf(k < 2 ? links[2 + k] : @base.Extra![pos][k - 2]);
+            all.Add(new Record(@base.IdOf(pos), links[0], @base.TimeOf(pos), parents));
         }
         all.AddRange(sink.Records);
         return all;
@@ -277,8 +290,12 @@ internal sealed class CommitGraphFile(string path)
         if (records.Count == 0) return true;
         try
         {
-            using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            using var writerLock = Lock();
+            using var stream = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
             var end = ValidEnd(stream);
+            // No valid base: a new file (empty base + this block) renamed over it; a file is never cut below its base,
+            // which another process may have mapped.
+            if (end < 0) return ReplaceLocked(CommitGraphBase.Empty, records);
             var block = Encode(records, end);
             stream.SetLength(end);
             stream.Position = end;
@@ -296,11 +313,27 @@ internal sealed class CommitGraphFile(string path)
     /// </summary>
     public bool Rewrite(CommitGraphBase @base, IReadOnlyList<Record> records)
     {
+        try
+        {
+            using var writerLock = Lock();
+            return ReplaceLocked(@base, records);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>
+    /// The writers' lock: <c>PATH.lock</c> opened exclusively (an advisory <c>flock</c> on Unix), held while a writer
+    /// appends, cuts or replaces the file. Not the file itself: readers keep it mapped, and a mapping holds the shared
+    /// lock that opening it took. Throws <see cref="IOException"/> when another process holds it.
+    /// </summary>
+    private FileStream Lock() => new(Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+    /// <summary>Writes the new file beside the current one and renames it over it; the caller holds the writers' lock.</summary>
+    private bool ReplaceLocked(CommitGraphBase @base, IReadOnlyList<Record> records)
+    {
         var temp = Path + ".tmp";
         try
         {
-            // The lock on the current file keeps other writers out while the new one is written and renamed.
-            using var current = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
             using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 WriteBase(output, @base);
@@ -317,6 +350,7 @@ internal sealed class CommitGraphFile(string path)
         }
     }
 
+    /// <summary>Writes the file header and <paramref name="b"/> (little-endian hosts only: the graph keeps no file elsewhere).</summary>
     private static void WriteBase(Stream output, CommitGraphBase b)
     {
         var extra = new List<int>();
@@ -326,44 +360,34 @@ internal sealed class CommitGraphFile(string path)
                 extra.Add(pos);
                 extra.AddRange(more);
             }
-        var extraArray = extra.ToArray();
-        var counts = new byte[8];
-        BinaryPrimitives.WriteUInt32LittleEndian(counts, (uint)b.Count);
-        BinaryPrimitives.WriteUInt32LittleEndian(counts.AsSpan(4), (uint)extraArray.Length);
-        var fanout = (int[])b.Fanout.Clone();
-        var lookup = (int[])b.Lookup.Clone();
-        var links = (int[])b.Links.Clone();
-        var times = (long[])b.Times.Clone();
-        if (!BitConverter.IsLittleEndian)
-        {
-            BinaryPrimitives.ReverseEndianness(fanout, fanout);
-            BinaryPrimitives.ReverseEndianness(lookup, lookup);
-            BinaryPrimitives.ReverseEndianness(links, links);
-            BinaryPrimitives.ReverseEndianness(times, times);
-            BinaryPrimitives.ReverseEndianness(extraArray, extraArray);
-        }
-        var hash = new XxHash3(BaseStart);
-        hash.Append(counts);
+        var extraBytes = MemoryMarshal.AsBytes(extra.ToArray().AsSpan());
         var header = new byte[FileHeaderSize + BaseHeaderSize];
         WriteHeader(header);
-        counts.CopyTo(header.AsSpan(16));
-        hash.Append(MemoryMarshal.AsBytes(fanout.AsSpan()));
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(16), (uint)b.Count);
+        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(20), (uint)extra.Count);
+        var fanout = MemoryMarshal.AsBytes(b.Fanout);
+        var lookup = MemoryMarshal.AsBytes(b.Lookup);
+        var links = MemoryMarshal.AsBytes(b.LinkSpan);
+        var times = b.TimeBytes;
+        var hash = new XxHash3(BaseStart);
+        hash.Append(header.AsSpan(16, 8));
+        hash.Append(fanout);
         hash.Append(b.Ids);
-        hash.Append(MemoryMarshal.AsBytes(lookup.AsSpan()));
-        hash.Append(MemoryMarshal.AsBytes(links.AsSpan()));
-        hash.Append(MemoryMarshal.AsBytes(times.AsSpan()));
-        hash.Append(MemoryMarshal.AsBytes(extraArray.AsSpan()));
+        hash.Append(lookup);
+        hash.Append(links);
+        hash.Append(times);
+        hash.Append(extraBytes);
         BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(24), hash.GetCurrentHashAsUInt64());
         output.Write(header);
-        output.Write(MemoryMarshal.AsBytes(fanout.AsSpan()));
+        output.Write(fanout);
         output.Write(b.Ids);
-        output.Write(MemoryMarshal.AsBytes(lookup.AsSpan()));
-        output.Write(MemoryMarshal.AsBytes(links.AsSpan()));
-        output.Write(MemoryMarshal.AsBytes(times.AsSpan()));
-        output.Write(MemoryMarshal.AsBytes(extraArray.AsSpan()));
+        output.Write(lookup);
+        output.Write(links);
+        output.Write(times);
+        output.Write(extraBytes);
     }
 
-    /// <summary>Where the valid content of an open file ends (writing a header and an empty base into an empty or foreign file).</summary>
+    /// <summary>Where the valid content of an open file ends; -1 when it has no valid header and base (empty, foreign, another version).</summary>
     private static long ValidEnd(FileStream stream)
     {
         var length = stream.Length;
@@ -371,13 +395,7 @@ internal sealed class CommitGraphFile(string path)
         long baseEnd = 0;
         if (length >= head.Length && stream.ReadAtLeast(head, head.Length, false) == head.Length && ValidHeader(head))
             baseEnd = BaseEnd(BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(16)), BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(20)));
-        if (baseEnd == 0 || baseEnd > length)
-        {
-            stream.SetLength(0);
-            stream.Position = 0;
-            WriteBase(stream, CommitGraphBase.Empty);
-            return stream.Position;
-        }
+        if (baseEnd == 0 || baseEnd > length) return -1;
         if (length == baseEnd) return length;
         // Fast path: the last block is whole and valid.
         if (length >= baseEnd + BlockHeaderSize + BlockTrailerSize)

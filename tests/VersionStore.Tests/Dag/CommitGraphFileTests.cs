@@ -7,7 +7,11 @@ public sealed class CommitGraphFileTests : IDisposable
 {
     private readonly string _path = Path.Combine(Path.GetTempPath(), $"vstore-graph-file-{Guid.NewGuid():N}.vscg");
 
-    public void Dispose() => File.Delete(_path);
+    public void Dispose()
+    {
+        File.Delete(_path);
+        File.Delete(_path + ".lock");
+    }
 
     /// <summary>File header (16) + base header (16) + fanout (1,024): where the blocks of a file with an empty base start.</summary>
     private const int EmptyBaseEnd = 16 + 16 + 1024;

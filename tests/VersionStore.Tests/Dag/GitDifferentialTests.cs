@@ -42,6 +42,7 @@ public sealed class GitDifferentialTests(ITestOutputHelper output)
             servedGraph.ReadFile();
             Assert.Equal(seed % 2 == 1 ? dag.Count : 0, servedGraph.BaseCount);
             File.Delete(graphFile);
+            File.Delete(graphFile + ".lock");
             using var git = new GitRepo();
             var shas = git.Import(dag);
             var byGitSha = new Dictionary<string, int>();
