@@ -105,4 +105,20 @@ internal static class FreshProcessHistory
                 $"attach {i + 1}: {watch.Elapsed.TotalMilliseconds:0.0} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:0.0} ms CPU ({graph.BaseCount} commits)"));
         }
     }
+
+    /// <summary><c>open-loop STORE [ro]</c>: <c>RocksDbBackend.Open</c> + dispose six times in one process (the first pays loading the native library and the JIT).</summary>
+    public static void ProbeOpenLoop(string path, bool readOnly)
+    {
+        var line = new System.Text.StringBuilder(readOnly ? "RocksDbBackend.Open (read-only), 6 times in one process:" : "RocksDbBackend.Open, 6 times in one process:");
+        for (var i = 0; i < 6; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false, ReadOnly = readOnly });
+            var open = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            backend.Dispose();
+            line.Append(CultureInfo.InvariantCulture, $" {open:0.0} (close {watch.Elapsed.TotalMilliseconds:0.0})");
+        }
+        Console.WriteLine(line.Append(" ms"));
+    }
 }

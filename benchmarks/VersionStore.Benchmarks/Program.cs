@@ -28,6 +28,12 @@ if (rest.Length == 3 && rest[0] == "fresh-build")
     return;
 }
 
+if (rest.Length >= 2 && rest[0] == "open-loop")
+{
+    FreshProcessHistory.ProbeOpenLoop(rest[1], rest.Length > 2 && rest[2] == "ro");
+    return;
+}
+
 if (rest.Length == 2 && rest[0] == "graph-probe")
 {
     FreshProcessHistory.ProbeGraphFile(rest[1]);

@@ -103,7 +103,13 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
                 .SetWalRecoveryMode(options.WalRecovery == RocksDbWalRecovery.PointInTime ? Recovery.PointInTime : Recovery.AbsoluteConsistency)
                 // Column families that see few writes (refs, audit, heads) would otherwise pin every WAL file
                 // since their last flush: a bulk load then leaves hundreds of MB for the next open to replay.
-                .SetMaxTotalWalSize((ulong)options.MaxTotalWalSizeBytes);
+                .SetMaxTotalWalSize((ulong)options.MaxTotalWalSizeBytes)
+                // Open-time work that is not durability: the WAL replayed at open stays in the memtable (and its WAL
+                // file stays until a normal flush) instead of being flushed to a tiny SST + fsync at every open after a
+                // CLI write; no per-SST stats read; no periodic stats dump thread.
+                .SetAvoidFlushDuringRecovery(true)
+                .SetSkipStatsUpdateOnDbOpen(true)
+                .SetStatsDumpPeriodSec(0);
             var families = new ColumnFamilies(Family())
             {
                 { KeyLayout.ObjectsFamily, Family() },
