@@ -31,7 +31,9 @@ BENCH="$ART/bin/VersionStore.Benchmarks/release/VersionStore.Benchmarks.dll"
 JIT_DLL="$ART/bin/VersionStore.Cli/release/vstore.dll"
 if [[ -z "${VSTORE_BIN:-}" ]]; then
   log "publishing the NativeAOT vstore"
-  dotnet publish "$REPO/src/VersionStore.Cli" -c Release -r linux-x64 -v q -nologo -o "$ART/aot" >&2
+  # VSTORE_AOT_WARNINGS_AS_ERRORS=false publishes despite AOT analysis warnings (they are printed; see the report).
+  dotnet publish "$REPO/src/VersionStore.Cli" -c Release -r linux-x64 -v q -nologo -o "$ART/aot" \
+    ${VSTORE_AOT_WARNINGS_AS_ERRORS:+-p:TreatWarningsAsErrors=$VSTORE_AOT_WARNINGS_AS_ERRORS} >&2
   VSTORE_BIN="$ART/aot/vstore"
 fi
 

@@ -151,9 +151,10 @@ internal static class ScaleSimulator
     {
         using var server = RedisServer.Start();
         await using var backend = await RedisBackend.ConnectAsync(new RedisBackendOptions { Configuration = server.Endpoint, KeyPrefix = "vs:" });
-        var db = backend.Connection.GetDatabase();
-        var endpoint = backend.Connection.GetEndPoints()[0];
-        var admin = backend.Connection.GetServer(endpoint);
+        // A second connection for the measurement commands (INFO, MEMORY USAGE, FLUSHALL need admin mode).
+        await using var measure = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",allowAdmin=true");
+        var db = measure.GetDatabase();
+        var admin = measure.GetServer(measure.GetEndPoints()[0]);
         async Task<long> Used()
         {
             var info = await admin.InfoAsync("memory");
@@ -167,7 +168,7 @@ internal static class ScaleSimulator
         double keyBytes = 0;
         var sample = corpus.Distinct.Take(500).ToList();
         foreach (var obj in sample) keyBytes += (long)(await db.ExecuteAsync("MEMORY", "USAGE", "vs:obj:" + obj.Id.ToString(), "SAMPLES", "0"));
-        await db.ExecuteAsync("FLUSHALL");
+        await admin.FlushAllDatabasesAsync();
 
         // Refs: repositories with one branch (one commit each), then a tag each, then more commits (audit entries).
         const int RepoSample = 2000;
@@ -189,7 +190,7 @@ internal static class ScaleSimulator
         var afterEdits = await Used();
         var refsKey = (long)(await db.ExecuteAsync("MEMORY", "USAGE", "vs:{vs:" + RepoName(0) + "}:refs", "SAMPLES", "0"));
         var auditKey = (long)(await db.ExecuteAsync("MEMORY", "USAGE", "vs:{vs:" + RepoName(0) + "}:audit:refs/heads/main", "SAMPLES", "0"));
-        await db.ExecuteAsync("FLUSHALL");
+        await admin.FlushAllDatabasesAsync();
         return new RedisFigures(corpus.Distinct.Count, perObject, keyBytes / sample.Count, RepoSample, (afterRepos - before) / (double)RepoSample, refsKey, auditKey,
             (afterTags - afterRepos) / (double)RepoSample, (afterEdits - afterTags) / (double)(RepoSample * More));
     }
