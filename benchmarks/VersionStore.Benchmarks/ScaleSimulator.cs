@@ -49,7 +49,7 @@ internal static class ScaleSimulator
         o.AppendLine(CultureInfo.InvariantCulture, $"- commit (one pack + its index per flush): {s3.PutsPerCommit:0.00} PUT, {s3.BytesPerCommit / 1024:0.0} KiB uploaded per edit commit (LZ4 packs: {s3.PackRatio:0.00}× of the encoded bytes)");
         o.AppendLine(CultureInfo.InvariantCulture, $"- open (fresh instance): {s3.OpenLists} LIST + {s3.OpenGets} GET for {s3.Packs} packs (index downloads)");
         o.AppendLine(CultureInfo.InvariantCulture, $"- cold object read: {s3.GetsPerRead:0.00} GET, {s3.BytesPerRead:0} bytes downloaded");
-        o.AppendLine(CultureInfo.InvariantCulture, $"- GC: sweeping {s3.SweptObjects} objects then compacting: {s3.GcGets} GET, {s3.GcPuts} PUT, {s3.GcDeletes} DELETE, {s3.GcBytesUp / 1024:0.0} KiB up, {s3.GcBytesDown / 1024:0.0} KiB down");
+        o.AppendLine(CultureInfo.InvariantCulture, $"- GC: sweeping {s3.SweptObjects} objects then compacting {s3.Packs} packs into {s3.PacksAfterCompaction}: {s3.GcGets} GET, {s3.GcPuts} PUT, {s3.GcDeletes} DELETE, {s3.GcBytesUp / 1024:0.0} KiB up, {s3.GcBytesDown / 1024:0.0} KiB down");
         o.AppendLine();
 
         // ---------------------------------------------------------------- 4. Redis Cluster: slot spread of repository hash tags
@@ -199,7 +199,7 @@ internal static class ScaleSimulator
 
     // ==================================================================== S3
 
-    internal sealed record S3Figures(double PutsPerCommit, double BytesPerCommit, double PackRatio, long OpenLists, long OpenGets, int Packs, double GetsPerRead, double BytesPerRead,
+    internal sealed record S3Figures(double PutsPerCommit, double BytesPerCommit, double PackRatio, long OpenLists, long OpenGets, int Packs, int PacksAfterCompaction, double GetsPerRead, double BytesPerRead,
         int SweptObjects, long GcGets, long GcPuts, long GcDeletes, long GcBytesUp, long GcBytesDown);
 
     private static async Task<S3Figures> MeasureS3Async(Corpus corpus)
@@ -229,6 +229,7 @@ internal static class ScaleSimulator
         await using var reader = await S3PackObjectStore.OpenAsync(Options());
         var openLists = reader.Metrics.ListRequests;
         var openGets = reader.Metrics.GetRequests;
+        var packsAtOpen = reader.PackCount;
         var g0 = reader.Metrics.GetRequests;
         var d0 = reader.Metrics.BytesDownloaded;
         var ids = corpus.EditBatches.SelectMany(b => b).Select(b => b.Id).Distinct().ToList();
@@ -245,7 +246,7 @@ internal static class ScaleSimulator
         var (gg, gp, gd, gu, gdn) = (reader.Metrics.GetRequests, reader.Metrics.PutRequests, reader.Metrics.DeleteRequests, reader.Metrics.BytesUploaded, reader.Metrics.BytesDownloaded);
         await reader.DeleteObjectsAsync(doomed, DateTimeOffset.UtcNow.AddMinutes(1));
         await reader.CompactAsync();
-        return new S3Figures(puts / (double)commits, up / (double)commits, up / (double)encoded, openLists, openGets, reader.PackCount, getsPerRead, bytesPerRead,
+        return new S3Figures(puts / (double)commits, up / (double)commits, up / (double)encoded, openLists, openGets, packsAtOpen, reader.PackCount, getsPerRead, bytesPerRead,
             doomed.Count, reader.Metrics.GetRequests - gg, reader.Metrics.PutRequests - gp, reader.Metrics.DeleteRequests - gd,
             reader.Metrics.BytesUploaded - gu, reader.Metrics.BytesDownloaded - gdn);
     }
