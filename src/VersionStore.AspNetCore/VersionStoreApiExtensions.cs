@@ -26,8 +26,9 @@ public static class VersionStoreApiExtensions
     /// <summary>
     /// Registers the API's services: options (with the keys of configuration section <see cref="KeysSection"/>), authentication
     /// with the built-in API-key scheme, the authorization policies of <see cref="VersionStorePolicies"/>, the OpenAPI
-    /// document <c>v1</c>, a <see cref="ReleaseGuardRegistry"/>, an <see cref="ILastSeenCache"/> (in memory unless one is
-    /// registered) and a <see cref="ChannelReader"/>. The application registers the <see cref="RepositoryStore"/> itself.
+    /// document <c>v1</c>, a <see cref="ReleaseGuardRegistry"/> and a <see cref="ChannelReader"/> over the store's head cache
+    /// (<see cref="IHeadCache"/>: a registered one, else the store's fail-static head cache in distributed mode, else one in
+    /// memory). The application registers the <see cref="RepositoryStore"/> itself.
     /// </summary>
     public static IServiceCollection AddVersionStoreApi(this IServiceCollection services, Action<VersionStoreApiOptions> configure)
     {
@@ -52,8 +53,7 @@ public static class VersionStoreApiExtensions
             auth.AddPolicy(VersionStorePolicies.Administer, p => p.AddAuthenticationSchemes(schemes).RequireRole(VersionStoreRoles.Admin));
         });
         VersionStoreOpenApi.Add(services);
-        services.TryAddSingleton<ILastSeenCache, InMemoryLastSeenCache>();
-        services.TryAddSingleton(sp => new ChannelReader(sp.GetRequiredService<RepositoryStore>(), sp.GetRequiredService<ILastSeenCache>()));
+        services.TryAddSingleton(sp => new ChannelReader(sp.GetRequiredService<RepositoryStore>(), sp.GetService<IHeadCache>()));
         services.TryAddSingleton(sp => new ReleaseGuardRegistry(sp.GetRequiredService<RepositoryStore>(), sp.GetRequiredService<IOptions<VersionStoreApiOptions>>().Value.GuardOptions));
         services.TryAddSingleton<IWorkflowChangeFeed>(sp =>
         {
@@ -106,7 +106,7 @@ public static class VersionStoreApiExtensions
     private static IResult? ToProblem(Exception e, HttpContext context) => e switch
     {
         // OverflowException: a number outside what the model can hold is the request's fault, wherever it is converted.
-        BadRequestException or JsonException or InvalidNameException or InvalidOperationArgumentException or ArgumentException or FormatException or OverflowException
+        BadRequestException or JsonException or InvalidNameException or InvalidRequestException or ArgumentException or FormatException or OverflowException
             => Problem(StatusCodes.Status400BadRequest, "Bad request", e is JsonException j ? ApiEndpoints.DescribeJsonError(j) : e.Message, context),
         BadHttpRequestException b => Problem(b.StatusCode, "Bad request", e.Message, context),
         ForbiddenException => Problem(StatusCodes.Status403Forbidden, "Forbidden", e.Message, context),

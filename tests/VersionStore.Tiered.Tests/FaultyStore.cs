@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace VersionStore.Tiered.Tests;
 
 /// <summary>Wraps a store; can fail every call with <see cref="BackendUnavailableException"/> (a tier that is down) and counts calls.</summary>
-internal sealed class FaultyStore(IObjectStore inner, string name = "faulty") : IObjectStore
+internal sealed class FaultyStore(IObjectStore inner, string name = "faulty") : IObjectStore, IBatchObjectStore
 {
     public IObjectStore Inner { get; } = inner;
     public bool Down { get; set; }
@@ -11,6 +11,7 @@ internal sealed class FaultyStore(IObjectStore inner, string name = "faulty") : 
     public int? WritesBeforeFailure { get; set; }
     public int Calls;
     public int Writes;
+    public int BatchReads;
 
     private void Enter()
     {
@@ -22,6 +23,14 @@ internal sealed class FaultyStore(IObjectStore inner, string name = "faulty") : 
     {
         Enter();
         return Inner.TryReadAsync(id, cancellationToken);
+    }
+
+    /// <summary>Forwarded as one call (the inner store's batch read, or its single reads).</summary>
+    public ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+    {
+        Enter();
+        Interlocked.Increment(ref BatchReads);
+        return Inner.TryReadManyAsync(ids, cancellationToken);
     }
 
     public ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default)
