@@ -27,6 +27,7 @@ internal static class FreshProcessHistory
             var root = (await repo.CommitAsync("main", new SnapshotChanges().Put("nodes/start", "{\"type\":\"start\"}").Put("nodes/llm", "{\"type\":\"llm\",\"model\":\"gpt-4o\"}"),
                 new CommitOptions { Author = "bench", Message = "c0" })).Commit;
             var graph = CommitGraph.For(store);
+            graph.ReadFile(); // attached: the commits below go into the graph, and its dispose writes them as the file's indexed base
             var batch = new List<EncodedObject>(8192);
             var parent = root.Id;
             var one = new ObjectId[1];
@@ -68,33 +69,56 @@ internal static class FreshProcessHistory
         watch.Restart();
         await using var store = new RepositoryStore(backend, backend, new VersionStoreOptions { CommitGraphPath = Path.Combine(path, GraphFile) });
         var repo = store.GetRepository("wf");
-        if (Environment.GetEnvironmentVariable("VSTORE_PROBE_SPLIT") == "2")
-        {
-            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            var n = new CommitGraphFile(Path.Combine(path, GraphFile)).Read(new NullSink());
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  file read + verify only ({n} records): {watch.Elapsed.TotalMilliseconds:0.0} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds:0.0} ms CPU"));
-            watch.Restart();
-        }
-        if (Environment.GetEnvironmentVariable("VSTORE_PROBE_SPLIT") is "1" or "2")
+        if (Environment.GetEnvironmentVariable("VSTORE_PROBE_SPLIT") == "1")
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            CommitGraph.For(store).ReadFile();
+            var graph = CommitGraph.For(store);
+            graph.ReadFile();
             var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  commit-graph file read: {watch.Elapsed.TotalMilliseconds:0.0} ms wall, {cpuMs:0.0} ms CPU"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  commit-graph file attached ({graph.BaseCount} commits in its base): {watch.Elapsed.TotalMilliseconds:0.0} ms wall, {cpuMs:0.0} ms CPU"));
         }
+        var cpuWalk = Process.GetCurrentProcess().TotalProcessorTime;
         var ancestor = await repo.IsAncestorAsync("v1", "main");
         var walk = watch.Elapsed.TotalMilliseconds;
+        var walkCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuWalk).TotalMilliseconds;
         watch.Restart();
         var bases = await repo.MergeBasesAsync("main", "side");
         var mergeBase = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var count = CommitGraph.For(store).BaseCount;
+        var half = await repo.ResolveAsync("main~" + (count / 2).ToString(CultureInfo.InvariantCulture));
+        var tilde = watch.Elapsed.TotalMilliseconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RocksDbBackend.Open{(readOnly ? " (read-only)" : "")}: {open:0.0} ms; first whole-history is-ancestor after it: {walk:0.0} ms ({ancestor}); merge-base main side: {mergeBase:0.0} ms ({bases.Count} base)"));
+            $"RocksDbBackend.Open{(readOnly ? " (read-only)" : "")}: {open:0.0} ms; first whole-history is-ancestor after it (graph file attached on the way): {walk:0.0} ms, {walkCpu:0.0} ms CPU ({ancestor}); merge-base main side: {mergeBase:0.0} ms ({bases.Count} base); main~{count / 2}: {tilde:0.0} ms ({half.ToString(12)})"));
     }
 
-    private sealed class NullSink : CommitGraphFile.ISink
+    /// <summary><c>graph-probe STORE</c>: the commit-graph file's load (attach) three times in one process, wall and CPU (the first pays the JIT).</summary>
+    public static void ProbeGraphFile(string path)
     {
-        public void BeginBlock(int count) { }
-        public void Add(ObjectId id, int generation, long micros, ReadOnlySpan<byte> parents) { }
-        public void EndBlock() { }
+        for (var i = 0; i < 3; i++)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            var graph = new CommitGraph(null, Path.Combine(path, GraphFile));
+            graph.ReadFile();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"attach {i + 1}: {watch.Elapsed.TotalMilliseconds:0.0} ms wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:0.0} ms CPU ({graph.BaseCount} commits)"));
+        }
+    }
+
+    /// <summary><c>open-loop STORE [ro]</c>: <c>RocksDbBackend.Open</c> + dispose six times in one process (the first pays loading the native library and the JIT).</summary>
+    public static void ProbeOpenLoop(string path, bool readOnly)
+    {
+        var line = new System.Text.StringBuilder(readOnly ? "RocksDbBackend.Open (read-only), 6 times in one process:" : "RocksDbBackend.Open, 6 times in one process:");
+        for (var i = 0; i < 6; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false, ReadOnly = readOnly });
+            var open = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            backend.Dispose();
+            line.Append(CultureInfo.InvariantCulture, $" {open:0.0} (close {watch.Elapsed.TotalMilliseconds:0.0})");
+        }
+        Console.WriteLine(line.Append(" ms"));
     }
 }

@@ -5,7 +5,8 @@ using VersionStore.Benchmarks;
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- [--quick] [BenchmarkDotNet args, e.g. --filter '*Hashing*']
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- latency [--quick]   (p50/p99 Stopwatch probes)
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- gc-space             (GC space goal, RocksDB and S3)
-//   ... -- fresh-build STORE N | open-probe STORE [ro]   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
+//   ... -- scale-sim [REPOS] [OBJECTS]   (docs/SCALE.md)
+//   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 BenchSettings.Quick = quick;
@@ -31,6 +32,25 @@ if (rest.Length > 0 && rest[0] == "gc-space")
 if (rest.Length == 3 && rest[0] == "fresh-build")
 {
     await FreshProcessHistory.BuildAsync(rest[1], int.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (rest.Length >= 1 && rest[0] == "scale-sim")
+{
+    await ScaleSimulator.RunAsync(rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000,
+        rest.Length > 2 ? long.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000);
+    return;
+}
+
+if (rest.Length >= 2 && rest[0] == "open-loop")
+{
+    FreshProcessHistory.ProbeOpenLoop(rest[1], rest.Length > 2 && rest[2] == "ro");
+    return;
+}
+
+if (rest.Length == 2 && rest[0] == "graph-probe")
+{
+    FreshProcessHistory.ProbeGraphFile(rest[1]);
     return;
 }
 

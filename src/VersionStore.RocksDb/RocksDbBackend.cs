@@ -108,7 +108,13 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
                 .SetWalRecoveryMode(options.WalRecovery == RocksDbWalRecovery.PointInTime ? Recovery.PointInTime : Recovery.AbsoluteConsistency)
                 // Column families that see few writes (refs, audit, heads) would otherwise pin every WAL file
                 // since their last flush: a bulk load then leaves hundreds of MB for the next open to replay.
-                .SetMaxTotalWalSize((ulong)options.MaxTotalWalSizeBytes);
+                .SetMaxTotalWalSize((ulong)options.MaxTotalWalSizeBytes)
+                // Open-time work that is not durability: no per-SST stats read, no periodic stats dump thread. (Not
+                // avoid_flush_during_recovery: it saves the tiny flush of the previous call's WAL at each read-write open
+                // but keeps every CLI call's WAL file alive until a normal flush — 52 WAL files after 40 rollbacks,
+                // all replayed by every open.)
+                .SetSkipStatsUpdateOnDbOpen(true)
+                .SetStatsDumpPeriodSec(0);
             var families = new ColumnFamilies(Family())
             {
                 { KeyLayout.ObjectsFamily, Family() },

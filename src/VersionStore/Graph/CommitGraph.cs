@@ -33,7 +33,7 @@ internal sealed class CommitGraph
     private const int ChunkSize = 1 << ChunkBits;
     private const int ChunkMask = ChunkSize - 1;
 
-    // Offsets of a node's fields in Chunk.Links (4 ints per node).
+    // Offsets of a node's fields in Chunk.Links and CommitGraphBase.Links (4 ints per node).
     private const int GenerationField = 0, CountField = 1, P1Field = 2, P2Field = 3;
 
     private static readonly ConditionalWeakTable<RepositoryStore, CommitGraph> Graphs = new();
@@ -46,17 +46,25 @@ internal sealed class CommitGraph
     private ObjectId _recentId; // guarded by _gate: the node published last, and its position
     private int _recentPos = -1;
 
-    // The persisted graph (null: memory only). It is read once, when a walk has loaded FileLoadThreshold commits
-    // the normal way (so everyday commands that touch a few commits never read it); commits published since
-    // (written here, or loaded the normal way) are appended in blocks of the append batch, and the rest at dispose.
-    private const int FileLoadThreshold = 256;
+    // Positions [0, _baseCount) are the base of the persisted file (immutable arrays, always loaded); positions from
+    // _baseCount on are the chunks. The base is attached once, under _gate, before the first position is handed out
+    // (so a commit never has two positions); these fields are not written again.
+    private CommitGraphBase _base = CommitGraphBase.Empty;
+    private int _baseCount;
+    private unsafe int* _baseLinks;
+    private volatile bool _attached;
+    // Commits added before the graph was attached (a process that writes but never walks need not read the file).
+    private List<CommitGraphFile.Record> _pendingAdds = [];
+
+    // The persisted graph (null: memory only). Commits published since the last write (written here, or loaded the
+    // normal way) are appended in blocks of the append batch, and the rest at dispose; when the file's blocks have
+    // grown past half its base (and at least MinRewrite records) the file is rewritten with everything known as its base.
+    private const int MinRewrite = 256;
     private readonly CommitGraphFile? _file;
     private readonly object _fileGate = new();
     private List<int> _unpersisted = [];
-    private int _unpersistedLoads;
-    private readonly HashSet<int> _loadedNormally = [];
-    private int _normalLoads;
-    private volatile bool _fileRead;
+    private CommitGraphFile.LoadState _fileState = CommitGraphFile.LoadState.Unavailable;
+    private long _fileBlockRecords;
     private readonly int _appendBatch = 4096;
 
     /// <summary>Creates a graph that loads missing commits through <paramref name="reader"/> (null: only <see cref="Add(Commit)"/> feeds it).</summary>
@@ -66,7 +74,8 @@ internal sealed class CommitGraph
     public CommitGraph(ObjectReader? reader, string? filePath, int appendBatch = 4096)
     {
         _reader = reader;
-        _file = filePath is null ? null : new CommitGraphFile(filePath);
+        // The file is little-endian and read through a memory map: big-endian hosts keep the graph in memory only.
+        _file = filePath is null || !BitConverter.IsLittleEndian ? null : new CommitGraphFile(filePath);
         _appendBatch = appendBatch;
     }
 
@@ -76,14 +85,24 @@ internal sealed class CommitGraph
     /// <summary>Appends what the graph of <paramref name="store"/> learned to its file, when it has a graph and a file.</summary>
     public static void PersistFor(RepositoryStore store)
     {
-        if (Graphs.TryGetValue(store, out var graph)) graph.Persist(atClose: true);
+        if (Graphs.TryGetValue(store, out var graph)) graph.Persist();
     }
 
     /// <summary>Whether the persisted file has been read into this graph.</summary>
-    public bool FileRead => _fileRead;
+    public bool FileRead => _attached && _file is not null;
+
+    /// <summary>Commits served by the base of the persisted file.</summary>
+    public int BaseCount => _baseCount;
 
     /// <summary>Positions allocated so far (loaded or not).</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count
+    {
+        get
+        {
+            if (!_attached) Attach();
+            return Volatile.Read(ref _count);
+        }
+    }
 
     private sealed class Chunk
     {
@@ -99,10 +118,13 @@ internal sealed class CommitGraph
     // ------------------------------------------------------------------ node access (lock-free)
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Chunk ChunkOf(int pos) => Volatile.Read(ref _chunks)[pos >> ChunkBits];
+    private Chunk ChunkOf(int pos) => Volatile.Read(ref _chunks)[(pos - _baseCount) >> ChunkBits];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref int Link(int pos, int field) => ref ChunkOf(pos).Links[((pos & ChunkMask) << 2) | field];
+    private unsafe ref int Link(int pos, int field)
+        => ref (uint)pos < (uint)_baseCount
+            ? ref _baseLinks[(pos << 2) | field]
+            : ref ChunkOf(pos).Links[(((pos - _baseCount) & ChunkMask) << 2) | field];
 
     /// <summary>True once the node's generation, time and parents are known (acquire: the rest of the node is visible after it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -114,10 +136,10 @@ internal sealed class CommitGraph
 
     /// <summary>The timestamp (unix microseconds) of a loaded node.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long Time(int pos) => ChunkOf(pos).Times[pos & ChunkMask];
+    public long Time(int pos) => (uint)pos < (uint)_baseCount ? _base.TimeOf(pos) : ChunkOf(pos).Times[(pos - _baseCount) & ChunkMask];
 
     /// <summary>The commit id at a position.</summary>
-    public ObjectId IdOf(int pos) => ChunkOf(pos).Ids[pos & ChunkMask];
+    public ObjectId IdOf(int pos) => (uint)pos < (uint)_baseCount ? _base.IdOf(pos) : ChunkOf(pos).Ids[(pos - _baseCount) & ChunkMask];
 
     /// <summary>Number of parents of a loaded node.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -127,8 +149,8 @@ internal sealed class CommitGraph
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Parent(int pos, int index)
     {
-        var chunk = ChunkOf(pos);
-        return index < 2 ? chunk.Links[((pos & ChunkMask) << 2) | (P1Field + index)] : chunk.Extra[pos & ChunkMask]![index - 2];
+        if (index < 2) return Link(pos, P1Field + index);
+        return (uint)pos < (uint)_baseCount ? _base.Extra![pos][index - 2] : ChunkOf(pos).Extra[(pos - _baseCount) & ChunkMask]![index - 2];
     }
 
     /// <summary>
@@ -136,10 +158,18 @@ internal sealed class CommitGraph
     /// with its parent count and first two parents (-1: none).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Read(int pos, out int parentCount, out int p1, out int p2)
+    public unsafe int Read(int pos, out int parentCount, out int p1, out int p2)
     {
+        if ((uint)pos < (uint)_baseCount)
+        {
+            var b = _baseLinks + (pos << 2);
+            parentCount = b[CountField];
+            p1 = b[P1Field];
+            p2 = b[P2Field];
+            return b[GenerationField];
+        }
         var links = ChunkOf(pos).Links;
-        var i = (pos & ChunkMask) << 2;
+        var i = ((pos - _baseCount) & ChunkMask) << 2;
         var generation = Volatile.Read(ref links[i]);
         parentCount = links[i + CountField];
         p1 = links[i + P1Field];
@@ -155,7 +185,13 @@ internal sealed class CommitGraph
     /// <summary>The position of <paramref name="id"/>, or -1 when the graph has not seen it.</summary>
     public int TryGetPosition(ObjectId id)
     {
-        lock (_gate) return _positions.TryGetValue(id, out var p) ? p : -1;
+        lock (_gate)
+        {
+            if (!_attached) AttachLocked();
+            var b = _base.Find(id);
+            if (b >= 0) return b;
+            return _positions.TryGetValue(id, out var p) ? p : -1;
+        }
     }
 
     /// <summary>The position of <paramref name="id"/>, loaded.</summary>
@@ -172,132 +208,225 @@ internal sealed class CommitGraph
     public async ValueTask LoadAsync(int pos, CancellationToken ct)
     {
         if (IsLoaded(pos)) return;
-        if (_file is not null && !_fileRead && Interlocked.Increment(ref _normalLoads) > FileLoadThreshold)
-        {
-            ReadFile();
-            if (IsLoaded(pos)) return;
-        }
         var id = IdOf(pos);
         if (_reader is null) throw new ObjectNotFoundException(id, "commit (not in the commit graph)");
         var data = await _reader.TryReadVerifiedAsync(id, ct).ConfigureAwait(false) ?? throw new ObjectNotFoundException(id, "commit");
         var (parents, generation, micros) = ParseHeader(id, data.Span);
-        lock (_gate)
-        {
-            var before = _unpersisted.Count;
-            PublishLocked(id, parents, generation, micros, fromFile: false);
-            if (_file is not null && _unpersisted.Count > before)
-            {
-                _unpersistedLoads++;
-                _loadedNormally.Add(_unpersisted[^1]);
-            }
-        }
+        lock (_gate) PublishLocked(id, parents, generation, micros, fromFile: false);
         PersistIfDue();
     }
 
-    /// <summary>Reads the persisted file into the graph (once; records of nodes already loaded are skipped).</summary>
-    public void ReadFile()
+    /// <summary>Reads the persisted file into the graph, when not done yet (the first use of the graph does it).</summary>
+    public void ReadFile() => Attach();
+
+    private void Attach()
     {
-        if (_file is null) return;
-        lock (_fileGate)
-        {
-            if (_fileRead) return;
-            var sink = new FileSink(this);
-            _file.Read(sink);
-            if (sink.Known.Count > 0)
-                lock (_gate)
-                {
-                    _unpersisted.RemoveAll(sink.Known.Contains);
-                    _unpersistedLoads -= sink.Known.Count;
-                }
-            _fileRead = true;
-        }
+        lock (_gate)
+            if (!_attached) AttachLocked();
     }
 
-    /// <summary>Publishes the records of the file, one block per lock hold, without allocating per record.</summary>
-    private sealed class FileSink(CommitGraph graph) : CommitGraphFile.ISink
+    /// <summary>
+    /// Attaches the base of the persisted file and publishes the records of its blocks, then the commits added before;
+    /// caller holds <see cref="_gate"/>, and no position has been handed out yet.
+    /// </summary>
+    private unsafe void AttachLocked()
     {
-        private readonly ObjectId[] _two = new ObjectId[2];
-
-        // The graph's lock is held from BeginBlock to EndBlock: one acquisition per block, not per record.
-        public void BeginBlock(int count)
+        var records = new List<CommitGraphFile.Record>();
+        if (_file is not null)
         {
-            Monitor.Enter(graph._gate);
-            // Grow geometrically: EnsureCapacity to the exact need per block would rehash the whole table every block.
-            var need = graph._positions.Count + count + 1;
-            if (graph._positions.Capacity < need) graph._positions.EnsureCapacity(Math.Max(need, graph._positions.Capacity * 2));
+            var sink = new RecordSink(records);
+            _fileState = _file.Load(sink, out var loaded, out _fileBlockRecords);
+            _base = loaded;
+            _baseCount = loaded.Count;
+            _baseLinks = loaded.Links;
+            _count = loaded.Count;
         }
+        _attached = true;
+        foreach (var r in records) PublishLocked(r.Id, r.Parents, r.Generation, r.Micros, fromFile: true);
+        var pending = _pendingAdds;
+        _pendingAdds = [];
+        foreach (var r in pending) PublishLocked(r.Id, r.Parents, r.Generation, r.Micros, fromFile: false);
+    }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Collects the records of the file's blocks.</summary>
+    private sealed class RecordSink(List<CommitGraphFile.Record> records) : CommitGraphFile.ISink
+    {
+        public void BeginBlock(int count) => records.EnsureCapacity(records.Count + count);
+
         public void Add(ObjectId id, int generation, long micros, ReadOnlySpan<byte> parents)
         {
-            var count = parents.Length / ObjectId.Size;
-            var ids = count <= 2 ? _two.AsSpan(0, count) : new ObjectId[count];
-            for (var i = 0; i < count; i++) ids[i] = new ObjectId(parents.Slice(i * ObjectId.Size, ObjectId.Size));
-            var pos = graph.PublishLocked(id, ids, generation, micros, fromFile: true);
-            // A commit this process loaded the normal way before reading the file is in the file already.
-            if (graph._loadedNormally.Count > 0 && graph._loadedNormally.Remove(pos)) Known.Add(pos);
+            var ids = new ObjectId[parents.Length / ObjectId.Size];
+            for (var i = 0; i < ids.Length; i++) ids[i] = new ObjectId(parents.Slice(i * ObjectId.Size, ObjectId.Size));
+            records.Add(new CommitGraphFile.Record(id, generation, micros, ids));
         }
 
-        /// <summary>Positions loaded the normal way that the file also holds (not to be appended again).</summary>
-        public HashSet<int> Known { get; } = [];
-
-        public void EndBlock() => Monitor.Exit(graph._gate);
+        public void EndBlock() { }
     }
 
     private void PersistIfDue()
     {
-        if (_file is not null && Volatile.Read(ref _unpersisted).Count >= _appendBatch) Persist(atClose: false);
+        if (_file is not null && (Volatile.Read(ref _unpersisted).Count >= _appendBatch || Volatile.Read(ref _pendingAdds).Count >= _appendBatch)) Persist();
     }
 
     /// <summary>
-    /// Appends the nodes published since the last append to the file. At close, a process that never read the file
-    /// appends the commits it loaded from the object store only when they are more than it would have read from the
-    /// file (so a short command that touched a few old commits does not append copies of records the file may
-    /// already hold); commits it wrote are always appended.
+    /// Writes what the graph learned since the last write to the file: the commits added before the graph was
+    /// attached (appended, without reading the file), else the nodes published since — appended as a block, or, when
+    /// the file's blocks have outgrown its base (or the file was foreign, of an older version or damaged), the whole
+    /// file rewritten with every commit whose ancestry is fully known as its base.
     /// </summary>
-    public void Persist(bool atClose)
+    public void Persist()
     {
         if (_file is null) return;
         lock (_fileGate)
         {
             List<int> pending;
+            List<CommitGraphFile.Record> added;
             lock (_gate)
             {
-                if (_unpersisted.Count == 0) return;
+                added = _pendingAdds;
+                _pendingAdds = [];
                 pending = _unpersisted;
-                if (atClose && !_fileRead && _unpersistedLoads < FileLoadThreshold)
-                    pending = [.. pending.Where(p => !_loadedNormally.Contains(p))]; // only the commits written here
                 _unpersisted = [];
-                _unpersistedLoads = 0;
-                _loadedNormally.Clear();
             }
-            var records = new List<CommitGraphFile.Record>(pending.Count);
-            foreach (var pos in pending)
+            if (added.Count > 0) _file.Append(added);
+            if (pending.Count == 0 && _fileState != CommitGraphFile.LoadState.Invalid) return;
+            if (!_attached) return;
+            var rewrite = _fileState == CommitGraphFile.LoadState.Invalid
+                || (_fileState == CommitGraphFile.LoadState.Valid && _fileBlockRecords + pending.Count >= Math.Max(MinRewrite, _baseCount / 2));
+            if (rewrite)
             {
-                var parents = new ObjectId[ParentCount(pos)];
-                for (var i = 0; i < parents.Length; i++) parents[i] = IdOf(Parent(pos, i));
-                records.Add(new CommitGraphFile.Record(IdOf(pos), Generation(pos), Time(pos), parents));
+                var (next, rest) = BuildBase();
+                if (_file.Rewrite(next, rest))
+                {
+                    _fileState = CommitGraphFile.LoadState.Valid;
+                    _fileBlockRecords = rest.Count;
+                    return;
+                }
             }
-            _file.Append(records);
+            if (pending.Count == 0) return;
+            var records = new List<CommitGraphFile.Record>(pending.Count);
+            foreach (var pos in pending) records.Add(RecordOf(pos));
+            if (_file.Append(records)) _fileBlockRecords += records.Count;
         }
     }
 
-    /// <summary>Adds a commit this process has decoded or written (no-op when already loaded).</summary>
-    public int Add(Commit commit)
+    /// <summary>Rewrites the file now with everything this graph knows as its base (tools and tests); false when it could not be written.</summary>
+    public bool Compact()
     {
-        var parents = commit.Parents as ObjectId[] ?? [.. commit.Parents];
-        var pos = Publish(commit.Id, parents, commit.Generation, ObjectCodec.ToUnixMicroseconds(commit.Timestamp));
-        PersistIfDue();
-        return pos;
+        if (_file is null) return false;
+        Attach();
+        lock (_fileGate)
+        {
+            lock (_gate) _unpersisted = [];
+            var (next, rest) = BuildBase();
+            if (!_file.Rewrite(next, rest)) return false;
+            _fileState = CommitGraphFile.LoadState.Valid;
+            _fileBlockRecords = rest.Count;
+            return true;
+        }
     }
 
-    /// <summary>Adds a commit from its header fields (benchmarks and bulk loads).</summary>
-    public int Add(ObjectId id, ReadOnlySpan<ObjectId> parents, long generation, long unixMicroseconds)
-        => Publish(id, parents, generation, unixMicroseconds);
-
-    private int Publish(ObjectId id, ReadOnlySpan<ObjectId> parents, long generation, long micros)
+    private CommitGraphFile.Record RecordOf(int pos)
     {
-        lock (_gate) return PublishLocked(id, parents, generation, micros, fromFile: false);
+        var parents = new ObjectId[ParentCount(pos)];
+        for (var i = 0; i < parents.Length; i++) parents[i] = IdOf(Parent(pos, i));
+        return new CommitGraphFile.Record(IdOf(pos), Generation(pos), Time(pos), parents);
+    }
+
+    /// <summary>
+    /// A base of every node whose whole ancestry is loaded (parents before children, lower generations; ordered by
+    /// generation, then position), and the records of the loaded nodes that are not in it.
+    /// </summary>
+    private (CommitGraphBase Base, List<CommitGraphFile.Record> Others) BuildBase()
+    {
+        int total;
+        lock (_gate) total = _count;
+        // Loaded dynamic nodes by generation: a node is complete when its parents are (and have lower generations).
+        var complete = new bool[total];
+        for (var p = 0; p < _baseCount; p++) complete[p] = true;
+        var dynamicKeys = new List<long>();
+        for (var p = _baseCount; p < total; p++)
+            if (IsLoaded(p)) dynamicKeys.Add(((long)Generation(p) << 32) | (uint)p);
+        var sortedDynamic = dynamicKeys.ToArray();
+        Array.Sort(sortedDynamic);
+        var rest = new List<CommitGraphFile.Record>();
+        foreach (var key in sortedDynamic)
+        {
+            var p = (int)(uint)key;
+            var ok = true;
+            var g = Generation(p);
+            for (var i = 0; i < ParentCount(p) && ok; i++)
+            {
+                var q = Parent(p, i);
+                ok = complete[q] && Generation(q) < g;
+            }
+            if (ok) complete[p] = true;
+            else rest.Add(RecordOf(p));
+        }
+        var keys = new List<long>(total);
+        for (var p = 0; p < total; p++)
+            if (complete[p]) keys.Add(((long)Generation(p) << 32) | (uint)p);
+        var order = keys.ToArray();
+        Array.Sort(order);
+        var n = order.Length;
+        var newPos = new int[total];
+        for (var k = 0; k < n; k++) newPos[(int)(uint)order[k]] = k;
+        var ids = new byte[n * ObjectId.Size];
+        var links = new int[n * CommitGraphBase.LinkInts];
+        var times = new long[n];
+        var sortKeys = new ObjectId[n];
+        Dictionary<int, int[]>? extra = null;
+        var fanout = new int[256];
+        for (var k = 0; k < n; k++)
+        {
+            var p = (int)(uint)order[k];
+            var id = IdOf(p);
+            id.WriteTo(ids.AsSpan(k * ObjectId.Size, ObjectId.Size));
+            sortKeys[k] = id;
+            fanout[ids[k * ObjectId.Size]]++;
+            var parents = ParentCount(p);
+            var i = k * CommitGraphBase.LinkInts;
+            links[i] = Generation(p);
+            links[i + 1] = parents;
+            links[i + 2] = parents > 0 ? newPos[Parent(p, 0)] : -1;
+            links[i + 3] = parents > 1 ? newPos[Parent(p, 1)] : -1;
+            if (parents > 2)
+            {
+                var more = new int[parents - 2];
+                for (var j = 2; j < parents; j++) more[j - 2] = newPos[Parent(p, j)];
+                (extra ??= [])[k] = more;
+            }
+            times[k] = Time(p);
+        }
+        for (var b = 1; b < 256; b++) fanout[b] += fanout[b - 1];
+        var lookup = new int[n];
+        for (var k = 0; k < n; k++) lookup[k] = k;
+        Array.Sort(sortKeys, lookup);
+        return (new CommitGraphBase(n, ids, lookup, fanout, links, times, extra), rest);
+    }
+
+    /// <summary>Adds a commit this process has decoded or written (no-op when already loaded).</summary>
+    public void Add(Commit commit)
+    {
+        var parents = commit.Parents as ObjectId[] ?? [.. commit.Parents];
+        Add(commit.Id, parents, commit.Generation, ObjectCodec.ToUnixMicroseconds(commit.Timestamp));
+        PersistIfDue();
+    }
+
+    /// <summary>
+    /// Adds a commit from its header fields (also benchmarks and bulk loads). Before the graph is first used for a
+    /// walk, the commit is only queued (for the file and for the walk that attaches the graph). Returns the
+    /// position, or -1 when queued.
+    /// </summary>
+    public int Add(ObjectId id, ReadOnlySpan<ObjectId> parents, long generation, long unixMicroseconds)
+    {
+        if (generation < 1 || generation > int.MaxValue) throw new CorruptObjectException(id, $"generation {generation} is out of range");
+        lock (_gate)
+        {
+            if (_attached || _file is null) return PublishLocked(id, parents, generation, unixMicroseconds, fromFile: false);
+            _pendingAdds.Add(new CommitGraphFile.Record(id, (int)generation, unixMicroseconds, parents.ToArray()));
+            return -1;
+        }
     }
 
     /// <summary>Publishes a node; caller holds <see cref="_gate"/>. Nodes not read from the file are queued for it.</summary>
@@ -306,14 +435,15 @@ internal sealed class CommitGraph
     {
         if (generation < 1 || generation > int.MaxValue) throw new CorruptObjectException(id, $"generation {generation} is out of range");
         var pos = Intern(id);
-        var chunk = _chunks[pos >> ChunkBits];
-        var slot = pos & ChunkMask;
+        if (pos < _baseCount) return pos;
+        var chunk = _chunks[(pos - _baseCount) >> ChunkBits];
+        var slot = (pos - _baseCount) & ChunkMask;
         var links = chunk.Links;
         if (links[(slot << 2) | GenerationField] != 0) return pos;
         chunk.Times[slot] = micros;
         links[(slot << 2) | CountField] = parents.Length;
         // Interning a parent may publish a bigger chunk table; it is published before the generation below.
-        // In bulk loads (the file, a history written in order) the first parent is usually the node published last.
+        // In bulk loads (a history written in order) the first parent is usually the node published last.
         links[(slot << 2) | P1Field] = parents.Length == 0 ? -1 : _recentPos >= 0 && parents[0] == _recentId ? _recentPos : Intern(parents[0]);
         links[(slot << 2) | P2Field] = parents.Length > 1 ? Intern(parents[1]) : -1;
         if (parents.Length > 2)
@@ -329,13 +459,20 @@ internal sealed class CommitGraph
         return pos;
     }
 
-    /// <summary>Allocates (or finds) the position of <paramref name="id"/>. Caller holds <see cref="_gate"/>.</summary>
+    /// <summary>Allocates (or finds: in the base, then among the chunks) the position of <paramref name="id"/>. Caller holds <see cref="_gate"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Intern(ObjectId id)
     {
+        if (!_attached) AttachLocked();
+        if (_baseCount > 0)
+        {
+            var b = _base.Find(id);
+            if (b >= 0) return b;
+        }
         if (_positions.TryGetValue(id, out var pos)) return pos;
         pos = _count;
-        var chunkIndex = pos >> ChunkBits;
+        var d = pos - _baseCount;
+        var chunkIndex = d >> ChunkBits;
         if (chunkIndex == _chunks.Length)
         {
             var grown = new Chunk[Math.Max(4, _chunks.Length * 2)];
@@ -343,7 +480,7 @@ internal sealed class CommitGraph
             Volatile.Write(ref _chunks, grown);
         }
         var chunk = _chunks[chunkIndex] ??= new Chunk();
-        var slot = pos & ChunkMask;
+        var slot = d & ChunkMask;
         chunk.Ids[slot] = id;
         chunk.Links[(slot << 2) | P1Field] = -1;
         chunk.Links[(slot << 2) | P2Field] = -1;

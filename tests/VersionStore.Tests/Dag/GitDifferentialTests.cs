@@ -33,10 +33,16 @@ public sealed class GitDifferentialTests(ITestOutputHelper output)
             await store.DisposeAsync(); // appends the commit graph to its file
             // Graph-served answers: a store with the persisted graph and NO commit objects, so every answer of
             // `served` comes from the file.
+            // Odd seeds: answers from the file's indexed base (rewritten once: positions by binary search, parents by
+            // position); even seeds: from its appended blocks.
+            if (seed % 2 == 1) Assert.True(new Graph.CommitGraph(null, graphFile).Compact());
             var servedStore = new RepositoryStore(new InMemoryObjectStore(), store.Refs, new VersionStoreOptions { CommitGraphPath = graphFile });
             var served = servedStore.GetRepository("dag");
-            Graph.CommitGraph.For(servedStore).ReadFile();
+            var servedGraph = Graph.CommitGraph.For(servedStore);
+            servedGraph.ReadFile();
+            Assert.Equal(seed % 2 == 1 ? dag.Count : 0, servedGraph.BaseCount);
             File.Delete(graphFile);
+            File.Delete(graphFile + ".lock");
             using var git = new GitRepo();
             var shas = git.Import(dag);
             var byGitSha = new Dictionary<string, int>();

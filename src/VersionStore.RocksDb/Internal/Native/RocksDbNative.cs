@@ -37,6 +37,8 @@ internal static unsafe partial class RocksDbNative
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_wal_recovery_mode(nint options, int value);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_paranoid_checks(nint options, byte value);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_max_total_wal_size(nint options, ulong value);
+    [LibraryImport(Library)] internal static partial void rocksdb_options_set_skip_stats_update_on_db_open(nint options, byte value);
+    [LibraryImport(Library)] internal static partial void rocksdb_options_set_stats_dump_period_sec(nint options, uint value);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_compression(nint options, int value);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_write_buffer_size(nint options, nuint value);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_block_based_table_factory(nint options, nint tableOptions);

@@ -109,6 +109,8 @@ internal sealed class DbOptions : OptionsBase<DbOptions>
     public DbOptions SetWalRecoveryMode(Recovery value) { rocksdb_options_set_wal_recovery_mode(Handle.Pointer, (int)value); return this; }
     public DbOptions SetParanoidChecks(bool value) { rocksdb_options_set_paranoid_checks(Handle.Pointer, value ? (byte)1 : (byte)0); return this; }
     public DbOptions SetMaxTotalWalSize(ulong bytes) { rocksdb_options_set_max_total_wal_size(Handle.Pointer, bytes); return this; }
+    public DbOptions SetSkipStatsUpdateOnDbOpen(bool value) { rocksdb_options_set_skip_stats_update_on_db_open(Handle.Pointer, value ? (byte)1 : (byte)0); return this; }
+    public DbOptions SetStatsDumpPeriodSec(uint seconds) { rocksdb_options_set_stats_dump_period_sec(Handle.Pointer, seconds); return this; }
 }
 
 /// <summary>The column families to open: the default one first, then named ones.</summary>
