@@ -47,10 +47,13 @@ public sealed class CompositionHost : IAsyncDisposable
     public VersionStoreHost Host { get; }
 
     /// <summary>The builder for <paramref name="composition"/> (on the servers <c>./build/test.sh</c> starts) with a fresh folder and prefixes.</summary>
-    public static (VersionStoreBuilder Builder, TempDirectory Folder) Builder(StoreComposition composition, VersionStoreOptions? store = null)
+    /// <param name="composition">The preset.</param>
+    /// <param name="store">Repository options (clock, limits), or the defaults.</param>
+    /// <param name="shared">Names the Redis key prefix and S3 prefix: hosts built with the same value share them (processes of one deployment); null: fresh ones.</param>
+    public static (VersionStoreBuilder Builder, TempDirectory Folder) Builder(StoreComposition composition, VersionStoreOptions? store = null, string? shared = null)
     {
         var folder = new TempDirectory("composition-" + composition);
-        var unique = Guid.NewGuid().ToString("N");
+        var unique = shared ?? Guid.NewGuid().ToString("N");
         var builder = new VersionStoreBuilder();
         if (store is not null) builder.Options.Store = store;
         var rocks = folder.Combine("db");
@@ -78,9 +81,9 @@ public sealed class CompositionHost : IAsyncDisposable
     }
 
     /// <summary>Opens <paramref name="composition"/> and checks it is the preset it claims to be.</summary>
-    public static async Task<CompositionHost> OpenAsync(StoreComposition composition, VersionStoreOptions? store = null)
+    public static async Task<CompositionHost> OpenAsync(StoreComposition composition, VersionStoreOptions? store = null, string? shared = null)
     {
-        var (builder, folder) = Builder(composition, store);
+        var (builder, folder) = Builder(composition, store, shared);
         VersionStoreHost host;
         try
         {
