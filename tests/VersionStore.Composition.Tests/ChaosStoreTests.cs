@@ -160,39 +160,11 @@ public sealed class ChaosStoreTests : IDisposable
 /// <summary>The object-store suite through a healthy chaos store over RocksDB: the decorator changes nothing.</summary>
 public sealed class ChaosOverRocksDbObjectStoreTests : ObjectStoreConformance
 {
-    private readonly TempDirectory _dir = new("chaos-objects");
-    private readonly List<RocksDbBackend> _backends = [];
-
-    protected override IObjectStore CreateStore()
-    {
-        var b = RocksDbBackend.Open(_dir.Combine(Guid.NewGuid().ToString("N")));
-        _backends.Add(b);
-        return ChaosStore.Wrap(b).Objects;
-    }
-
-    protected override void DisposeStores(IReadOnlyList<IObjectStore> stores)
-    {
-        foreach (var b in _backends) b.Dispose();
-        _dir.Dispose();
-    }
+    protected override IObjectStore CreateStore() => ChaosStore.Wrap(Own(RocksDbBackend.Open(Own(new TempDirectory("chaos-objects")).Path))).Objects;
 }
 
 /// <summary>The ref-store suite through a healthy chaos store over RocksDB (change feed forwarded).</summary>
 public sealed class ChaosOverRocksDbRefStoreTests : RefStoreConformance
 {
-    private readonly TempDirectory _dir = new("chaos-refs");
-    private readonly List<RocksDbBackend> _backends = [];
-
-    protected override IRefStore CreateStore()
-    {
-        var b = RocksDbBackend.Open(_dir.Combine(Guid.NewGuid().ToString("N")));
-        _backends.Add(b);
-        return ChaosStore.Wrap(b).Refs;
-    }
-
-    protected override void DisposeStores(IReadOnlyList<IRefStore> stores)
-    {
-        foreach (var b in _backends) b.Dispose();
-        _dir.Dispose();
-    }
+    protected override IRefStore CreateStore() => ChaosStore.Wrap(Own(RocksDbBackend.Open(Own(new TempDirectory("chaos-refs")).Path))).Refs;
 }

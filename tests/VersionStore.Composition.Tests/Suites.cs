@@ -5,41 +5,15 @@ namespace VersionStore.Composition.Tests;
 /// <summary><see cref="ObjectStoreConformance"/> over the object store of a composition (its <see cref="VersionStoreHost.Objects"/>).</summary>
 public abstract class CompositionObjectStoreSuite(StoreComposition composition) : ObjectStoreConformance
 {
-    private readonly List<CompositionHost> _hosts = [];
-
     /// <inheritdoc />
-    protected override IObjectStore CreateStore()
-    {
-        var host = CompositionHost.Open(composition);
-        _hosts.Add(host);
-        return host.Host.Objects;
-    }
-
-    /// <inheritdoc />
-    protected override void DisposeStores(IReadOnlyList<IObjectStore> stores)
-    {
-        foreach (var h in _hosts) h.DisposeAsync().AsTask().GetAwaiter().GetResult();
-    }
+    protected override IObjectStore CreateStore() => Own(CompositionHost.Open(composition)).Host.Objects;
 }
 
 /// <summary><see cref="RefStoreConformance"/> over the ref store of a composition (its <see cref="VersionStoreHost.Refs"/>).</summary>
 public abstract class CompositionRefStoreSuite(StoreComposition composition) : RefStoreConformance
 {
-    private readonly List<CompositionHost> _hosts = [];
-
     /// <inheritdoc />
-    protected override IRefStore CreateStore()
-    {
-        var host = CompositionHost.Open(composition);
-        _hosts.Add(host);
-        return host.Host.Refs;
-    }
-
-    /// <inheritdoc />
-    protected override void DisposeStores(IReadOnlyList<IRefStore> stores)
-    {
-        foreach (var h in _hosts) h.DisposeAsync().AsTask().GetAwaiter().GetResult();
-    }
+    protected override IRefStore CreateStore() => Own(CompositionHost.Open(composition)).Host.Refs;
 }
 
 /// <summary><see cref="RepositoryConformance"/> over the <see cref="RepositoryStore"/> a composition's host opens.</summary>
