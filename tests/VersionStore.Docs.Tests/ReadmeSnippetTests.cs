@@ -29,6 +29,16 @@ public sealed class ReadmeSnippetTests(ITestOutputHelper output)
     public async Task The_snippet_compiles_and_runs_as_its_marker_says(string file, int line)
     {
         var snippet = Snippets.Extract(Root, file).Single(s => s.Line == line);
+        if (snippet.Servers)
+        {
+            Assert.True(snippet.Code.Contains(Snippet.S3Example, StringComparison.Ordinal) || snippet.Code.Contains(Snippet.RedisExample, StringComparison.Ordinal),
+                $"{snippet}: 'servers' but it names neither {Snippet.S3Example} nor {Snippet.RedisExample}");
+            snippet = snippet with
+            {
+                Code = snippet.Code.Replace(Snippet.S3Example, ServerEnvironment.S3Endpoint.ToString().TrimEnd('/'), StringComparison.Ordinal)
+                    .Replace(Snippet.RedisExample, ServerEnvironment.RedisEndpoint, StringComparison.Ordinal),
+            };
+        }
         if (snippet.Mode == SnippetMode.None)
         {
             output.WriteLine($"not a program: {snippet.Reason}");

@@ -23,8 +23,18 @@ public enum SnippetMode
 /// <param name="Prelude">A named prelude (<see cref="Preludes"/>) that declares what a fragment uses, or null.</param>
 /// <param name="Files">Repository files copied into the snippet's working folder before it runs.</param>
 /// <param name="Reason">The reason of a <see cref="SnippetMode.None"/> marker.</param>
-public sealed record Snippet(string File, int Line, string Code, SnippetMode Mode, string? Prelude, IReadOnlyList<string> Files, string? Reason)
+/// <param name="Servers">
+/// Runs against the test servers (<c>servers</c> option): the example endpoints <see cref="S3Example"/> and
+/// <see cref="RedisExample"/> are replaced by the ones <c>./build/test.sh</c> started; without them the test fails.
+/// </param>
+public sealed record Snippet(string File, int Line, string Code, SnippetMode Mode, string? Prelude, IReadOnlyList<string> Files, string? Reason, bool Servers = false)
 {
+    /// <summary>The S3 endpoint a README example names (s3rver's default port).</summary>
+    public const string S3Example = "http://127.0.0.1:4568";
+
+    /// <summary>The Redis servers a README example names.</summary>
+    public const string RedisExample = "redis-1:6379,redis-2:6379";
+
     /// <inheritdoc />
     public override string ToString() => $"{File}:{Line}";
 }
@@ -51,15 +61,15 @@ public static partial class Snippets
             var code = new List<string>();
             for (i++; i < lines.Length && lines[i].Trim() != "```"; i++) code.Add(lines[i]);
             if (i == lines.Length) throw new InvalidDataException($"{file}:{start + 1}: unterminated ```csharp block");
-            var (mode, prelude, files, reason) = ParseMarker(file, start, start > 0 ? lines[start - 1] : "");
-            yield return new Snippet(file, start + 1, string.Join('\n', code), mode, prelude, files, reason);
+            var (mode, prelude, files, reason, servers) = ParseMarker(file, start, start > 0 ? lines[start - 1] : "");
+            yield return new Snippet(file, start + 1, string.Join('\n', code), mode, prelude, files, reason, servers);
         }
     }
 
-    private static (SnippetMode, string?, IReadOnlyList<string>, string?) ParseMarker(string file, int fence, string line)
+    private static (SnippetMode, string?, IReadOnlyList<string>, string?, bool) ParseMarker(string file, int fence, string line)
     {
         var m = Marker().Match(line.Trim());
-        if (!m.Success) return (SnippetMode.Run, null, [], null);
+        if (!m.Success) return (SnippetMode.Run, null, [], null, false);
         var parts = m.Groups["body"].Value.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var head = parts[0].Split(' ', 2, StringSplitOptions.TrimEntries);
         var mode = head[0] switch
@@ -72,6 +82,7 @@ public static partial class Snippets
         var reason = head.Length > 1 ? head[1].Trim('(', ')', ' ') : null;
         string? prelude = null;
         IReadOnlyList<string> files = [];
+        var servers = false;
         foreach (var option in parts.Skip(1))
         {
             var kv = option.Split(':', 2, StringSplitOptions.TrimEntries);
@@ -79,11 +90,12 @@ public static partial class Snippets
             {
                 case "prelude" when kv.Length == 2: prelude = kv[1]; break;
                 case "files" when kv.Length == 2: files = kv[1].Split(' ', StringSplitOptions.RemoveEmptyEntries); break;
-                default: throw new InvalidDataException($"{file}:{fence}: unknown snippet option '{option}' (prelude: NAME, files: A B)");
+                case "servers" when kv.Length == 1: servers = true; break;
+                default: throw new InvalidDataException($"{file}:{fence}: unknown snippet option '{option}' (prelude: NAME, files: A B, servers)");
             }
         }
         if (mode == SnippetMode.None && string.IsNullOrWhiteSpace(reason))
             throw new InvalidDataException($"{file}:{fence}: 'snippet: none' needs a reason, e.g. <!-- snippet: none (an options fragment) -->");
-        return (mode, prelude, files, reason);
+        return (mode, prelude, files, reason, servers);
     }
 }
