@@ -20,6 +20,12 @@ public enum StoreComposition
 
     /// <summary>Redis refs and hot cache, S3 durable, nothing local.</summary>
     Distributed,
+
+    /// <summary>Everything: memory L1, Redis (refs, hot cache), local RocksDB (warm cache, head cache), S3 durable.</summary>
+    DistributedWithMemoryAndLocalCache,
+
+    /// <summary>As <see cref="DistributedWithLocalCache"/> on a 3-master Redis Cluster (every repository's keys in one slot).</summary>
+    DistributedOnRedisClusterWithLocalCache,
 }
 
 /// <summary>
@@ -74,6 +80,12 @@ public sealed class CompositionHost : IAsyncDisposable
             case StoreComposition.Distributed:
                 builder.UseRedis(Redis("remote:" + unique)).UseS3(S3("durable/" + unique));
                 break;
+            case StoreComposition.DistributedWithMemoryAndLocalCache:
+                builder.UseMemoryCache(8L * 1024 * 1024).UseRedis(Redis("full:" + unique)).UseS3(S3("durable-full/" + unique)).UseRocksDb(rocks);
+                break;
+            case StoreComposition.DistributedOnRedisClusterWithLocalCache:
+                builder.UseRedis(Redis("cluster:" + unique, ServerEnvironment.RedisClusterConfiguration)).UseS3(S3("durable-cluster/" + unique)).UseRocksDb(rocks);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(composition), composition, null);
         }
@@ -124,7 +136,8 @@ public sealed class CompositionHost : IAsyncDisposable
             StoreComposition.Embedded => [],
             StoreComposition.EmbeddedWithMemoryCache => ["memory", "rocksdb"],
             StoreComposition.EmbeddedWithArchive => ["rocksdb", "s3"],
-            StoreComposition.DistributedWithLocalCache => ["redis", "rocksdb", "s3"],
+            StoreComposition.DistributedWithLocalCache or StoreComposition.DistributedOnRedisClusterWithLocalCache => ["redis", "rocksdb", "s3"],
+            StoreComposition.DistributedWithMemoryAndLocalCache => ["memory", "redis", "rocksdb", "s3"],
             _ => ["redis", "s3"],
         };
         Check(Host.Mode == expectedMode, $"mode {Host.Mode}, expected {expectedMode}");
@@ -133,7 +146,9 @@ public sealed class CompositionHost : IAsyncDisposable
         // The embedded modes keep the one-write commit whatever is layered on top (the capability is forwarded).
         if (expectedMode != DeploymentMode.Distributed)
             Check(Host.Objects is IAtomicCommitStore atomic && atomic.IsAtomicWith(Host.Refs), "the embedded commit is not one write");
-        Check((Composition == StoreComposition.DistributedWithLocalCache) == Host.Refs is FailStaticRefStore, "fail-static refs exactly with a local store in distributed mode");
+        Check((Composition is StoreComposition.DistributedWithLocalCache or StoreComposition.DistributedWithMemoryAndLocalCache
+                or StoreComposition.DistributedOnRedisClusterWithLocalCache) == Host.Refs is FailStaticRefStore,
+            "fail-static refs exactly with a local store in distributed mode");
         Check((Composition == StoreComposition.EmbeddedWithArchive) == Host.Archiver is not null, "an archiver exactly in embedded mode with archive");
     }
 
@@ -181,9 +196,9 @@ public sealed class CompositionHost : IAsyncDisposable
         _folder.Dispose();
     }
 
-    private static Action<RedisBackendOptions> Redis(string prefix) => o =>
+    private static Action<RedisBackendOptions> Redis(string prefix, string? configuration = null) => o =>
     {
-        o.Configuration = ServerEnvironment.RedisEndpoint;
+        o.Configuration = configuration ?? ServerEnvironment.RedisEndpoint;
         o.KeyPrefix = $"test:composition:{prefix}:";
         o.OperationTimeout = TimeSpan.FromSeconds(5);
         o.ConnectTimeout = TimeSpan.FromSeconds(5);

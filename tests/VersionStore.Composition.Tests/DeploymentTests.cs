@@ -16,6 +16,7 @@ public sealed class DeploymentTests
     [Theory]
     [InlineData(StoreComposition.DistributedWithLocalCache)]
     [InlineData(StoreComposition.Distributed)]
+    [InlineData(StoreComposition.DistributedOnRedisClusterWithLocalCache)]
     public async Task Two_processes_of_one_deployment_see_each_others_commits_tags_and_rollbacks(StoreComposition composition)
     {
         var history = TestData.HistoryNames()[0];

@@ -60,3 +60,12 @@ public sealed class DistributedWithLocalCacheRepositoryTests() : CompositionRepo
 public sealed class DistributedObjectStoreTests() : CompositionObjectStoreSuite(StoreComposition.Distributed);
 public sealed class DistributedRefStoreTests() : CompositionRefStoreSuite(StoreComposition.Distributed);
 public sealed class DistributedRepositoryTests() : CompositionRepositorySuite(StoreComposition.Distributed);
+
+public sealed class DistributedWithMemoryAndLocalCacheObjectStoreTests() : CompositionObjectStoreSuite(StoreComposition.DistributedWithMemoryAndLocalCache);
+public sealed class DistributedWithMemoryAndLocalCacheFailStaticRefStoreTests() : CompositionRefStoreSuite(StoreComposition.DistributedWithMemoryAndLocalCache);
+public sealed class DistributedWithMemoryAndLocalCacheRepositoryTests() : CompositionRepositorySuite(StoreComposition.DistributedWithMemoryAndLocalCache);
+
+public sealed class DistributedOnRedisClusterObjectStoreTests() : CompositionObjectStoreSuite(StoreComposition.DistributedOnRedisClusterWithLocalCache);
+/// <summary>The fail-static ref store over a Redis Cluster and the local head cache.</summary>
+public sealed class DistributedOnRedisClusterFailStaticRefStoreTests() : CompositionRefStoreSuite(StoreComposition.DistributedOnRedisClusterWithLocalCache);
+public sealed class DistributedOnRedisClusterRepositoryTests() : CompositionRepositorySuite(StoreComposition.DistributedOnRedisClusterWithLocalCache);
