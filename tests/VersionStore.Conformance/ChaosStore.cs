@@ -115,6 +115,8 @@ public class ChaosStore : IObjectStore, IRefStore
     ];
 
     private static readonly ConcurrentDictionary<int, Type> Types = new();
+    private static readonly Lock EmitGate = new();
+    private static int _emitted;
     private static readonly Lazy<ModuleBuilder> Module = new(() =>
         AssemblyBuilder.DefineDynamicAssembly(new AssemblyName("VersionStore.Conformance.ChaosTypes"), AssemblyBuilderAccess.Run)
             .DefineDynamicModule("ChaosTypes"));
@@ -122,6 +124,7 @@ public class ChaosStore : IObjectStore, IRefStore
     private readonly ConcurrentDictionary<ChaosOperation, long> _calls = new();
     private readonly ConcurrentDictionary<ChaosOperation, long> _failures = new();
     private readonly List<IRefChangeListener> _listeners = [];
+    private readonly Lock _rulesGate = new();
     private volatile Rule[] _rules = [];
 
     /// <summary>For <see cref="Wrap"/> (and the types it emits): use <see cref="Wrap"/>.</summary>
@@ -149,9 +152,10 @@ public class ChaosStore : IObjectStore, IRefStore
 
     private static Type Emit(int mask)
     {
-        lock (Module)
+        lock (EmitGate)
         {
-            var builder = Module.Value.DefineType($"ChaosStore{mask}", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(ChaosStore));
+            // A unique name: GetOrAdd may run this twice for one mask under a race; it keeps one of the types.
+            var builder = Module.Value.DefineType($"ChaosStore{mask}_{++_emitted}", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Class, typeof(ChaosStore));
             for (var i = 0; i < Capabilities.Length; i++)
                 if ((mask & (1 << i)) != 0) builder.AddInterfaceImplementation(Capabilities[i]); // mapped onto the public virtual members below
             var ctor = builder.DefineConstructor(MethodAttributes.Public, CallingConventions.Standard, [typeof(object), typeof(string)]);
@@ -221,13 +225,13 @@ public class ChaosStore : IObjectStore, IRefStore
     /// <summary>Removes every rule that touches <paramref name="operations"/> (default: all rules).</summary>
     public ChaosStore Heal(ChaosOperation operations = (ChaosOperation)~0)
     {
-        lock (_calls) _rules = [.. _rules.Where(r => (r.Operations & operations) == 0)];
+        lock (_rulesGate) _rules = [.. _rules.Where(r => (r.Operations & operations) == 0)];
         return this;
     }
 
     private ChaosStore Add(Rule rule)
     {
-        lock (_calls) _rules = [.. _rules, rule];
+        lock (_rulesGate) _rules = [.. _rules, rule];
         return this;
     }
 
