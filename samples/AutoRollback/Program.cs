@@ -49,7 +49,7 @@ await using (host)
     };
 
     // The service runs whatever prod serves; v1.5.0 degrades a little more every 10 s.
-    var reader = new ChannelReader(store, new InMemoryLastSeenCache());
+    var reader = new ChannelReader(store);
     var random = new Random(42);
     var badTicks = 0;
     for (var tick = 0; tick < 45 && guard.Phase is not (GuardPhase.Escalated or GuardPhase.Stable) || tick < 3; tick++)

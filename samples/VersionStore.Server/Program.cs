@@ -4,7 +4,6 @@
 // VersionStore__Api__Keys__0__Name=ana VersionStore__Api__Keys__0__Key=... VersionStore__Api__Keys__0__Role=publisher);
 // VSTORE_API_TOKEN is one admin key named "admin".
 // Options: --store <folder> (RocksDB database; default: a "vstore" folder under the temp folder),
-//          --last-seen <folder> (fail-static cache of served channel versions; default: <store>-lastseen),
 //          --seed <workflow.yml>... (creates workflow "demo" with one version per Dify file, one entry per node, tags v1.0.0…,
 //          publishes the first to prod as last-known-good; --seed-workflow <id> names the workflow, --seed-prod <tag> then publishes that tag to prod).
 using VersionStore;
@@ -15,7 +14,6 @@ using VersionStore.Workflows;
 
 var builder = WebApplication.CreateBuilder(args);
 var storePath = Path.GetFullPath(builder.Configuration["store"] ?? Path.Combine(Path.GetTempPath(), "vstore"));
-var lastSeenPath = builder.Configuration["last-seen"] ?? storePath + "-lastseen";
 var token = Environment.GetEnvironmentVariable("VSTORE_API_TOKEN");
 if (string.IsNullOrEmpty(token) && !builder.Configuration.GetSection(VersionStoreApiExtensions.KeysSection).GetChildren().Any())
 {
@@ -24,7 +22,6 @@ if (string.IsNullOrEmpty(token) && !builder.Configuration.GetSection(VersionStor
 }
 
 builder.Services.AddServerStore(storePath); // embedded RocksDB through services.AddVersionStore(b => b.UseRocksDb(…))
-builder.Services.AddSingleton<ILastSeenCache>(new FileLastSeenCache(lastSeenPath));
 builder.Services.AddVersionStoreApi(o => o.BearerToken = token);
 
 var app = builder.Build();

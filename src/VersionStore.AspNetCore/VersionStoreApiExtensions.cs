@@ -26,8 +26,9 @@ public static class VersionStoreApiExtensions
     /// <summary>
     /// Registers the API's services: options (with the keys of configuration section <see cref="KeysSection"/>), authentication
     /// with the built-in API-key scheme, the authorization policies of <see cref="VersionStorePolicies"/>, the OpenAPI
-    /// document <c>v1</c>, a <see cref="ReleaseGuardRegistry"/>, an <see cref="ILastSeenCache"/> (in memory unless one is
-    /// registered) and a <see cref="ChannelReader"/>. The application registers the <see cref="RepositoryStore"/> itself.
+    /// document <c>v1</c>, a <see cref="ReleaseGuardRegistry"/> and a <see cref="ChannelReader"/> over the store's head cache
+    /// (<see cref="IHeadCache"/>: a registered one, else the store's fail-static head cache in distributed mode, else one in
+    /// memory). The application registers the <see cref="RepositoryStore"/> itself.
     /// </summary>
     public static IServiceCollection AddVersionStoreApi(this IServiceCollection services, Action<VersionStoreApiOptions> configure)
     {
@@ -52,8 +53,7 @@ public static class VersionStoreApiExtensions
             auth.AddPolicy(VersionStorePolicies.Administer, p => p.AddAuthenticationSchemes(schemes).RequireRole(VersionStoreRoles.Admin));
         });
         VersionStoreOpenApi.Add(services);
-        services.TryAddSingleton<ILastSeenCache, InMemoryLastSeenCache>();
-        services.TryAddSingleton(sp => new ChannelReader(sp.GetRequiredService<RepositoryStore>(), sp.GetRequiredService<ILastSeenCache>()));
+        services.TryAddSingleton(sp => new ChannelReader(sp.GetRequiredService<RepositoryStore>(), sp.GetService<IHeadCache>()));
         services.TryAddSingleton(sp => new ReleaseGuardRegistry(sp.GetRequiredService<RepositoryStore>(), sp.GetRequiredService<IOptions<VersionStoreApiOptions>>().Value.GuardOptions));
         services.TryAddSingleton<IWorkflowChangeFeed>(sp =>
         {

@@ -133,6 +133,7 @@ public static class CliApp
             RetentionCommands.CreatePin(cli),
             RetentionCommands.CreateUnpin(cli),
             RetentionCommands.CreateGc(cli),
+            RestoreHeadsCommand.Create(cli),
         })
         {
             root.Subcommands.Add(command);

@@ -125,6 +125,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             OperationCanceledException when cancellationToken.IsCancellationRequested => (ExitCodes.Cancelled, "cancelled"),
             CliException c => (c.ExitCode, c.Message),
             RefConflictException or NameConflictException or MergeConflictException or NonFastForwardException => (ExitCodes.Conflict, e.Message),
+            RefStoreStateLostException => (ExitCodes.RefStoreStateLost, e.Message),
             BackendUnavailableException => (ExitCodes.BackendUnavailable, e.Message),
             CorruptObjectException or ObjectNotFoundException or UnexpectedObjectKindException => (ExitCodes.Corrupt, e.Message),
             VersionStoreException => (ExitCodes.NotFoundOrInvalid, e.Message),

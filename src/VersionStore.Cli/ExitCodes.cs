@@ -27,6 +27,12 @@ public static class ExitCodes
     /// <summary>Stored data is corrupt or incomplete (a failed verification, a broken audit chain, a missing object).</summary>
     public const int Corrupt = 6;
 
+    /// <summary>
+    /// The shared ref store (Redis) lost state this machine remembers (restarted without its data): writes are refused
+    /// until <c>vstore restore-heads</c> (docs/OPERATIONS.md, "Ref store lost its state"); retrying does not help.
+    /// </summary>
+    public const int RefStoreStateLost = 7;
+
     /// <summary>An unexpected internal error (a bug); the message says what happened.</summary>
     public const int InternalError = 70;
 

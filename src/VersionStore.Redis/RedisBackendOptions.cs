@@ -77,18 +77,6 @@ public sealed class RedisBackendOptions
     /// <value>null.</value>
     public bool? ShardedPubSub { get; set; }
 
-    /// <summary>Consecutive object-cache failures after which the cache's circuit breaker opens.</summary>
-    /// <value>3.</value>
-    public int BreakerFailureThreshold { get; set; } = 3;
-
-    /// <summary>How long an open breaker makes the object cache answer "miss" without calling Redis.</summary>
-    /// <value>5 seconds.</value>
-    public TimeSpan BreakerCooldown { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Clock of the circuit breaker.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
     {
@@ -105,9 +93,6 @@ public sealed class RedisBackendOptions
         if (WaitForReplicas < 0) errors.Add($"{nameof(WaitForReplicas)} cannot be negative");
         if (WaitForReplicas > 0 && (WaitForReplicasTimeout <= TimeSpan.Zero || WaitForReplicasTimeout >= OperationTimeout))
             errors.Add($"{nameof(WaitForReplicasTimeout)} must be positive and below {nameof(OperationTimeout)}");
-        if (BreakerFailureThreshold < 1) errors.Add($"{nameof(BreakerFailureThreshold)} must be at least 1");
-        if (BreakerCooldown < TimeSpan.Zero) errors.Add($"{nameof(BreakerCooldown)} cannot be negative");
-        if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
         if (errors.Count > 0) throw new ArgumentException("Invalid RedisBackendOptions: " + string.Join("; ", errors) + ".");
     }
 

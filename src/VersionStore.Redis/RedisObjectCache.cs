@@ -9,11 +9,12 @@ namespace VersionStore;
 /// shared by every repository, so each operation touches one key and works on Redis Cluster), written with an
 /// optional TTL, objects above <see cref="RedisBackendOptions.MaxCachedObjectBytes"/> skipped.
 /// <para>
-/// A cache never fails its caller: a Redis failure or timeout is reported as a miss (reads, <see cref="ContainsAsync"/>)
-/// or a skipped write, and after <see cref="RedisBackendOptions.BreakerFailureThreshold"/> consecutive failures a circuit
-/// breaker answers "miss" at once, without touching the network, for <see cref="RedisBackendOptions.BreakerCooldown"/>
-/// — so a tiered read falls through to the next tier quickly. Bytes are returned as stored; the repository verifies
-/// every object against its id.
+/// A Redis failure or timeout throws <see cref="BackendUnavailableException"/> (within
+/// <see cref="RedisBackendOptions.OperationTimeout"/>); the tier accessor above it (<see cref="TieredObjectStore"/>, as
+/// <c>VersionStoreBuilder</c> composes distributed mode) counts it, falls through to the next tier, and after
+/// consecutive failures opens the tier's one circuit breaker, skipping Redis without touching the network until a
+/// probe succeeds — so every failure reaches the one place that decides. Bytes are returned as stored; they are
+/// verified once, where they enter the process.
 /// </para>
 /// </summary>
 public sealed class RedisObjectCache : IObjectStore, ISweepableObjectStore
@@ -21,8 +22,7 @@ public sealed class RedisObjectCache : IObjectStore, ISweepableObjectStore
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisBackendOptions _options;
     private readonly RedisKeys _keys;
-    private readonly CircuitBreaker _breaker;
-    private long _hits, _misses, _failures, _writes, _skippedWrites, _bypassed;
+    private long _hits, _misses, _failures, _writes, _skippedWrites;
 
     /// <summary>Creates an object cache on a caller-owned connection (see <see cref="RedisRefStore(IConnectionMultiplexer, RedisBackendOptions)"/>).</summary>
     public RedisObjectCache(IConnectionMultiplexer connection, RedisBackendOptions options)
@@ -33,36 +33,20 @@ public sealed class RedisObjectCache : IObjectStore, ISweepableObjectStore
         _connection = connection;
         _options = options;
         _keys = new RedisKeys(options.KeyPrefix);
-        _breaker = new CircuitBreaker(options.BreakerFailureThreshold, options.BreakerCooldown, options.TimeProvider);
     }
 
     /// <summary>Counters since creation.</summary>
     public RedisObjectCacheStatistics Statistics => new(
         Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _failures),
-        Interlocked.Read(ref _writes), Interlocked.Read(ref _skippedWrites), Interlocked.Read(ref _bypassed),
-        _breaker.IsOpen, _breaker.OpenCount);
+        Interlocked.Read(ref _writes), Interlocked.Read(ref _skippedWrites));
 
     private IDatabase Db => _connection.GetDatabase();
 
     /// <inheritdoc />
+    /// <exception cref="BackendUnavailableException">Redis failed or did not answer in time.</exception>
     public async ValueTask<ReadOnlyMemory<byte>?> TryReadAsync(ObjectId id, CancellationToken cancellationToken = default)
     {
-        if (!_breaker.AllowRequest())
-        {
-            Interlocked.Increment(ref _bypassed);
-            return null;
-        }
-        RedisValue value;
-        try
-        {
-            value = await RedisCall.Run(Db.StringGetAsync(_keys.Object(id)), _options.OperationTimeout, "reading a cached object", cancellationToken).ConfigureAwait(false);
-        }
-        catch (BackendUnavailableException)
-        {
-            Failed();
-            return null;
-        }
-        _breaker.RecordSuccess();
+        var value = await Counted(RedisCall.Run(Db.StringGetAsync(_keys.Object(id)), _options.OperationTimeout, "reading a cached object", cancellationToken)).ConfigureAwait(false);
         if (value.IsNull)
         {
             Interlocked.Increment(ref _misses);
@@ -73,38 +57,18 @@ public sealed class RedisObjectCache : IObjectStore, ISweepableObjectStore
     }
 
     /// <inheritdoc />
+    /// <exception cref="BackendUnavailableException">Redis failed or did not answer in time.</exception>
     public async ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default)
-    {
-        if (!_breaker.AllowRequest())
-        {
-            Interlocked.Increment(ref _bypassed);
-            return false;
-        }
-        try
-        {
-            var exists = await RedisCall.Run(Db.KeyExistsAsync(_keys.Object(id)), _options.OperationTimeout, "checking a cached object", cancellationToken).ConfigureAwait(false);
-            _breaker.RecordSuccess();
-            return exists;
-        }
-        catch (BackendUnavailableException)
-        {
-            Failed();
-            return false;
-        }
-    }
+        => await Counted(RedisCall.Run(Db.KeyExistsAsync(_keys.Object(id)), _options.OperationTimeout, "checking a cached object", cancellationToken)).ConfigureAwait(false);
 
     /// <inheritdoc />
-    /// <remarks>Best effort: objects above the size limit, and every object while Redis fails or the breaker is open, are skipped.</remarks>
+    /// <remarks>Objects above the size limit are skipped (the other tiers hold them).</remarks>
+    /// <exception cref="BackendUnavailableException">Redis failed or did not answer in time (some objects may be cached).</exception>
     public async ValueTask WriteAsync(IReadOnlyList<EncodedObject> objects, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(objects);
         cancellationToken.ThrowIfCancellationRequested();
         if (objects.Count == 0) return;
-        if (!_breaker.AllowRequest())
-        {
-            Interlocked.Add(ref _skippedWrites, objects.Count);
-            return;
-        }
         var db = Db;
         var sets = new List<Task<bool>>(objects.Count);
         foreach (var o in objects)
@@ -118,32 +82,23 @@ public sealed class RedisObjectCache : IObjectStore, ISweepableObjectStore
             sets.Add(db.StringSetAsync(_keys.Object(o.Id), o.Data, _options.ObjectTimeToLive, When.Always));
         }
         if (sets.Count == 0) return;
-        try
-        {
-            await RedisCall.Run(Task.WhenAll(sets), _options.OperationTimeout, "caching objects", cancellationToken).ConfigureAwait(false);
-            _breaker.RecordSuccess();
-            Interlocked.Add(ref _writes, sets.Count);
-        }
-        catch (BackendUnavailableException)
-        {
-            Failed();
-            Interlocked.Add(ref _skippedWrites, sets.Count);
-        }
+        await Counted(RedisCall.Run(Task.WhenAll(sets), _options.OperationTimeout, "caching objects", cancellationToken)).ConfigureAwait(false);
+        Interlocked.Add(ref _writes, sets.Count);
     }
 
     /// <inheritdoc />
     /// <remarks>
     /// SCANs the cached objects on every primary: it finds only what is cached now (entries expire), and costs a pass
-    /// over the keys of Redis, so a tiered store should ask its durable tier as well. Yields nothing while Redis is
-    /// unavailable or the breaker is open, or when <paramref name="hexPrefix"/> is not hex (either case).
+    /// over the keys of Redis, so a tiered store should ask its durable tier as well. Yields nothing when
+    /// <paramref name="hexPrefix"/> is not hex (either case).
     /// </remarks>
+    /// <exception cref="BackendUnavailableException">Redis failed or did not answer in time.</exception>
     public async IAsyncEnumerable<ObjectId> FindByPrefixAsync(string hexPrefix, int limit, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hexPrefix);
         hexPrefix = hexPrefix.ToLowerInvariant();
         if (limit <= 0 || hexPrefix.Length > ObjectId.Size * 2 || !hexPrefix.All(static c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f')))
             yield break;
-        if (!_breaker.AllowRequest()) yield break;
         var found = new List<ObjectId>();
         try
         {
@@ -159,11 +114,11 @@ public sealed class RedisObjectCache : IObjectStore, ISweepableObjectStore
                 }
                 if (found.Count >= limit) break;
             }
-            _breaker.RecordSuccess();
         }
         catch (Exception e) when (RedisCall.IsUnavailable(e))
         {
-            Failed();
+            Interlocked.Increment(ref _failures);
+            throw RedisCall.Unavailable("finding cached objects", e);
         }
         foreach (var id in found) yield return id;
     }
@@ -213,20 +168,38 @@ public sealed class RedisObjectCache : IObjectStore, ISweepableObjectStore
         return [new TierSweepResult("redis", count, bytes)];
     }
 
-    private void Failed()
+    /// <summary>Counts a failed call (the tier accessor decides what to do about it).</summary>
+    private async Task<T> Counted<T>(Task<T> call)
     {
-        Interlocked.Increment(ref _failures);
-        _breaker.RecordFailure();
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (BackendUnavailableException)
+        {
+            Interlocked.Increment(ref _failures);
+            throw;
+        }
+    }
+
+    private async Task Counted(Task call)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (BackendUnavailableException)
+        {
+            Interlocked.Increment(ref _failures);
+            throw;
+        }
     }
 }
 
 /// <summary>Counters of a <see cref="RedisObjectCache"/>.</summary>
 /// <param name="Hits">Reads answered from Redis.</param>
 /// <param name="Misses">Reads Redis answered with "not cached".</param>
-/// <param name="Failures">Calls that failed or timed out (each reported as a miss or a skipped write).</param>
+/// <param name="Failures">Calls that failed or timed out (each thrown as <see cref="BackendUnavailableException"/> to the tier accessor, whose breaker state is in <see cref="TieredObjectStore.GetStatistics()"/>).</param>
 /// <param name="Writes">Objects written.</param>
-/// <param name="SkippedWrites">Objects not written: too large, Redis failing, or breaker open.</param>
-/// <param name="Bypassed">Reads answered "miss" by the open breaker without calling Redis.</param>
-/// <param name="BreakerOpen">True while the breaker is open.</param>
-/// <param name="BreakerOpenCount">Times the breaker has opened.</param>
-public readonly record struct RedisObjectCacheStatistics(long Hits, long Misses, long Failures, long Writes, long SkippedWrites, long Bypassed, bool BreakerOpen, long BreakerOpenCount);
+/// <param name="SkippedWrites">Objects not written because they exceed <see cref="RedisBackendOptions.MaxCachedObjectBytes"/>.</param>
+public readonly record struct RedisObjectCacheStatistics(long Hits, long Misses, long Failures, long Writes, long SkippedWrites);

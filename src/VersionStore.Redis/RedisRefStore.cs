@@ -13,7 +13,7 @@ namespace VersionStore;
 /// All keys of a repository share the hash tag <c>{vs:&lt;repo&gt;}</c>, so the store works on Redis Cluster.
 /// Failures throw <see cref="BackendUnavailableException"/>; a ref operation never pretends to succeed.
 /// </summary>
-public sealed class RedisRefStore : IRefStore, IRefChangeFeed
+public sealed class RedisRefStore : IRefStore, IRefChangeFeed, IRefStoreEpoch
 {
     /// <summary>
     /// KEYS[1] refs hash, KEYS[2] audit zset of the ref. ARGV[1] full ref name, ARGV[2] expected state ("" = must be
@@ -37,6 +37,14 @@ public sealed class RedisRefStore : IRefStore, IRefChangeFeed
           if ARGV[7] == 's' then redis.call('SPUBLISH', ARGV[6], ARGV[5]) else redis.call('PUBLISH', ARGV[6], ARGV[5]) end
         end
         return 1
+        """;
+
+    /// <summary>KEYS[1] the marker key, ARGV[1] the marker to write when there is none. Returns the marker held afterwards.</summary>
+    internal const string EnsureEpochScript = """
+        local current = redis.call('GET', KEYS[1])
+        if current then return current end
+        redis.call('SET', KEYS[1], ARGV[1])
+        return ARGV[1]
         """;
 
     private const int AuditPageSize = 256;
@@ -127,6 +135,31 @@ public sealed class RedisRefStore : IRefStore, IRefChangeFeed
         }
         return new Subscription(_connection, subscriber, channel, handler, failed, restored);
     }
+
+    /// <inheritdoc />
+    public string BackendName => RedisCall.Backend;
+
+    /// <inheritdoc />
+    /// <remarks>The marker is the string key <c>&lt;prefix&gt;epoch</c>; it has no expiry (use a <c>maxmemory-policy</c> that never evicts keys without one).</remarks>
+    public async ValueTask<string?> TryGetEpochAsync(CancellationToken cancellationToken = default)
+    {
+        var value = await RedisCall.Run(Db.StringGetAsync(_keys.Epoch), _options.OperationTimeout, "reading the store marker", cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? null : CheckedEpoch((string?)value);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<string> EnsureEpochAsync(string epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(epoch);
+        var result = await RedisCall.Run(Db.ScriptEvaluateAsync(EnsureEpochScript, [_keys.Epoch], [epoch]), _options.OperationTimeout,
+            "writing the store marker", cancellationToken).ConfigureAwait(false);
+        return CheckedEpoch((string?)result ?? epoch);
+    }
+
+    /// <summary>A marker as stored: 1–256 printable ASCII characters (what this library writes), else the key was overwritten.</summary>
+    private string CheckedEpoch(string? epoch)
+        => epoch is { Length: > 0 and <= 256 } && epoch.All(static c => c is > ' ' and < (char)127) ? epoch
+            : throw new CorruptObjectException(null, $"the store marker at key '{_keys.Epoch}' in Redis is malformed");
 
     /// <inheritdoc />
     public async ValueTask<RefState?> TryGetRefAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)

@@ -44,7 +44,6 @@ public static class RedisVersionStoreBuilderExtensions
             builder.AddProblem($"Invalid RedisBackendOptions: {nameof(RedisBackendOptions.Configuration)} is required");
         return builder.UseSharedRefStore(async (context, cancellationToken) =>
         {
-            if (ReferenceEquals(options.TimeProvider, TimeProvider.System)) options.TimeProvider = context.TimeProvider;
             var redis = context.Own(await RedisBackend.ConnectAsync(options, cancellationToken).ConfigureAwait(false));
             return new SharedRefStorePart("redis", redis.Refs, redis.Objects);
         });

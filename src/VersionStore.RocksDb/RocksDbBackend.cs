@@ -680,6 +680,35 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
     public IAsyncEnumerable<RepositoryName> ListRememberedRepositoriesAsync(CancellationToken cancellationToken = default)
         => ListRepositoriesOfAsync(_heads, cancellationToken);
 
+    /// <inheritdoc />
+    /// <remarks>Kept in the default column family (key <c>versionstore.refstore-epoch</c>), beside the layout version.</remarks>
+    public ValueTask<string?> TryGetRefStoreEpochAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[]? value;
+        EnterRead();
+        try { value = _db.Get(KeyLayout.RefStoreEpochKey); }
+        catch (RocksDbException e) { throw Unavailable("read the remembered ref store marker", e); }
+        finally { _gate.ExitReadLock(); }
+        if (value is null) return ValueTask.FromResult<string?>(null);
+        if (value.Length is 0 or > KeyLayout.MaxRefStoreEpochBytes) throw new CorruptObjectException(null, $"the remembered ref store marker is malformed ({value.Length} bytes)");
+        return ValueTask.FromResult<string?>(System.Text.Encoding.UTF8.GetString(value));
+    }
+
+    /// <inheritdoc />
+    public ValueTask RememberRefStoreEpochAsync(string epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(epoch);
+        cancellationToken.ThrowIfCancellationRequested();
+        var value = System.Text.Encoding.UTF8.GetBytes(epoch);
+        if (value.Length > KeyLayout.MaxRefStoreEpochBytes) throw new ArgumentException($"A ref store marker is at most {KeyLayout.MaxRefStoreEpochBytes} bytes.", nameof(epoch));
+        EnterRead();
+        try { _db.Put(KeyLayout.RefStoreEpochKey, value, null, _writeOptions); Interlocked.Increment(ref _writes); }
+        catch (RocksDbException e) { throw Unavailable("remember the ref store marker", e); }
+        finally { _gate.ExitReadLock(); }
+        return ValueTask.CompletedTask;
+    }
+
     // ---------------------------------------------------------------- maintenance
 
     /// <summary>Flushes memtables to SST files and compacts every column family, dropping obsolete versions.</summary>

@@ -164,11 +164,19 @@ public sealed class PayloadTooLargeException(string what, long size, long limit)
 }
 
 /// <summary>A storage backend could not be reached or failed. Reads may fall back to another tier; writes never pretend to succeed.</summary>
-public sealed class BackendUnavailableException(string backend, string message, Exception? inner = null)
-    : VersionStoreException($"{backend} is unavailable: {message}", inner)
+public class BackendUnavailableException : VersionStoreException
 {
+    /// <summary>Creates the exception: "<paramref name="backend"/> is unavailable: <paramref name="message"/>".</summary>
+    public BackendUnavailableException(string backend, string message, Exception? inner = null)
+        : this(backend, inner, $"{backend} is unavailable: {message}")
+    {
+    }
+
+    private protected BackendUnavailableException(string backend, Exception? inner, string fullMessage)
+        : base(fullMessage, inner) => Backend = backend;
+
     /// <summary>Which backend failed (e.g. "RocksDB", "Redis", "S3").</summary>
-    public string Backend { get; } = backend;
+    public string Backend { get; }
 }
 
 /// <summary>The arguments of an operation are inconsistent (e.g. an empty commit message where one is required).</summary>

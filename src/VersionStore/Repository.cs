@@ -275,7 +275,9 @@ public sealed partial class Repository
         {
             problem = ex.Message;
         }
-        if (problem is null && newer is not null && (newer.Sequence != 1 || !newer.PreviousHash.IsZero)) problem = "the oldest entries are missing";
+        // A log may begin with the entry that re-published the head after the ref store lost its state (and the entries before it).
+        if (problem is null && newer is not null && (newer.Sequence != 1 || !newer.PreviousHash.IsZero)
+            && !(newer.Operation == FailStaticRefStore.RestoreOperation && newer.Old == newer.New)) problem = "the oldest entries are missing";
         if (problem is null && newer is null) problem = "the ref has no audit entries";
         return new AuditVerification(name, count, problem is null, problem);
     }

@@ -66,6 +66,28 @@ public sealed class RepositoryStore : IAsyncDisposable
     public Task<GcResult> CollectGarbageAsync(GcOptions? options = null, IProgress<GcProgress>? progress = null, CancellationToken cancellationToken = default)
         => new GarbageCollector(this, options ?? new GcOptions(), progress).RunAsync(cancellationToken);
 
+    /// <summary>
+    /// Recovery after the shared ref store lost its state (<see cref="RefStoreStateLostException"/>; docs/OPERATIONS.md,
+    /// "Ref store lost its state"): re-publishes the heads this machine remembers for <paramref name="repository"/> (null:
+    /// every repository it remembers) where the ref store lacks them — create-if-absent by compare-and-swap, audited as
+    /// <see cref="FailStaticRefStore.RestoreOperation"/>, never overwriting a ref someone re-created — and writes the
+    /// store marker again, so writes are accepted again. Run it on each machine whose local store remembers heads.
+    /// </summary>
+    /// <param name="repository">The repository, or null for every repository remembered.</param>
+    /// <param name="actor">Who restores (recorded in each audit entry).</param>
+    /// <param name="cancellationToken">Cancels the restore (refs already re-published stay).</param>
+    /// <exception cref="InvalidOperationArgumentException">The store keeps no remembered heads (it is not distributed with a local store), or the actor is not one line.</exception>
+    /// <exception cref="BackendUnavailableException">The ref store is unreachable.</exception>
+    public Task<HeadRestoreReport> RestoreHeadsAsync(RepositoryName? repository = null, string actor = "unknown", CancellationToken cancellationToken = default)
+    {
+        if (Refs is not FailStaticRefStore failStatic)
+            throw new InvalidOperationArgumentException("This store keeps no remembered heads to restore: only a distributed store with a local store (its head cache) does.");
+        if (string.IsNullOrWhiteSpace(actor) || actor.Length > 256 || actor.Any(char.IsControl))
+            throw new InvalidOperationArgumentException("The actor must be one line of at most 256 printable characters.");
+        return failStatic.RestoreHeadsAsync(repository, actor,
+            async (id, ct) => await ObjectReader.TryGetCommitAsync(id, ct).ConfigureAwait(false) is not null, cancellationToken);
+    }
+
     /// <summary>The object store.</summary>
     public IObjectStore Objects { get; }
 

@@ -8,8 +8,8 @@ namespace VersionStore.Redis.Tests;
 
 /// <summary>
 /// A private redis-server is killed (by PID) and restarted on the same port: ref operations throw
-/// <see cref="BackendUnavailableException"/> within the operation timeout, cached reads miss (then the breaker
-/// answers at once), and the same backend instance recovers once Redis is back.
+/// <see cref="BackendUnavailableException"/> within the operation timeout, so do object-cache calls (the breaker is the
+/// tier's: <see cref="OneBreakerTests"/>), and the same backend instance recovers once Redis is back.
 /// </summary>
 public sealed class RedisFaultTests
 {
@@ -17,7 +17,7 @@ public sealed class RedisFaultTests
     private static readonly RefName Main = RefName.Branch("main");
 
     [Fact]
-    public async Task Killing_redis_fails_refs_fast_misses_objects_through_the_breaker_and_a_restart_recovers()
+    public async Task Killing_redis_fails_refs_and_cached_objects_fast_and_a_restart_recovers()
     {
         await using var server = await PrivateRedisServer.StartAsync();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
@@ -27,9 +27,6 @@ public sealed class RedisFaultTests
             KeyPrefix = "fault:",
             OperationTimeout = TimeSpan.FromMilliseconds(500),
             ConnectTimeout = TimeSpan.FromMilliseconds(500),
-            BreakerFailureThreshold = 2,
-            BreakerCooldown = TimeSpan.FromSeconds(30),
-            TimeProvider = clock,
         };
         await using var backend = await RedisBackend.ConnectAsync(options);
         var blob = TestData.DifyBlobs(3)[2];
@@ -50,22 +47,13 @@ public sealed class RedisFaultTests
         Assert.True(watch.Elapsed < bound, $"ref update took {watch.Elapsed}");
         await Assert.ThrowsAsync<BackendUnavailableException>(async () => await ToListAsync(backend.Refs.ListRepositoriesAsync()));
 
-        // The cache never throws: two failed reads (each within the bound) open the breaker ...
-        for (var i = 0; i < options.BreakerFailureThreshold; i++)
-        {
-            watch.Restart();
-            Assert.Null(await backend.Objects.TryReadAsync(blob.Id));
-            Assert.True(watch.Elapsed < bound, $"cache read took {watch.Elapsed}");
-        }
-        Assert.True(backend.Objects.Statistics.BreakerOpen);
-        // ... and while it is open reads miss and writes are skipped without touching the network.
+        // The cache reports each failure to its caller (the tier accessor), each within the bound.
         watch.Restart();
-        Assert.Null(await backend.Objects.TryReadAsync(blob.Id));
-        Assert.False(await backend.Objects.ContainsAsync(blob.Id));
-        await backend.Objects.WriteAsync([blob]);
-        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(100), $"bypassed calls took {watch.Elapsed}");
-        Assert.Equal(2, backend.Objects.Statistics.Bypassed);
-        Assert.Equal(options.BreakerFailureThreshold, backend.Objects.Statistics.Failures);
+        Assert.Equal("Redis", (await Assert.ThrowsAsync<BackendUnavailableException>(async () => await backend.Objects.TryReadAsync(blob.Id))).Backend);
+        await Assert.ThrowsAsync<BackendUnavailableException>(async () => await backend.Objects.ContainsAsync(blob.Id));
+        await Assert.ThrowsAsync<BackendUnavailableException>(async () => await backend.Objects.WriteAsync([blob]));
+        Assert.True(watch.Elapsed < 3 * bound, $"three cache calls took {watch.Elapsed}");
+        Assert.Equal(3, backend.Objects.Statistics.Failures);
 
         var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         backend.Connection.ConnectionRestored += (_, e) =>
@@ -79,12 +67,11 @@ public sealed class RedisFaultTests
         Assert.Null(await backend.Refs.TryGetRefAsync(Repo, Main));
         Assert.True(await backend.Refs.TryUpdateRefAsync(create));
         Assert.Equal(create.NewState, await backend.Refs.TryGetRefAsync(Repo, Main));
-        // The breaker still answers "miss" until its cooldown is over, then the cache is used again.
+        // The cache works again (the restarted server kept nothing).
         Assert.Null(await backend.Objects.TryReadAsync(blob.Id));
-        clock.Advance(options.BreakerCooldown + TimeSpan.FromSeconds(1));
         await backend.Objects.WriteAsync([blob]);
         Assert.Equal(blob.Data.ToArray(), (await backend.Objects.TryReadAsync(blob.Id))!.Value.ToArray());
-        Assert.False(backend.Objects.Statistics.BreakerOpen);
+        Assert.Equal(3, backend.Objects.Statistics.Failures);
     }
 
     [Fact]
@@ -102,7 +89,7 @@ public sealed class RedisFaultTests
         await using var backend = await RedisBackend.ConnectAsync(options);
         Assert.False(backend.IsConnected);
         await Assert.ThrowsAsync<BackendUnavailableException>(async () => await backend.Refs.TryGetRefAsync(Repo, Main));
-        Assert.Null(await backend.Objects.TryReadAsync(ObjectId.Compute([1, 2, 3])));
+        await Assert.ThrowsAsync<BackendUnavailableException>(async () => await backend.Objects.TryReadAsync(ObjectId.Compute([1, 2, 3])));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
     }
 

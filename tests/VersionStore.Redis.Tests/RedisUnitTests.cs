@@ -19,10 +19,10 @@ public sealed class RedisUnitTests
             MaxCachedObjectBytes = -1,
             WaitForReplicas = 1,
             WaitForReplicasTimeout = TimeSpan.FromMinutes(1),
-            BreakerFailureThreshold = 0,
+            ConnectTimeout = TimeSpan.Zero,
         };
         var error = Assert.Throws<ArgumentException>(options.Validate);
-        foreach (var name in new[] { "KeyPrefix", "OperationTimeout", "MaxCachedObjectBytes", "WaitForReplicasTimeout", "BreakerFailureThreshold" })
+        foreach (var name in new[] { "KeyPrefix", "OperationTimeout", "MaxCachedObjectBytes", "WaitForReplicasTimeout", "ConnectTimeout" })
             Assert.Contains(name, error.Message, StringComparison.Ordinal);
         new RedisBackendOptions().Validate();
     }

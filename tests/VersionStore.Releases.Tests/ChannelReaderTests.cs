@@ -10,21 +10,52 @@ public sealed class ChannelReaderTests
         var f = await ReleaseFixture.CreateAsync();
         var failing = new FailingStores(f.Objects, f.Refs);
         var store = new RepositoryStore(failing, failing, new VersionStoreOptions { TimeProvider = f.Time });
-        using var dir = new TempDirectory("lastseen");
-        var reader = new ChannelReader(store, new FileLastSeenCache(dir.Path));
+        var heads = new InMemoryHeadCache();
+        var reader = new ChannelReader(store, heads);
         var prod = ReleaseChannels.ChannelRef("prod");
 
         var fresh = await reader.GetAsync(new RepositoryName("support-bot"), prod);
         Assert.Equal((f.Bad, false, "v1.5.0"), (fresh!.Version, fresh.Stale, fresh.Subject));
+        Assert.Equal(f.Bad, (await heads.TryGetAsync(new RepositoryName("support-bot"), prod))!.State.Target); // the core head cache
 
         failing.Fail = true;
-        var stale = await new ChannelReader(store, new FileLastSeenCache(dir.Path)).GetAsync(new RepositoryName("support-bot"), prod);   // survives a restart
-        Assert.Equal((f.Bad, true), (stale!.Version, stale.Stale));
+        var restarted = new RepositoryStore(failing, failing, new VersionStoreOptions { TimeProvider = f.Time }); // no decoded objects cached
+        var stale = await new ChannelReader(restarted, heads).GetAsync(new RepositoryName("support-bot"), prod);   // another reader, same head cache
+        Assert.Equal((f.Bad, true, fresh.SeenAt), (stale!.Version, stale.Stale, stale.SeenAt));
+        Assert.Null(stale.Subject); // the objects are down too
         Assert.Contains("Redis is unavailable", stale.Problem);
         await Assert.ThrowsAsync<BackendUnavailableException>(() => reader.GetAsync(new RepositoryName("support-bot"), ReleaseChannels.ChannelRef("gray")));
 
         failing.Fail = false;
         Assert.Null(await reader.GetAsync(new RepositoryName("support-bot"), ReleaseChannels.ChannelRef("gray")));
+    }
+
+    [Fact]
+    public async Task In_distributed_mode_it_reads_through_the_fail_static_ref_store_and_its_head_cache_like_branches_and_live_channels()
+    {
+        var f = await ReleaseFixture.CreateAsync();
+        var failing = new FailingStores(f.Objects, f.Refs);
+        var heads = new InMemoryHeadCache();
+        var refs = new FailStaticRefStore(failing, heads, f.Time);
+        var store = new RepositoryStore(f.Objects, refs, new VersionStoreOptions { TimeProvider = f.Time });
+        var reader = new ChannelReader(store);
+        Assert.Same(heads, reader.Heads);
+        var prod = ReleaseChannels.ChannelRef("prod");
+        var repo = new RepositoryName("support-bot");
+
+        Assert.False((await reader.GetAsync(repo, prod))!.Stale);
+        var staleReads = 0;
+        refs.StaleRead += (_, _) => staleReads++;
+        failing.Fail = true;
+        var stale = await reader.GetAsync(repo, prod);
+        Assert.Equal((f.Bad, true, "v1.5.0", 1), (stale!.Version, stale.Stale, stale.Subject, staleReads)); // objects still readable
+        Assert.Contains("Redis is unavailable", stale.Problem);
+
+        // The ref store lost its state: the same answer, the cause says so.
+        var lost = new ChannelReader(new RepositoryStore(f.Objects, new FailStaticRefStore(new InMemoryRefStore(), heads, f.Time)));
+        var served = await lost.GetAsync(repo, prod);
+        Assert.Equal((f.Bad, true), (served!.Version, served.Stale));
+        Assert.Contains("lost its state", served.Problem);
     }
 
     [Fact]

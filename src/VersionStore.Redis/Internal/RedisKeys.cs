@@ -36,6 +36,9 @@ internal sealed class RedisKeys(string prefix)
         return RepositoryName.TryCreate(key[start..^RefsSuffix.Length], out var name) ? name : null;
     }
 
+    /// <summary>STRING: the store marker (<see cref="IRefStoreEpoch"/>), written once by the first writer; a plain key (no hash tag).</summary>
+    public RedisKey Epoch => Prefix + "epoch";
+
     /// <summary>Cached object (a plain string key; objects are shared by every repository, so no hash tag).</summary>
     public RedisKey Object(ObjectId id) => Prefix + "obj:" + id.ToString();
 

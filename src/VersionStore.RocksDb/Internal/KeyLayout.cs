@@ -17,6 +17,12 @@ internal static class KeyLayout
     /// <summary>Key (default column family) of the layout version.</summary>
     public static readonly byte[] FormatKey = "versionstore.format"u8.ToArray();
 
+    /// <summary>Key (default column family) of the remembered marker of the shared ref store (fail-static head cache), UTF-8.</summary>
+    public static readonly byte[] RefStoreEpochKey = "versionstore.refstore-epoch"u8.ToArray();
+
+    /// <summary>Longest remembered ref store marker, in bytes.</summary>
+    public const int MaxRefStoreEpochBytes = 256;
+
     /// <summary>The layout version this code reads and writes.</summary>
     public const byte FormatVersion = 1;
 

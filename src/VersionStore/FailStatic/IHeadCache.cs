@@ -36,4 +36,15 @@ public interface IHeadCache
 
     /// <summary>The repositories with at least one remembered ref.</summary>
     IAsyncEnumerable<RepositoryName> ListRememberedRepositoriesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The marker of the ref store the remembered heads were seen in (<see cref="IRefStoreEpoch"/>), or null when none was
+    /// remembered (a cache that never saw a ref store with a marker).
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">The cache itself cannot be read.</exception>
+    ValueTask<string?> TryGetRefStoreEpochAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Remembers <paramref name="epoch"/> as the marker of the ref store the heads are seen in (replacing an older one).</summary>
+    /// <exception cref="BackendUnavailableException">The cache itself cannot be written.</exception>
+    ValueTask RememberRefStoreEpochAsync(string epoch, CancellationToken cancellationToken = default);
 }

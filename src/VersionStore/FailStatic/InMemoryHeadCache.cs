@@ -7,6 +7,18 @@ namespace VersionStore;
 public sealed class InMemoryHeadCache : IHeadCache
 {
     private readonly ConcurrentDictionary<(RepositoryName Repository, RefName Ref), RememberedHead> _heads = new();
+    private string? _epoch;
+
+    /// <inheritdoc />
+    public ValueTask<string?> TryGetRefStoreEpochAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(Volatile.Read(ref _epoch));
+
+    /// <inheritdoc />
+    public ValueTask RememberRefStoreEpochAsync(string epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(epoch);
+        Volatile.Write(ref _epoch, epoch);
+        return ValueTask.CompletedTask;
+    }
 
     /// <inheritdoc />
     public ValueTask<RememberedHead?> TryGetAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)

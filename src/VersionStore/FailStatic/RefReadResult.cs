@@ -7,7 +7,8 @@ namespace VersionStore;
 /// last state this machine saw (fail-static read) — another process may have moved the ref since <paramref name="SeenAt"/>.
 /// </param>
 /// <param name="SeenAt">When the state was seen in the authoritative store (now for a fresh read).</param>
-public sealed record RefReadResult(RefState State, bool IsStale, DateTimeOffset SeenAt);
+/// <param name="Cause">Why a stale state was served (the store unreachable, or a <see cref="RefStoreStateLostException"/>); null for a fresh read.</param>
+public sealed record RefReadResult(RefState State, bool IsStale, DateTimeOffset SeenAt, BackendUnavailableException? Cause = null);
 
 /// <summary>Raised when a fail-static ref read served a remembered, possibly stale state.</summary>
 /// <param name="Repository">The repository.</param>

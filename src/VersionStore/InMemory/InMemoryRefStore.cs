@@ -4,10 +4,13 @@ namespace VersionStore;
 
 /// <summary>
 /// An <see cref="IRefStore"/> in process memory; one lock makes each compare-and-swap and its audit append atomic.
-/// Announces each applied change to in-process watchers (<see cref="IRefChangeFeed"/>) after the write.
+/// Announces each applied change to in-process watchers (<see cref="IRefChangeFeed"/>) after the write, and holds a
+/// store marker (<see cref="IRefStoreEpoch"/>) like a shared ref store.
 /// </summary>
-public sealed class InMemoryRefStore : IRefStore, IRefChangeFeed
+public sealed class InMemoryRefStore : IRefStore, IRefChangeFeed, IRefStoreEpoch
 {
+    private string? _epoch;
+
     private readonly RefChangeBroadcaster _changes = new();
     private readonly Lock _lock = new();
     private readonly SortedDictionary<(string Repo, string Ref), RefState> _refs = new(Comparer<(string Repo, string Ref)>.Create(static (a, b) =>
@@ -53,6 +56,19 @@ public sealed class InMemoryRefStore : IRefStore, IRefChangeFeed
         }
         _changes.Publish(update.Repository, update.Entry);
         return ValueTask.FromResult(true);
+    }
+
+    /// <inheritdoc />
+    public string BackendName => "The in-memory ref store";
+
+    /// <inheritdoc />
+    public ValueTask<string?> TryGetEpochAsync(CancellationToken cancellationToken = default) => ValueTask.FromResult(Volatile.Read(ref _epoch));
+
+    /// <inheritdoc />
+    public ValueTask<string> EnsureEpochAsync(string epoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(epoch);
+        return ValueTask.FromResult(Interlocked.CompareExchange(ref _epoch, epoch, null) ?? epoch);
     }
 
     /// <inheritdoc />

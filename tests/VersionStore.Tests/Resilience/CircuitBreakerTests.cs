@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using VersionStore.Internal;
 
 namespace VersionStore.Tests.Resilience;
 

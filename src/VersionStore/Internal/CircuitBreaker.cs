@@ -1,7 +1,8 @@
-namespace VersionStore;
+namespace VersionStore.Internal;
 
 /// <summary>
-/// A consecutive-failure circuit breaker for calls to a remote tier, shared by the backend packages: after
+/// The consecutive-failure circuit breaker of a remote tier — one per tier, in the tier accessor (<c>TierState</c> of
+/// <see cref="TieredObjectStore"/>), so the tier sees every failure; backends report failures, they keep no breaker: after
 /// <c>threshold</c> failures in a row it opens for <c>cooldown</c> (measured with a <see cref="TimeProvider"/>), and
 /// callers skip the tier (a cache answers "miss") without touching the network. After the cooldown one probe call is
 /// let through (half-open): its success closes the breaker, its failure opens it for another cooldown.
@@ -10,7 +11,7 @@ namespace VersionStore;
 /// <param name="threshold">Consecutive failures that open the breaker (at least 1).</param>
 /// <param name="cooldown">How long it stays open before a probe.</param>
 /// <param name="time">The clock.</param>
-public sealed class CircuitBreaker(int threshold, TimeSpan cooldown, TimeProvider time)
+internal sealed class CircuitBreaker(int threshold, TimeSpan cooldown, TimeProvider time)
 {
     private readonly Lock _lock = new();
     private readonly int _threshold = threshold >= 1 ? threshold : throw new ArgumentOutOfRangeException(nameof(threshold), "The threshold is at least 1.");
