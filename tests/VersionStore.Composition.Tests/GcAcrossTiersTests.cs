@@ -25,6 +25,13 @@ public sealed class GcAcrossTiersTests
         var orphan = new EncodedObject(ObjectId.Compute(encoded), encoded);
         await host.Host.Objects.WriteAsync([orphan]);           // e.g. a commit that crashed before its ref moved
 
+        if (host.Host.Archiver is { } archiver)
+        {
+            // Archived first, then collected with the archiver stopped: a scan that lists the archive while the archiver
+            // uploads an index has read it half-written from s3rver ("not a pack index"; see the session report).
+            await archiver.StopAsync();
+            Assert.True((await archiver.RunOnceAsync()).Succeeded);
+        }
         var tiers = host.Host.Tiers!;
         var durable = tiers.DurableTier.Store;
         var gc = new GcOptions { GracePeriod = TimeSpan.FromHours(1) };

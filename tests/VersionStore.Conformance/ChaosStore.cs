@@ -97,7 +97,8 @@ public enum ChaosOperation
 /// <para>
 /// Create it with <see cref="Wrap"/>: the instance's runtime type implements exactly the optional capabilities of the
 /// inner store (<see cref="IAtomicCommitStore"/>, <see cref="ISweepableObjectStore"/>, <see cref="IVerifyingObjectStore"/>,
-/// <see cref="IRefChangeFeed"/>, <see cref="IObjectEviction"/>, <see cref="IAccessTrackingTier"/>, <see cref="IHeadCache"/>),
+/// <see cref="IRefChangeFeed"/>, <see cref="IObjectEviction"/>, <see cref="IAccessTrackingTier"/>, <see cref="IHeadCache"/>,
+/// <see cref="IRefStoreEpoch"/>),
 /// so code that looks for a capability sees what it would see without the decorator. <see cref="IObjectStore"/> and
 /// <see cref="IRefStore"/> are always implemented; calling the one the inner store lacks throws.
 /// </para>
@@ -111,7 +112,7 @@ public class ChaosStore : IObjectStore, IRefStore
     private static readonly Type[] Capabilities =
     [
         typeof(IAtomicCommitStore), typeof(ISweepableObjectStore), typeof(IVerifyingObjectStore), typeof(IRefChangeFeed),
-        typeof(IObjectEviction), typeof(IAccessTrackingTier), typeof(IHeadCache),
+        typeof(IObjectEviction), typeof(IAccessTrackingTier), typeof(IHeadCache), typeof(IRefStoreEpoch),
     ];
 
     private static readonly ConcurrentDictionary<int, Type> Types = new();
@@ -165,7 +166,15 @@ public class ChaosStore : IObjectStore, IRefStore
             il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Call, typeof(ChaosStore).GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, [typeof(object), typeof(string)])!);
             il.Emit(OpCodes.Ret);
-            return builder.CreateType();
+            try
+            {
+                return builder.CreateType();
+            }
+            catch (TypeLoadException e)
+            {
+                throw new InvalidOperationException(
+                    $"ChaosStore does not forward every member of a capability it should implement ({e.Message}): add a public virtual member for it", e);
+            }
         }
     }
 
@@ -413,6 +422,37 @@ public class ChaosStore : IObjectStore, IRefStore
     /// <summary><see cref="IHeadCache.ListRememberedRepositoriesAsync"/> (<see cref="ChaosOperation.HeadRead"/>).</summary>
     public virtual IAsyncEnumerable<RepositoryName> ListRememberedRepositoriesAsync(CancellationToken cancellationToken = default)
         => EnumerateAsync(ChaosOperation.HeadRead, ct => As<IHeadCache>().ListRememberedRepositoriesAsync(ct), cancellationToken);
+
+    /// <summary><see cref="IHeadCache.TryGetRefStoreEpochAsync"/> (<see cref="ChaosOperation.HeadRead"/>).</summary>
+    public virtual async ValueTask<string?> TryGetRefStoreEpochAsync(CancellationToken cancellationToken = default)
+    {
+        await EnterAsync(ChaosOperation.HeadRead, cancellationToken).ConfigureAwait(false);
+        return await As<IHeadCache>().TryGetRefStoreEpochAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="IHeadCache.RememberRefStoreEpochAsync"/> (<see cref="ChaosOperation.HeadWrite"/>).</summary>
+    public virtual async ValueTask RememberRefStoreEpochAsync(string epoch, CancellationToken cancellationToken = default)
+    {
+        await EnterAsync(ChaosOperation.HeadWrite, cancellationToken).ConfigureAwait(false);
+        await As<IHeadCache>().RememberRefStoreEpochAsync(epoch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="IRefStoreEpoch.BackendName"/>: the inner store's.</summary>
+    public virtual string BackendName => As<IRefStoreEpoch>().BackendName;
+
+    /// <summary><see cref="IRefStoreEpoch.TryGetEpochAsync"/> (a ref read: <see cref="ChaosOperation.GetRef"/>).</summary>
+    public virtual async ValueTask<string?> TryGetEpochAsync(CancellationToken cancellationToken = default)
+    {
+        await EnterAsync(ChaosOperation.GetRef, cancellationToken).ConfigureAwait(false);
+        return await As<IRefStoreEpoch>().TryGetEpochAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary><see cref="IRefStoreEpoch.EnsureEpochAsync"/> (a ref write: <see cref="ChaosOperation.UpdateRef"/>).</summary>
+    public virtual async ValueTask<string> EnsureEpochAsync(string epoch, CancellationToken cancellationToken = default)
+    {
+        await EnterAsync(ChaosOperation.UpdateRef, cancellationToken).ConfigureAwait(false);
+        return await As<IRefStoreEpoch>().EnsureEpochAsync(epoch, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"chaos({Name}) over {Inner.GetType().Name}";
