@@ -22,12 +22,20 @@ log "dotnet pack (Release) -> local feed"
 dotnet pack "$REPO/VersionStore.sln" -c Release --no-restore -o "$FEED" -p:ContinuousIntegrationBuild=true >"$WORK/pack.log" 2>&1 \
   || { tail -n 40 "$WORK/pack.log" >&2; echo "[pack-check] dotnet pack FAILED" >&2; exit 1; }
 
+# The tool as it ships: a RID-neutral pointer package plus one framework-dependent package per platform, each with only
+# that platform's RocksDB library (VersionStore.Cli.csproj, VSTORE_TOOL_PACK). It replaces the all-platform tool package
+# the solution pack just made. Its restore is its own (five platforms), so it does not run --no-restore.
+log "dotnet pack the vstore tool (pointer + one package per platform) -> local feed"
+rm -f "$FEED"/VersionStore.Cli.*
+VSTORE_TOOL_PACK=true dotnet pack "$REPO/src/VersionStore.Cli" -c Release -o "$FEED" -p:ContinuousIntegrationBuild=true >"$WORK/pack-tool.log" 2>&1 \
+  || { tail -n 40 "$WORK/pack-tool.log" >&2; echo "[pack-check] dotnet pack of the tool FAILED" >&2; exit 1; }
+
 core="$(ls "$FEED"/VersionStore.[0-9]*.nupkg | head -n 1)"
 VERSION="$(basename "$core" .nupkg)"; VERSION="${VERSION#VersionStore.}"
 log "version $VERSION (MinVer, from git tags)"
 
 # ---------------------------------------------------------------- package table
-printf '%-26s %-22s %-4s %-4s %-4s %-10s %-8s %8s  %s\n' id version rdme xml snup sourcelink license KiB dependencies
+printf '%-30s %-22s %-4s %-4s %-4s %-10s %-8s %8s  %s\n' id version rdme xml snup sourcelink license KiB dependencies
 for pkg in "$FEED"/*.nupkg; do
   id="$(basename "$pkg" ".$VERSION.nupkg")"
   nuspec="$(unzip -p "$pkg" "$id.nuspec")"
@@ -35,13 +43,16 @@ for pkg in "$FEED"/*.nupkg; do
   readme=no; grep -q '^README.md$' <<<"$files" && grep -q '<readme>' <<<"$nuspec" && readme=yes
   xml=n/a; grep -q '^lib/.*\.dll$' <<<"$files" && { xml=no; grep -q '^lib/.*\.xml$' <<<"$files" && xml=yes; }
   snupkg=no; [[ -f "$FEED/$id.$VERSION.snupkg" ]] && snupkg=yes
+  # The tool's pointer package holds no binaries (only DotnetToolSettings.xml naming the platform packages): no symbols.
+  grep -q '^tools/any/any/DotnetToolSettings.xml$' <<<"$files" && ! grep -q '\.dll$' <<<"$files" && snupkg=n/a
   sourcelink=no; grep -q '<repository type="git" url="[^"]*" .*commit="[0-9a-f]\{40\}"' <<<"$nuspec" && sourcelink=yes
   license=no; grep -q '<license type="file">LICENSE</license>' <<<"$nuspec" && grep -q '^LICENSE$' <<<"$files" && license=yes
   deps="$(grep -o '<dependency id="[^"]*" version="[^"]*"' <<<"$nuspec" | sed -E 's/<dependency id="([^"]*)" version="([^"]*)"/\1 \2/' | paste -sd, - || true)"
-  [[ "$id" == "VersionStore.Cli" ]] && deps="(tool)"
+  [[ "$id" == "VersionStore.Cli" ]] && deps="(tool: pointer to the platform packages)"
+  [[ "$id" == VersionStore.Cli.* ]] && deps="(tool for ${id#VersionStore.Cli.})"
   size=$(( $(stat -c %s "$pkg") / 1024 ))
-  printf '%-26s %-22s %-4s %-4s %-4s %-10s %-8s %8s  %s\n' "$id" "$VERSION" "$readme" "$xml" "$snupkg" "$sourcelink" "$license" "$size" "${deps:-none}"
-  [[ $readme == yes && $snupkg == yes && $sourcelink == yes && $license == yes && $xml != no ]] \
+  printf '%-30s %-22s %-4s %-4s %-4s %-10s %-8s %8s  %s\n' "$id" "$VERSION" "$readme" "$xml" "$snupkg" "$sourcelink" "$license" "$size" "${deps:-none}"
+  [[ $readme == yes && $snupkg != no && $sourcelink == yes && $license == yes && $xml != no ]] \
     || { echo "[pack-check] package $id lacks README, XML docs, symbols, SourceLink or licence" >&2; exit 1; }
 done
 

@@ -108,6 +108,8 @@ public class ColdReadBenchmarks
         CreateBucketIfMissing = true,
         // Reads only here: never re-list on a miss during the measurement.
         MissRefreshInterval = Timeout.InfiniteTimeSpan,
+        // One ranged GET of one entry per read (the figure measured), not a read-ahead of the whole small pack.
+        ReadAheadBytes = 0,
     };
 
     private async Task<int> RawRangedGet(int i)

@@ -8,8 +8,8 @@ namespace VersionStore.Benchmarks;
 /// </summary>
 public static class LatencyProbes
 {
-    /// <summary>Runs every probe and prints one line per measurement.</summary>
-    public static async Task RunAsync(bool quick)
+    /// <summary>Runs every probe (only the rollback probes with <paramref name="rollbackOnly"/>) and prints one line per measurement.</summary>
+    public static async Task RunAsync(bool quick, bool rollbackOnly = false)
     {
         var samples = quick ? 300 : 3000;
         Console.WriteLine($"# latency probes ({(quick ? "quick" : "full")}, {samples} samples after {samples / 10} warmup, {DateTimeOffset.UtcNow:u})");
@@ -20,8 +20,12 @@ public static class LatencyProbes
             foreach (var verification in new[] { "cached", "cold" })
             {
                 await using var h = await RollbackHistory.OpenAsync(size, RollbackBenchmarks.Options(verification));
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 var times = await MeasureAsync(samples, async () => await h.RollbackOnceAsync());
+                var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / (samples + samples / 10);
                 Print($"rollback (revert, RocksDB, {verification} verification)", size, times);
+                // CPU time of the process per rollback (all threads): what a loaded machine cannot inflate the way it inflates wall time.
+                Console.WriteLine($"| rollback CPU time per operation ({verification}; process, all threads) | {size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} | {cpu:N1} µs (mean) | | | |");
                 var effective = await MeasureAsync(samples, async () =>
                 {
                     var r = await h.RollbackOnceAsync();
@@ -31,6 +35,8 @@ public static class LatencyProbes
                 Print($"rollback elapsed as reported (RollbackResult.Elapsed, {verification})", size, effective);
             }
         }
+
+        if (rollbackOnly) return;
 
         // Release guard: threshold-crossing sample to rollback visible (each operation after an untimed re-publish).
         var guardSamples = quick ? 100 : 1000;

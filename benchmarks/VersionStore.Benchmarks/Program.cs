@@ -12,7 +12,13 @@ BenchSettings.Quick = quick;
 
 if (rest.Length > 0 && rest[0] == "latency")
 {
-    await LatencyProbes.RunAsync(quick);
+    await LatencyProbes.RunAsync(quick, rest.Contains("rollback"));
+    return;
+}
+
+if (rest.Length > 0 && rest[0] == "batch-gets")
+{
+    await BatchGetProbe.RunAsync(quick);
     return;
 }
 

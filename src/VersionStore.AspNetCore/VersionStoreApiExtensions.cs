@@ -106,7 +106,7 @@ public static class VersionStoreApiExtensions
     private static IResult? ToProblem(Exception e, HttpContext context) => e switch
     {
         // OverflowException: a number outside what the model can hold is the request's fault, wherever it is converted.
-        BadRequestException or JsonException or InvalidNameException or InvalidOperationArgumentException or ArgumentException or FormatException or OverflowException
+        BadRequestException or JsonException or InvalidNameException or InvalidRequestException or ArgumentException or FormatException or OverflowException
             => Problem(StatusCodes.Status400BadRequest, "Bad request", e is JsonException j ? ApiEndpoints.DescribeJsonError(j) : e.Message, context),
         BadHttpRequestException b => Problem(b.StatusCode, "Bad request", e.Message, context),
         ForbiddenException => Problem(StatusCodes.Status403Forbidden, "Forbidden", e.Message, context),

@@ -9,7 +9,7 @@ namespace VersionStore.Cli;
 /// The <c>vstore</c> command line as a callable: parses arguments, runs one command against the store and
 /// returns its exit code. Output goes to the given writers, so a host or a test can run it in-process.
 /// </summary>
-public static class CliApp
+internal static class CliApp
 {
     /// <summary>Runs one <c>vstore</c> command line.</summary>
     /// <param name="args">The arguments (without the program name).</param>
@@ -134,6 +134,7 @@ public static class CliApp
             RetentionCommands.CreateUnpin(cli),
             RetentionCommands.CreateGc(cli),
             RestoreHeadsCommand.Create(cli),
+            CompletionCommand.Create(cli),
         })
         {
             root.Subcommands.Add(command);

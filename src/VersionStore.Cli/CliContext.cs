@@ -52,6 +52,13 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
         Recursive = true,
     };
 
+    /// <summary>Results on stdout use colour and tables (an interactive terminal, or <c>VSTORE_COLOR=always</c>).</summary>
+    public bool StyledOutput => Terminal.Styled(Environment.GetVariable, Environment.OutputIsTerminal);
+
+    /// <summary>A progress bar for long work on stderr, or null when stderr is not an interactive terminal (or colour is off).</summary>
+    public Spectre.Console.IAnsiConsole? ProgressConsole
+        => Terminal.Styled(Environment.GetVariable, Environment.ErrorIsTerminal) ? Terminal.Create(Stderr, interactive: true) : null;
+
     public string ResolvePath(string path) => Path.GetFullPath(path, Environment.CurrentDirectory);
 
     public string DefaultAuthor(string variable) => Environment.GetVariable(variable) is { Length: > 0 } v ? v : Environment.UserName;
@@ -62,7 +69,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
         {
             try
             {
-                return await body(parseResult, new Output(Stdout, parseResult.GetValue(JsonOption)), cancellationToken).ConfigureAwait(false);
+                return await body(parseResult, new Output(Stdout, parseResult.GetValue(JsonOption), StyledOutput), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e)
             {

@@ -4,7 +4,7 @@ namespace VersionStore.Cli;
 /// What <c>vstore</c> takes from its process: environment variables and the current directory. Tests and hosts
 /// that embed the CLI pass their own, so runs in one process do not share global state.
 /// </summary>
-public sealed class CliEnvironment
+internal sealed class CliEnvironment
 {
     /// <summary>The real process environment and current directory, with Ctrl-C handling.</summary>
     public static CliEnvironment Process => new()
@@ -12,6 +12,8 @@ public sealed class CliEnvironment
         GetVariable = Environment.GetEnvironmentVariable,
         CurrentDirectory = Directory.GetCurrentDirectory(),
         HandleProcessTermination = true,
+        OutputIsTerminal = !Console.IsOutputRedirected,
+        ErrorIsTerminal = !Console.IsErrorRedirected,
     };
 
     /// <summary>Looks up an environment variable (<c>VSTORE_PATH</c>, <c>VSTORE_AUTHOR</c>, <c>VSTORE_ACTOR</c>).</summary>
@@ -25,6 +27,14 @@ public sealed class CliEnvironment
     /// <summary>Cancel the running command on Ctrl-C / SIGTERM (process-wide handlers; leave off when embedding).</summary>
     /// <value><c>false</c>.</value>
     public bool HandleProcessTermination { get; init; }
+
+    /// <summary>Stdout is an interactive terminal: results may use colour and tables (see <c>VSTORE_COLOR</c>).</summary>
+    /// <value><c>false</c> (plain text).</value>
+    public bool OutputIsTerminal { get; init; }
+
+    /// <summary>Stderr is an interactive terminal: long work (verify, gc) may draw a progress bar there.</summary>
+    /// <value><c>false</c>.</value>
+    public bool ErrorIsTerminal { get; init; }
 
     /// <summary>The user name used when no <c>--author</c>/<c>--actor</c> or variable gives one.</summary>
     /// <value>The operating system user name.</value>

@@ -4,7 +4,7 @@ namespace VersionStore.Cli;
 /// Process exit codes of <c>vstore</c>. 0 and 1 are answers (1 = "no" for <c>is-ancestor</c> and
 /// <c>merge-base</c>, like git); every failure uses a code of its own, so scripts can tell them apart.
 /// </summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     /// <summary>Success (or "yes").</summary>
     public const int Success = 0;

@@ -1,3 +1,4 @@
+using Spectre.Console;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -10,11 +11,55 @@ namespace VersionStore.Cli;
 /// line passes through <see cref="Printable"/>, so stored text (an actor, a reason, a message, an entry name) can never
 /// start a line of its own or send a terminal escape sequence: what a line shows is what the store holds, escaped.
 /// </summary>
-internal sealed class Output(TextWriter stdout, bool json)
+internal sealed class Output(TextWriter stdout, bool json, bool styled = false)
 {
     public bool Json { get; } = json;
 
     public TextWriter Text { get; } = stdout;
+
+    /// <summary>Text results may use colour and tables (an interactive terminal; never with <c>--json</c>).</summary>
+    public bool Styled { get; } = styled && !json;
+
+    private Spectre.Console.IAnsiConsole? _ansi;
+
+    /// <summary>The Spectre console over <see cref="Text"/> (only when <see cref="Styled"/>).</summary>
+    public Spectre.Console.IAnsiConsole Ansi => _ansi ??= Terminal.Create(Text, interactive: false);
+
+    /// <summary>
+    /// One line made of parts, each with a Spectre style (<c>green</c>, <c>bold yellow</c>, null for none); styles
+    /// apply only when <see cref="Styled"/>, the text is the same either way (control characters escaped).
+    /// </summary>
+    public void Line(params ReadOnlySpan<(string Text, string? Style)> parts)
+    {
+        if (!Styled)
+        {
+            var plain = new System.Text.StringBuilder();
+            foreach (var (text, _) in parts) plain.Append(text);
+            Line(plain.ToString());
+            return;
+        }
+        var markup = new System.Text.StringBuilder();
+        foreach (var (text, style) in parts)
+            markup.Append(style is null ? Terminal.Escape(text) : $"[{style}]{Terminal.Escape(text)}[/]");
+        Ansi.MarkupLine(markup.ToString());
+    }
+
+    /// <summary>
+    /// Rows under headers: a Spectre table when <see cref="Styled"/>, else <paramref name="plain"/> lines (the stable
+    /// text scripts read).
+    /// </summary>
+    public void Table(IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows, Func<IReadOnlyList<string>, string> plain)
+    {
+        if (!Styled)
+        {
+            foreach (var row in rows) Line(plain(row));
+            return;
+        }
+        var table = new Spectre.Console.Table().Border(Spectre.Console.TableBorder.Rounded);
+        foreach (var h in headers) table.AddColumn(new Spectre.Console.TableColumn($"[bold]{Terminal.Escape(h)}[/]"));
+        foreach (var row in rows) table.AddRow([.. row.Select(cell => new Spectre.Console.Markup(Terminal.Escape(cell)))]);
+        Ansi.Write(table);
+    }
 
     public void WriteJson<T>(T value, JsonTypeInfo<T> typeInfo)
     {

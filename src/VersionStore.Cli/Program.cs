@@ -1,7 +1,7 @@
 namespace VersionStore.Cli;
 
 /// <summary>The <c>vstore</c> executable.</summary>
-public static class Program
+internal static class Program
 {
     /// <summary>Runs <c>vstore</c> with the process's console, environment and current directory.</summary>
     /// <param name="args">The command line.</param>

@@ -16,6 +16,10 @@ public sealed class RedisBackend : IAsyncDisposable, IDisposable
         Options = options;
         Refs = new RedisRefStore(connection, options);
         Objects = new RedisObjectCache(connection, options);
+        var logger = options.LoggerFactory.CreateLogger(RedisTelemetry.Name);
+        connection.ConnectionFailed += (_, e) => RedisTelemetry.ConnectionFailed(logger, e.EndPoint?.ToString() ?? "(unknown)", e.FailureType.ToString(),
+            e.Exception?.Message ?? e.FailureType.ToString());
+        connection.ConnectionRestored += (_, e) => RedisTelemetry.ConnectionRestored(logger, e.EndPoint?.ToString() ?? "(unknown)");
     }
 
     /// <summary>The connection, for diagnostics or for sharing with other components.</summary>

@@ -77,6 +77,10 @@ public sealed class RedisBackendOptions
     /// <value>null.</value>
     public bool? ShardedPubSub { get; set; }
 
+    /// <summary>Where the backend logs (category <c>VersionStore.Redis</c>, event ids 3000–3999); the store builder passes the host's.</summary>
+    /// <value><see cref="Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance"/> (no logging).</value>
+    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
     {
@@ -93,6 +97,7 @@ public sealed class RedisBackendOptions
         if (WaitForReplicas < 0) errors.Add($"{nameof(WaitForReplicas)} cannot be negative");
         if (WaitForReplicas > 0 && (WaitForReplicasTimeout <= TimeSpan.Zero || WaitForReplicasTimeout >= OperationTimeout))
             errors.Add($"{nameof(WaitForReplicasTimeout)} must be positive and below {nameof(OperationTimeout)}");
+        if (LoggerFactory is null) errors.Add($"{nameof(LoggerFactory)} is required");
         if (errors.Count > 0) throw new ArgumentException("Invalid RedisBackendOptions: " + string.Join("; ", errors) + ".");
     }
 

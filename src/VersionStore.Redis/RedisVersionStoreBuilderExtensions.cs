@@ -44,6 +44,7 @@ public static class RedisVersionStoreBuilderExtensions
             builder.AddProblem($"Invalid RedisBackendOptions: {nameof(RedisBackendOptions.Configuration)} is required");
         return builder.UseSharedRefStore(async (context, cancellationToken) =>
         {
+            if (options.LoggerFactory is Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory) options.LoggerFactory = context.Options.Store.LoggerFactory;
             var redis = context.Own(await RedisBackend.ConnectAsync(options, cancellationToken).ConfigureAwait(false));
             return new SharedRefStorePart("redis", redis.Refs, redis.Objects);
         });

@@ -279,18 +279,18 @@ public sealed partial class LiveChannel : IAsyncDisposable
     private static bool IsBackendFailure(Exception e)
         => e is BackendUnavailableException or IOException or TimeoutException or ObjectNotFoundException or CorruptObjectException;
 
-    [LoggerMessage(10, LogLevel.Information, "Live channel {Repository}/{Channel}: {From} -> {To} (canary {Canary} at {Percent} %, sequence {Sequence})")]
+    [LoggerMessage(5010, LogLevel.Information, "Live channel {Repository}/{Channel}: {From} -> {To} (canary {Canary} at {Percent} %, sequence {Sequence})")]
     private static partial void LogChanged(ILogger logger, string repository, string channel, string from, string to, string canary, double percent, long sequence);
 
-    [LoggerMessage(11, LogLevel.Warning, "Live channel {Repository}/{Channel}: store unreachable ({Reason}); serving the remembered head {Version} seen at {SeenAt:O} (stale)")]
+    [LoggerMessage(5011, LogLevel.Warning, "Live channel {Repository}/{Channel}: store unreachable ({Reason}); serving the remembered head {Version} seen at {SeenAt:O} (stale)")]
     private static partial void LogStaleStart(ILogger logger, string repository, string channel, string version, DateTimeOffset seenAt, string reason);
 
-    [LoggerMessage(12, LogLevel.Warning, "Live channel {Repository}/{Channel}: prefetch of {Version} failed ({Reason}); switching without content")]
+    [LoggerMessage(5012, LogLevel.Warning, "Live channel {Repository}/{Channel}: prefetch of {Version} failed ({Reason}); switching without content")]
     private static partial void LogPrefetchFailed(ILogger logger, string repository, string channel, string version, string reason);
 
-    [LoggerMessage(13, LogLevel.Error, "Live channel {Repository}/{Channel}: watch failed; restarting it")]
+    [LoggerMessage(5013, LogLevel.Error, "Live channel {Repository}/{Channel}: watch failed; restarting it")]
     private static partial void LogWatchRestart(ILogger logger, string repository, string channel, Exception exception);
 
-    [LoggerMessage(14, LogLevel.Error, "Live channel {Repository}/{Channel}: a Changed handler threw")]
+    [LoggerMessage(5014, LogLevel.Error, "Live channel {Repository}/{Channel}: a Changed handler threw")]
     private static partial void LogHandlerFailed(ILogger logger, string repository, string channel, Exception exception);
 }

@@ -142,7 +142,7 @@ public sealed class ReleaseChannels
     /// key that got the canary keeps it while the share only grows. Starting a new canary replaces the old one.
     /// </summary>
     /// <exception cref="RevisionNotFoundException">The revision names nothing, or (below 100 %) the channel has no stable version yet.</exception>
-    /// <exception cref="InvalidOperationArgumentException">0 % of a version that is not the canary, or a canary equal to the stable version.</exception>
+    /// <exception cref="InvalidRequestException">0 % of a version that is not the canary, or a canary equal to the stable version.</exception>
     /// <exception cref="RefConflictException">A concurrent change of the channel won.</exception>
     public async Task<AuditEntry> PublishAsync(string channel, string revision, double percent, string actor = "unknown", string? reason = null,
         CancellationToken cancellationToken = default)
@@ -157,10 +157,10 @@ public sealed class ReleaseChannels
         if (bp == 0)
         {
             if (state.Canary != target)
-                throw new InvalidOperationArgumentException($"{target.ToString(12)} is not the canary of channel '{name.ShortName}'; nothing to retire at 0 %.");
+                throw new InvalidRequestException($"{target.ToString(12)} is not the canary of channel '{name.ShortName}'; nothing to retire at 0 %.");
             return await RetireCanaryAsync(channel, actor, reason, null, state.Sequence, cancellationToken).ConfigureAwait(false);
         }
-        if (target == stable) throw new InvalidOperationArgumentException($"{target.ToString(12)} is already the stable version of channel '{name.ShortName}'.");
+        if (target == stable) throw new InvalidRequestException($"{target.ToString(12)} is already the stable version of channel '{name.ShortName}'.");
         var next = new ChannelState
         {
             Stable = stable,
@@ -173,13 +173,13 @@ public sealed class ReleaseChannels
     }
 
     /// <summary>Makes the canary the stable version (every key runs it; the guard then observes it until it becomes last-known-good), in one audited compare-and-swap.</summary>
-    /// <exception cref="InvalidOperationArgumentException">The channel has no canary.</exception>
+    /// <exception cref="InvalidRequestException">The channel has no canary.</exception>
     /// <exception cref="RefConflictException">A concurrent change of the channel won.</exception>
     public async Task<AuditEntry> PromoteAsync(string channel, string actor = "unknown", string? reason = null, CancellationToken cancellationToken = default)
     {
         var name = ChannelRef(channel);
         var state = await GetStateAsync(channel, cancellationToken).ConfigureAwait(false);
-        if (state.Canary is not { } canary) throw new InvalidOperationArgumentException($"Channel '{name.ShortName}' has no canary to promote.");
+        if (state.Canary is not { } canary) throw new InvalidRequestException($"Channel '{name.ShortName}' has no canary to promote.");
         return await Repository.UpdateRefAsync(name, canary, state.Sequence, CanaryPromoteOperation, actor, reason,
             [new Trailer("Version", canary.ToString()), new Trailer("Previous-Stable", state.Stable?.ToString() ?? "")], cancellationToken).ConfigureAwait(false);
     }
@@ -191,7 +191,7 @@ public sealed class ReleaseChannels
     /// <param name="details">Extra evidence for the audit entry.</param>
     /// <param name="expectedSequence">Retire only if the channel is still at this audit sequence (null: the current state).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <exception cref="InvalidOperationArgumentException">The channel has no canary.</exception>
+    /// <exception cref="InvalidRequestException">The channel has no canary.</exception>
     /// <exception cref="RefConflictException">The channel moved since <paramref name="expectedSequence"/>.</exception>
     public async Task<AuditEntry> RetireCanaryAsync(string channel, string actor = "unknown", string? reason = null, IReadOnlyList<Trailer>? details = null,
         long? expectedSequence = null, CancellationToken cancellationToken = default)
@@ -200,7 +200,7 @@ public sealed class ReleaseChannels
         var state = await GetStateAsync(channel, cancellationToken).ConfigureAwait(false);
         if (expectedSequence is { } seq && seq != state.Sequence)
             throw new RefConflictException(Repository.Name.Value, name, state.Stable, state.Stable, $"the channel moved (sequence {state.Sequence}, expected {seq})");
-        if (state.Canary is not { } canary) throw new InvalidOperationArgumentException($"Channel '{name.ShortName}' has no canary to retire.");
+        if (state.Canary is not { } canary) throw new InvalidRequestException($"Channel '{name.ShortName}' has no canary to retire.");
         return await Repository.UpdateRefAsync(name, state.Stable, state.Sequence, CanaryRetireOperation, actor, reason,
             [new Trailer("Retired-Canary", canary.ToString()), .. details ?? []], cancellationToken).ConfigureAwait(false);
     }

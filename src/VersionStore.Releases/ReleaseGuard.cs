@@ -262,7 +262,7 @@ public sealed partial class ReleaseGuard
         {
             await Channels.RetireCanaryAsync(Channel, Actor, $"release guard {Options.InstanceId}: {Describe(p0)}", evidence, info.Sequence, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RefConflictException or InvalidOperationArgumentException)
+        catch (Exception e) when (e is RefConflictException or InvalidRequestException)
         {
             return null; // the channel moved (another guard or an operator acted first): judged again next round
         }
@@ -498,9 +498,9 @@ public sealed partial class ReleaseGuard
         return b.ToString();
     }
 
-    [LoggerMessage(1, LogLevel.Warning, "Release guard of channel {Channel}: {Action}: {Summary}")]
+    [LoggerMessage(5001, LogLevel.Warning, "Release guard of channel {Channel}: {Action}: {Summary}")]
     private static partial void LogDecision(ILogger logger, string channel, GuardAction action, string summary);
 
-    [LoggerMessage(2, LogLevel.Error, "Release guard of channel {Channel}: evaluation failed; retrying next round")]
+    [LoggerMessage(5002, LogLevel.Error, "Release guard of channel {Channel}: evaluation failed; retrying next round")]
     private static partial void LogEvaluationFailed(ILogger logger, string channel, Exception exception);
 }

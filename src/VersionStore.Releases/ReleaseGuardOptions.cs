@@ -68,8 +68,8 @@ public sealed class ReleaseGuardOptions
     public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     /// <summary>The clock.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>the system clock (<c>TimeProvider.System</c>).</value>
+    public TimeProvider TimeProvider { get; set; } = SystemClock.Default;
 
     /// <summary>Where logs go.</summary>
     /// <value><see cref="NullLoggerFactory.Instance"/>.</value>

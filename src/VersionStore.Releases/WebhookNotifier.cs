@@ -207,16 +207,16 @@ public sealed partial class WebhookNotifier : IAsyncDisposable
         try { DeliveryAttempted?.Invoke(d); } catch (Exception x) when (x is not OutOfMemoryException) { /* a log hook must not stop deliveries */ }
     }
 
-    [LoggerMessage(30, LogLevel.Information, "Webhook {EventId} delivered to {Endpoint} (attempt {Attempt})")]
+    [LoggerMessage(5030, LogLevel.Information, "Webhook {EventId} delivered to {Endpoint} (attempt {Attempt})")]
     private static partial void LogDelivered(ILogger logger, string eventId, Uri endpoint, int attempt);
 
-    [LoggerMessage(31, LogLevel.Warning, "Webhook {EventId} to {Endpoint} failed (attempt {Attempt}): {Error}; gave up: {GaveUp}")]
+    [LoggerMessage(5031, LogLevel.Warning, "Webhook {EventId} to {Endpoint} failed (attempt {Attempt}): {Error}; gave up: {GaveUp}")]
     private static partial void LogAttemptFailed(ILogger logger, string eventId, Uri endpoint, int attempt, string error, bool gaveUp);
 
-    [LoggerMessage(32, LogLevel.Error, "Webhook queue of {Endpoint} is full; event {EventId} dropped")]
+    [LoggerMessage(5032, LogLevel.Error, "Webhook queue of {Endpoint} is full; event {EventId} dropped")]
     private static partial void LogQueueFull(ILogger logger, Uri endpoint, string eventId);
 
-    [LoggerMessage(33, LogLevel.Error, "Webhooks: following {Repository}/{Ref} failed; retrying")]
+    [LoggerMessage(5033, LogLevel.Error, "Webhooks: following {Repository}/{Ref} failed; retrying")]
     private static partial void LogFollowFailed(ILogger logger, string repository, string @ref, Exception exception);
 }
 

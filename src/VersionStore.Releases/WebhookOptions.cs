@@ -48,8 +48,8 @@ public sealed class WebhookOptions
     public RefWatchOptions? Watch { get; set; }
 
     /// <summary>The clock of signatures and retries.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>the system clock (<c>TimeProvider.System</c>).</value>
+    public TimeProvider TimeProvider { get; set; } = SystemClock.Default;
 
     /// <summary>Where logs go.</summary>
     /// <value><see cref="NullLoggerFactory.Instance"/>.</value>

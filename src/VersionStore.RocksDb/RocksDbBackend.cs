@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using VersionStore.RocksDb.Internal;
@@ -19,7 +20,7 @@ namespace VersionStore;
 /// as <see cref="CorruptObjectException"/>. The instance is thread-safe; <see cref="Dispose"/> waits for
 /// running calls and closes the database.
 /// </remarks>
-public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore, IHeadCache, ISweepableObjectStore, IRefChangeFeed, IDisposable
+public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore, IAtomicCommitStore, IHeadCache, ISweepableObjectStore, IRefChangeFeed, IDisposable
 {
     private readonly RefChangeBroadcaster _changes = new();
     internal const string BackendName = "RocksDB";
@@ -55,7 +56,11 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         _writeOptions = new WriteOptions().SetSync(options.SyncWrites);
         _stripes = new object[options.RefLockStripes];
         for (var i = 0; i < _stripes.Length; i++) _stripes[i] = new object();
+        _logger = options.LoggerFactory.CreateLogger(RocksDbTelemetry.Name);
+        RocksDbTelemetry.Opened(_logger, options.Path, options.ReadOnly);
     }
+
+    private readonly ILogger _logger;
 
     /// <summary>The options the database was opened with (do not change them after opening).</summary>
     public RocksDbBackendOptions Options { get; }
@@ -121,11 +126,13 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
         catch (RocksDbException e) when (IsLockError(e))
         {
             db?.Dispose();
+            RocksDbTelemetry.OpenRefusedLocked(options.LoggerFactory.CreateLogger(RocksDbTelemetry.Name), path);
             throw new BackendUnavailableException(BackendName, $"the database at '{path}' is open in another process (or already open in this one); close it and retry", e);
         }
         catch (RocksDbException e) when (IsCorruption(e))
         {
             db?.Dispose();
+            RocksDbTelemetry.OpenRefusedDamaged(options.LoggerFactory.CreateLogger(RocksDbTelemetry.Name), path, Brief(e));
             throw new CorruptObjectException(null, $"the database at '{path}' is damaged ({Brief(e)}); it was not opened and nothing was changed. "
                 + "Restore the folder from a backup; if its write-ahead log is what is damaged (acknowledged writes after the damage are unreadable), "
                 + "opening it once with WalRecovery = PointInTime keeps what precedes the damage (see docs/OPERATIONS.md)", e);
@@ -153,8 +160,8 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             return;
         }
         if (stored.Length != 1 || stored[0] != KeyLayout.FormatVersion)
-            throw new BackendUnavailableException(BackendName,
-                $"the database at '{path}' has layout version {(stored.Length == 1 ? stored[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(malformed)")}; this build reads version {KeyLayout.FormatVersion}");
+            throw new UnsupportedFormatException(BackendName, path,
+                stored.Length == 1 ? stored[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(malformed)", KeyLayout.FormatVersion);
     }
 
     // ---------------------------------------------------------------- objects
@@ -172,6 +179,27 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             return ValueTask.FromResult(value is null ? (ReadOnlyMemory<byte>?)null : value);
         }
         catch (RocksDbException e) { throw Unavailable("read object " + id, e); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One batched RocksDB <c>MultiGet</c> for every id (duplicates included), values read from pinned slices.</remarks>
+    public ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new ReadOnlyMemory<byte>?[ids.Count];
+        if (ids.Count == 0) return ValueTask.FromResult(result);
+        var keys = new byte[ids.Count * ObjectId.Size];
+        for (var i = 0; i < ids.Count; i++) ids[i].WriteTo(keys.AsSpan(i * ObjectId.Size, ObjectId.Size));
+        EnterRead();
+        try
+        {
+            var values = _db.MultiGet(keys, ObjectId.Size, _objects);
+            for (var i = 0; i < values.Length; i++) result[i] = values[i] is { } v ? v : (ReadOnlyMemory<byte>?)null;
+            return ValueTask.FromResult(result);
+        }
+        catch (RocksDbException e) { throw Unavailable($"read {ids.Count} objects", e); }
         finally { _gate.ExitReadLock(); }
     }
 
@@ -790,6 +818,7 @@ public sealed class RocksDbBackend : IObjectStore, IRefStore, IAtomicCommitStore
             _disposed = true;
             FlushLargeMemtables();
             _db.Dispose();
+            RocksDbTelemetry.Closed(_logger, Options.Path);
         }
         finally { _gate.ExitWriteLock(); }
     }

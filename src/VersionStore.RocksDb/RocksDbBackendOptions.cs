@@ -48,9 +48,13 @@ public sealed class RocksDbBackendOptions
     /// <value><see cref="RocksDbWalRecovery.Strict"/>: refuse to open, so an acknowledged write is never lost silently.</value>
     public RocksDbWalRecovery WalRecovery { get; set; } = RocksDbWalRecovery.Strict;
 
+    /// <summary>Where the backend logs (category <c>VersionStore.RocksDb</c>, event ids 2000–2999); the store builder passes the host's.</summary>
+    /// <value><see cref="Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance"/> (no logging).</value>
+    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
     /// <summary>Clock that stamps object write times (garbage collection never deletes an object written within its grace period).</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>the system clock (<c>TimeProvider.System</c>).</value>
+    public TimeProvider TimeProvider { get; set; } = SystemClock.Default;
 
     /// <summary>
     /// Open the database read-only: no file lock, no WAL or MANIFEST written, every write fails with
@@ -92,6 +96,7 @@ public sealed class RocksDbBackendOptions
         if (RefLockStripes < 1 || RefLockStripes > 65536 || (RefLockStripes & (RefLockStripes - 1)) != 0)
             errors.Add($"{nameof(RefLockStripes)} must be a power of two from 1 to 65536");
         if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
+        if (LoggerFactory is null) errors.Add($"{nameof(LoggerFactory)} is required");
         if (errors.Count > 0) throw new ArgumentException("Invalid RocksDbBackendOptions: " + string.Join("; ", errors) + ".");
     }
 }

@@ -43,7 +43,8 @@ public static class RocksDbVersionStoreBuilderExtensions
         return builder.UseLocalStore((context, _) =>
         {
             // Object write times (the GC grace period) follow the store's clock unless the options name another.
-            if (ReferenceEquals(options.TimeProvider, TimeProvider.System)) options.TimeProvider = context.TimeProvider;
+            if (ReferenceEquals(options.TimeProvider, SystemClock.Default)) options.TimeProvider = context.TimeProvider;
+            if (options.LoggerFactory is Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory) options.LoggerFactory = context.Options.Store.LoggerFactory;
             var backend = context.Own(RocksDbBackend.Open(options));
             return ValueTask.FromResult(new LocalStorePart("rocksdb", backend, backend, backend, backend.Path));
         });

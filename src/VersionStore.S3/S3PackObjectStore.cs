@@ -25,7 +25,7 @@ namespace VersionStore.S3;
 /// which a lookup miss triggers by itself at most once per <see cref="S3PackStoreOptions.MissRefreshInterval"/>.</para>
 /// <para>Open with <see cref="OpenAsync(S3PackStoreOptions, CancellationToken)"/>; it loads every pack index.</para>
 /// </remarks>
-public sealed class S3PackObjectStore : IObjectStore, ISweepableObjectStore, IAsyncDisposable, IVerifyingObjectStore
+public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepableObjectStore, IAsyncDisposable, IVerifyingObjectStore
 {
     /// <summary>The backend name in <see cref="BackendUnavailableException.Backend"/>.</summary>
     public const string BackendName = "S3";
@@ -36,6 +36,7 @@ public sealed class S3PackObjectStore : IObjectStore, ISweepableObjectStore, IAs
     private readonly TimeProvider _time;
     private readonly S3Keys _keys;
     private readonly string? _cacheDirectory;
+    private readonly PackRangeCache _ranges;
 
     private readonly ConcurrentDictionary<ObjectId, Location> _index = new();
     private readonly ConcurrentDictionary<string, LoadedPack> _packs = new(StringComparer.Ordinal);
@@ -64,13 +65,17 @@ public sealed class S3PackObjectStore : IObjectStore, ISweepableObjectStore, IAs
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
+
     private S3PackObjectStore(IAmazonS3 s3, bool ownsClient, S3PackStoreOptions options)
     {
         _s3 = s3;
         _ownsClient = ownsClient;
         _options = options;
         _time = options.TimeProvider;
+        _logger = options.LoggerFactory.CreateLogger(S3Telemetry.Name);
         _keys = new S3Keys(options.Prefix);
+        _ranges = new PackRangeCache(options.ReadAheadCacheBytes);
         if (options.IndexCacheDirectory is not null)
         {
             var parts = new List<string> { options.IndexCacheDirectory, options.BucketName };
@@ -216,40 +221,143 @@ public sealed class S3PackObjectStore : IObjectStore, ISweepableObjectStore, IAs
         return found;
     }
 
-    /// <summary>One ranged GET of an entry's stored bytes, decoded and checked; null when the pack is gone.</summary>
+    /// <inheritdoc />
+    /// <remarks>
+    /// The ids are grouped by pack; entries of one pack lying at most <see cref="S3PackStoreOptions.BatchReadGapBytes"/> apart
+    /// share one ranged GET (a small pack, up to <see cref="S3PackStoreOptions.ReadAheadBytes"/>, is fetched whole and kept),
+    /// up to <see cref="S3PackStoreOptions.MaxConcurrentRequests"/> GETs at once. Each object is decoded and verified once.
+    /// </remarks>
+    /// <exception cref="CorruptObjectException">The stored bytes of one of the objects do not decode, or do not hash to its id.</exception>
+    public async ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ThrowIfDisposed();
+        var result = new ReadOnlyMemory<byte>?[ids.Count];
+        if (ids.Count == 0) return result;
+        var unknown = false;
+        foreach (var id in ids) unknown |= !_index.ContainsKey(id);
+        if (unknown) await RefreshOnMissAsync(cancellationToken).ConfigureAwait(false);
+        if (await ReadLocatedAsync(ids, result, cancellationToken).ConfigureAwait(false))
+        {
+            // A pack is gone: another process compacted it. Its objects live in a newer pack.
+            await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
+            await ReadLocatedAsync(ids, result, cancellationToken).ConfigureAwait(false);
+        }
+        return result;
+    }
+
+    /// <summary>Reads every id the index locates whose answer is still null; true when a pack was gone.</summary>
+    private async Task<bool> ReadLocatedAsync(IReadOnlyList<ObjectId> ids, ReadOnlyMemory<byte>?[] result, CancellationToken cancellationToken)
+    {
+        var byPack = new Dictionary<LoadedPack, Dictionary<ObjectId, PackEntry>>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (result[i] is not null || !_index.TryGetValue(ids[i], out var location)) continue;
+            if (!byPack.TryGetValue(location.Pack, out var entries)) byPack[location.Pack] = entries = [];
+            entries[ids[i]] = location.Entry;
+        }
+        if (byPack.Count == 0) return false;
+        var runs = new List<(LoadedPack Pack, long Start, int Length, List<PackEntry> Entries)>();
+        foreach (var (pack, entries) in byPack) AddRuns(pack, entries.Values, runs);
+        var decoded = new ConcurrentDictionary<ObjectId, byte[]>();
+        var gone = 0;
+        await Parallel.ForEachAsync(runs, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentRequests, CancellationToken = cancellationToken },
+            async (run, token) =>
+            {
+                var stored = run.Length == 0 ? ReadOnlyMemory<byte>.Empty : await GetStoredAsync(run.Pack, run.Start, run.Length, token).ConfigureAwait(false);
+                if (stored is not { } bytes)
+                {
+                    Interlocked.Exchange(ref gone, 1);
+                    return;
+                }
+                foreach (var e in run.Entries)
+                    decoded[e.Id] = DecodeVerified(run.Pack, e, bytes.Span.Slice((int)(e.Offset - run.Start), e.StoredLength));
+            }).ConfigureAwait(false);
+        for (var i = 0; i < ids.Count; i++)
+            if (result[i] is null && decoded.TryGetValue(ids[i], out var data)) result[i] = data;
+        return gone != 0;
+    }
+
+    /// <summary>Splits the wanted entries of one pack into runs of neighbours, each fetched by one ranged GET.</summary>
+    private void AddRuns(LoadedPack pack, IEnumerable<PackEntry> wanted, List<(LoadedPack Pack, long Start, int Length, List<PackEntry> Entries)> runs)
+    {
+        var entries = wanted.OrderBy(e => e.Offset).ToList();
+        var dataLength = pack.Index.DataEnd - PackFormat.PackHeaderSize;
+        if (dataLength <= ReadAheadLimit)
+        {
+            runs.Add((pack, PackFormat.PackHeaderSize, (int)dataLength, entries));
+            return;
+        }
+        var start = entries[0].Offset;
+        var end = start + entries[0].StoredLength;
+        var run = new List<PackEntry> { entries[0] };
+        for (var k = 1; k < entries.Count; k++)
+        {
+            var e = entries[k];
+            if (e.Offset - end <= _options.BatchReadGapBytes && e.Offset + e.StoredLength - start <= int.MaxValue)
+            {
+                run.Add(e);
+                end = Math.Max(end, e.Offset + e.StoredLength);
+                continue;
+            }
+            runs.Add((pack, start, (int)(end - start), run));
+            (start, end, run) = (e.Offset, e.Offset + e.StoredLength, [e]);
+        }
+        runs.Add((pack, start, (int)(end - start), run));
+    }
+
+    /// <summary>One ranged GET of an entry's stored bytes (or of the whole small pack), decoded and checked; null when the pack is gone.</summary>
     private async Task<byte[]?> ReadEntryAsync(Location location, CancellationToken cancellationToken)
     {
         var entry = location.Entry;
-        byte[] result;
-        if (entry.StoredLength == 0)
+        if (entry.StoredLength == 0) return DecodeVerified(location.Pack, entry, []);
+        var dataLength = location.Pack.Index.DataEnd - PackFormat.PackHeaderSize;
+        var (start, length) = dataLength <= ReadAheadLimit ? (PackFormat.PackHeaderSize, (int)dataLength) : (entry.Offset, entry.StoredLength);
+        if (await GetStoredAsync(location.Pack, start, length, cancellationToken).ConfigureAwait(false) is not { } stored) return null;
+        return DecodeVerified(location.Pack, entry, stored.Span.Slice((int)(entry.Offset - start), entry.StoredLength));
+    }
+
+    /// <summary>
+    /// The stored bytes [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of a pack: from the
+    /// read-ahead cache, else one ranged GET (kept in the cache when it is the whole data of a small pack); null when the
+    /// pack is gone.
+    /// </summary>
+    private async Task<ReadOnlyMemory<byte>?> GetStoredAsync(LoadedPack pack, long start, int length, CancellationToken cancellationToken)
+    {
+        if (_ranges.TryGet(pack.Name, start, length, out var cached)) return cached;
+        var key = _keys.Pack(pack.Name);
+        var stored = await CallAsync($"GET {key} (range)", async token =>
         {
-            result = PackReader.DecodeEntry(entry, []);
-        }
-        else
-        {
-            var key = _keys.Pack(location.Pack.Name);
-            var stored = await CallAsync($"GET {key} (range)", async token =>
+            Metrics.Get();
+            var request = new GetObjectRequest
             {
-                Metrics.Get();
-                var request = new GetObjectRequest
-                {
-                    BucketName = _options.BucketName,
-                    Key = key,
-                    ByteRange = new ByteRange(entry.Offset, entry.Offset + entry.StoredLength - 1),
-                };
-                using var response = await _s3.GetObjectAsync(request, token).ConfigureAwait(false);
-                if (response.ContentLength != entry.StoredLength)
-                    throw new CorruptObjectException(entry.Id, $"ranged GET of {key} returned {response.ContentLength} bytes, expected {entry.StoredLength} (does the server honour Range?)");
-                var buffer = GC.AllocateUninitializedArray<byte>(entry.StoredLength);
-                await response.ResponseStream.ReadExactlyAsync(buffer, token).ConfigureAwait(false);
-                Metrics.Downloaded(buffer.Length);
-                return buffer;
-            }, cancellationToken, notFoundIsNull: true).ConfigureAwait(false);
-            if (stored is null) return null;
-            result = PackReader.DecodeEntry(entry, stored);
-        }
+                BucketName = _options.BucketName,
+                Key = key,
+                ByteRange = new ByteRange(start, start + length - 1),
+            };
+            using var response = await _s3.GetObjectAsync(request, token).ConfigureAwait(false);
+            if (response.ContentLength != length)
+                throw new CorruptObjectException(null, $"ranged GET of {key} returned {response.ContentLength} bytes, expected {length} (does the server honour Range?)");
+            var buffer = GC.AllocateUninitializedArray<byte>(length);
+            await response.ResponseStream.ReadExactlyAsync(buffer, token).ConfigureAwait(false);
+            Metrics.Downloaded(buffer.Length);
+            return buffer;
+        }, cancellationToken, notFoundIsNull: true).ConfigureAwait(false);
+        if (stored is null) return null;
+        if (start == PackFormat.PackHeaderSize && length == pack.Index.DataEnd - PackFormat.PackHeaderSize && length <= ReadAheadLimit)
+            _ranges.Add(pack.Name, start, stored);
+        return stored;
+    }
+
+    /// <summary>Packs with at most this much entry data are read whole (no read-ahead without a cache to keep it in).</summary>
+    private long ReadAheadLimit => _options.ReadAheadCacheBytes == 0 ? -1 : _options.ReadAheadBytes;
+
+    /// <summary>Decodes an entry's stored bytes and, with <see cref="S3PackStoreOptions.VerifyReads"/>, checks them against the id.</summary>
+    private byte[] DecodeVerified(LoadedPack pack, in PackEntry entry, ReadOnlySpan<byte> stored)
+    {
+        var result = PackReader.DecodeEntry(entry, stored);
         if (_options.VerifyReads && ObjectId.Compute(result) != entry.Id)
-            throw new CorruptObjectException(entry.Id, $"bytes read from pack {location.Pack.Name[..12]} do not hash to the id");
+            throw new CorruptObjectException(entry.Id, $"bytes read from pack {pack.Name[..12]} do not hash to the id");
         return result;
     }
 
@@ -336,8 +444,11 @@ public sealed class S3PackObjectStore : IObjectStore, ISweepableObjectStore, IAs
     /// <summary>Uploads a pack, then its index (so a listed index always has its pack), then makes it visible.</summary>
     private async Task UploadPackAsync(BuiltPack pack, CancellationToken cancellationToken)
     {
+        using var activity = S3Telemetry.ActivitySource.StartActivity("vstore.s3.upload_pack");
+        activity?.SetTag("vstore.s3.pack", pack.Name);
         await PutAsync(_keys.Pack(pack.Name), pack.Bytes, cancellationToken).ConfigureAwait(false);
         await PutAsync(_keys.Index(pack.Name), pack.IndexBytes, cancellationToken).ConfigureAwait(false);
+        S3Telemetry.PackUploaded(_logger, pack.Name, _options.BucketName, pack.Index.Count, pack.Bytes.Length);
         WriteCachedIndex(pack.Name, pack.IndexBytes);
         Register(new LoadedPack(pack.Name, pack.Index, _time.GetUtcNow()));
     }
@@ -589,6 +700,7 @@ public sealed class S3PackObjectStore : IObjectStore, ISweepableObjectStore, IAs
             else ((ICollection<KeyValuePair<ObjectId, Location>>)_index).Remove(new(e.Id, current));
         }
         DeleteCachedIndex(name);
+        _ranges.Forget(name);
     }
 
     private PackIndex? ReadCachedIndex(string name)

@@ -1,8 +1,12 @@
+using VersionStore.S3.Internal;
+
 namespace VersionStore.S3;
 
 /// <summary>
 /// Requests an <see cref="S3PackObjectStore"/> has sent, counted by the store (one per request it issues; the
-/// SDK's own retries of a request are not counted again). Tests use it to check that a cold read costs one GET.
+/// SDK's own retries of a request are not counted again). Tests use it to check that a cold read costs one GET. The same
+/// counts are exported, for all stores of the process, as <c>vstore.s3.requests</c> and <c>vstore.s3.bytes</c> on the
+/// <c>VersionStore.S3</c> Meter.
 /// </summary>
 public sealed class S3PackStoreMetrics
 {
@@ -26,9 +30,19 @@ public sealed class S3PackStoreMetrics
     /// <summary>Body bytes sent by PUTs.</summary>
     public long BytesUploaded => Volatile.Read(ref _bytesUploaded);
 
-    internal void Get() => Interlocked.Increment(ref _gets);
-    internal void Put(long bytes) { Interlocked.Increment(ref _puts); Interlocked.Add(ref _bytesUploaded, bytes); }
-    internal void List() => Interlocked.Increment(ref _lists);
-    internal void Delete() => Interlocked.Increment(ref _deletes);
-    internal void Downloaded(long bytes) => Interlocked.Add(ref _bytesDownloaded, bytes);
+    internal void Get() { Interlocked.Increment(ref _gets); S3Telemetry.Requests.Add(1, new KeyValuePair<string, object?>("operation", "get")); }
+    internal void Put(long bytes)
+    {
+        Interlocked.Increment(ref _puts);
+        Interlocked.Add(ref _bytesUploaded, bytes);
+        S3Telemetry.Requests.Add(1, new KeyValuePair<string, object?>("operation", "put"));
+        S3Telemetry.Bytes.Add(bytes, new KeyValuePair<string, object?>("direction", "upload"));
+    }
+    internal void List() { Interlocked.Increment(ref _lists); S3Telemetry.Requests.Add(1, new KeyValuePair<string, object?>("operation", "list")); }
+    internal void Delete() { Interlocked.Increment(ref _deletes); S3Telemetry.Requests.Add(1, new KeyValuePair<string, object?>("operation", "delete")); }
+    internal void Downloaded(long bytes)
+    {
+        Interlocked.Add(ref _bytesDownloaded, bytes);
+        S3Telemetry.Bytes.Add(bytes, new KeyValuePair<string, object?>("direction", "download"));
+    }
 }

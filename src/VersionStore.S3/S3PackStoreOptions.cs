@@ -121,9 +121,13 @@ public sealed class S3PackStoreOptions
     /// <value>4.</value>
     public int MaxConcurrentRequests { get; set; } = 4;
 
+    /// <summary>Where the backend logs (category <c>VersionStore.S3</c>, event ids 4000–4999); the store builder passes the host's.</summary>
+    /// <value><see cref="Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance"/> (no logging).</value>
+    public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
     /// <summary>Clock for timeouts and refresh intervals.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>the system clock (<c>TimeProvider.System</c>).</value>
+    public TimeProvider TimeProvider { get; set; } = SystemClock.Default;
 
     /// <summary>
     /// A write of an object the store already holds is skipped only while the newest pack holding it is younger than this;
@@ -133,6 +137,27 @@ public sealed class S3PackStoreOptions
     /// </summary>
     /// <value>30 minutes (the collector's default grace period is 1 hour).</value>
     public TimeSpan RewriteObjectsOlderThan { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// A batch read (<see cref="S3PackObjectStore.TryReadManyAsync"/>) fetches entries of one pack that lie at most this many
+    /// bytes apart in one ranged GET (the bytes between them are downloaded and dropped), so a snapshot's objects cost one
+    /// GET per run of neighbouring entries instead of one per object. 0: only adjacent entries share a GET.
+    /// </summary>
+    /// <value>64 KiB.</value>
+    public int BatchReadGapBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// A read from a pack whose entry data is at most this long fetches all of it in one GET and keeps it (compressed) in a
+    /// cache of <see cref="ReadAheadCacheBytes"/>, so the next reads from that pack — the rest of a snapshot, level after
+    /// level — cost no request: a cold snapshot read from a freshly archived pack is one GET. Every object decoded from it
+    /// is still verified. 0: no read-ahead (each read fetches only what it needs).
+    /// </summary>
+    /// <value>512 KiB.</value>
+    public int ReadAheadBytes { get; set; } = 512 * 1024;
+
+    /// <summary>Most bytes of read-ahead ranges kept (least recently used dropped first).</summary>
+    /// <value>16 MiB.</value>
+    public long ReadAheadCacheBytes { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public void Validate()
@@ -155,6 +180,10 @@ public sealed class S3PackStoreOptions
         if (IndexCacheDirectory is not null && string.IsNullOrWhiteSpace(IndexCacheDirectory)) errors.Add($"{nameof(IndexCacheDirectory)} cannot be blank");
         if (MaxConcurrentRequests <= 0) errors.Add($"{nameof(MaxConcurrentRequests)} must be positive");
         if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
+        if (BatchReadGapBytes < 0) errors.Add($"{nameof(BatchReadGapBytes)} cannot be negative");
+        if (ReadAheadBytes < 0) errors.Add($"{nameof(ReadAheadBytes)} cannot be negative");
+        if (ReadAheadCacheBytes < 0) errors.Add($"{nameof(ReadAheadCacheBytes)} cannot be negative");
+        if (LoggerFactory is null) errors.Add($"{nameof(LoggerFactory)} is required");
         if (RewriteObjectsOlderThan < TimeSpan.Zero) errors.Add($"{nameof(RewriteObjectsOlderThan)} cannot be negative");
         if (errors.Count > 0) throw new ArgumentException("Invalid S3PackStoreOptions: " + string.Join("; ", errors) + ".");
     }

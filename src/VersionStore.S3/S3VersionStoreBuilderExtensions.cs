@@ -42,7 +42,8 @@ public static class S3VersionStoreBuilderExtensions
         builder.Validate(options.Validate);
         return builder.UseRemoteObjectStore((context, _) =>
         {
-            if (ReferenceEquals(options.TimeProvider, TimeProvider.System)) options.TimeProvider = context.TimeProvider;
+            if (ReferenceEquals(options.TimeProvider, SystemClock.Default)) options.TimeProvider = context.TimeProvider;
+            if (options.LoggerFactory is Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory) options.LoggerFactory = context.Options.Store.LoggerFactory;
             if (context.Mode == DeploymentMode.Distributed) options.MissRefreshInterval = TimeSpan.Zero;
             return ValueTask.FromResult(new RemoteObjectStorePart("s3", context.Own(new LazyS3Store(options))));
         });

@@ -40,22 +40,37 @@ public sealed class InvalidNameException(string? name, string what, string reaso
 }
 
 /// <summary>A revision expression names nothing that exists (unknown branch, tag or id, or <c>~N</c> past the root).</summary>
-public sealed class RevisionNotFoundException(string repository, string revision, string? detail = null)
-    : VersionStoreException($"Revision '{InvalidNameException.Sanitize(revision)}' not found in repository '{repository}'{(detail is null ? "" : ": " + detail)}.")
+public sealed class RevisionNotFoundException : VersionStoreException
 {
+    /// <summary>Creates the exception.</summary>
+    public RevisionNotFoundException(string repository, string revision, string? detail = null)
+        : base($"Revision '{InvalidNameException.Sanitize(revision)}' not found in repository '{repository}'{(detail is null ? "" : ": " + detail)}.")
+    {
+        Repository = repository;
+        Revision = revision;
+    }
+
     /// <summary>The revision expression.</summary>
-    public string Revision { get; } = revision;
+    public string Revision { get; }
 }
 
 /// <summary>An abbreviated id matches more than one object.</summary>
-public sealed class AmbiguousRevisionException(string repository, string revision, IReadOnlyList<ObjectId> candidates)
-    : VersionStoreException($"Revision '{revision}' is ambiguous in repository '{repository}': it matches {candidates.Count} objects ({string.Join(", ", candidates.Take(4).Select(c => c.ToString(12)))}).")
+public sealed class AmbiguousRevisionException : VersionStoreException
 {
+    /// <summary>Creates the exception.</summary>
+    public AmbiguousRevisionException(string repository, string revision, IReadOnlyList<ObjectId> candidates)
+        : base($"Revision '{revision}' is ambiguous in repository '{repository}': it matches {candidates.Count} objects ({string.Join(", ", candidates.Take(4).Select(c => c.ToString(12)))}).")
+    {
+        Repository = repository;
+        Revision = revision;
+        Candidates = candidates;
+    }
+
     /// <summary>The revision expression.</summary>
-    public string Revision { get; } = revision;
+    public string Revision { get; }
 
     /// <summary>Some of the matching ids.</summary>
-    public IReadOnlyList<ObjectId> Candidates { get; } = candidates;
+    public IReadOnlyList<ObjectId> Candidates { get; }
 }
 
 /// <summary>An object that should be stored is missing (an incomplete closure, or a lost object).</summary>
@@ -179,5 +194,29 @@ public class BackendUnavailableException : VersionStoreException
     public string Backend { get; }
 }
 
-/// <summary>The arguments of an operation are inconsistent (e.g. an empty commit message where one is required).</summary>
-public sealed class InvalidOperationArgumentException(string message) : VersionStoreException(message);
+/// <summary>
+/// A request to VersionStore is invalid as a whole: its arguments are inconsistent with each other or with the
+/// repository's state (e.g. an empty commit message where one is required, a retention policy that keeps nothing, a
+/// rollback to the commit already live). Nothing was read or written. (Formerly <c>InvalidRequestException</c>.)
+/// </summary>
+public sealed class InvalidRequestException(string message) : VersionStoreException(message);
+
+/// <summary>
+/// A store was written in a format version this build does not read (a newer VersionStore wrote it, or it is not a
+/// VersionStore store). Nothing was read or written; upgrade VersionStore, or point it at a store this version wrote.
+/// </summary>
+public sealed class UnsupportedFormatException(string backend, string location, string found, int supported)
+    : VersionStoreException($"{backend} store at '{location}' has format version {found}; this build of VersionStore reads version {supported}.")
+{
+    /// <summary>Which backend holds the store (e.g. "RocksDB", "S3").</summary>
+    public string Backend { get; } = backend;
+
+    /// <summary>Where the store is (a folder, a bucket and key).</summary>
+    public string Location { get; } = location;
+
+    /// <summary>The version found, as stored (or "(malformed)").</summary>
+    public string Found { get; } = found;
+
+    /// <summary>The version this build reads.</summary>
+    public int Supported { get; } = supported;
+}

@@ -12,7 +12,7 @@ namespace VersionStore;
 /// anything a correct encoder could not have produced (wrong format byte, unsorted or duplicate entries,
 /// non-minimal varints, invalid UTF-8, trailing bytes) is rejected with <see cref="CorruptObjectException"/>.
 /// </summary>
-public static class ObjectCodec
+internal static class ObjectCodec
 {
     /// <summary>The format byte written first in every object.</summary>
     public const byte FormatVersion = 1;

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using VersionStore.Internal;
 
 namespace VersionStore;
 
@@ -26,7 +25,7 @@ public sealed partial class Repository
     /// It takes effect at the next garbage collection: versions outside it are then marked pruned, and their snapshots are
     /// deleted one grace period later.
     /// </summary>
-    /// <exception cref="InvalidOperationArgumentException">A rule is out of range.</exception>
+    /// <exception cref="InvalidRequestException">A rule is out of range.</exception>
     public async Task<AuditEntry> SetRetentionPolicyAsync(RetentionPolicy policy, string actor, string? reason = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -57,11 +56,11 @@ public sealed partial class Repository
     /// Pins <paramref name="revision"/>: an explicit hold (audited with actor and reason) that keeps its snapshot whatever
     /// the retention policy. Pinning an already pinned version is a no-op that returns the existing pin.
     /// </summary>
-    /// <exception cref="InvalidOperationArgumentException">The reason is empty.</exception>
+    /// <exception cref="InvalidRequestException">The reason is empty.</exception>
     /// <exception cref="VersionPrunedException">The version's snapshot was already pruned.</exception>
     public async Task<PinInfo> PinAsync(string revision, string actor, string reason, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(reason)) throw new InvalidOperationArgumentException("A pin needs a reason.");
+        if (string.IsNullOrWhiteSpace(reason)) throw new InvalidRequestException("A pin needs a reason.");
         var target = await ResolveAsync(revision, cancellationToken).ConfigureAwait(false);
         await Reader.GetCommitAsync(target, cancellationToken).ConfigureAwait(false);
         var name = PinRef(target);

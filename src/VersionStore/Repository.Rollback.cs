@@ -13,21 +13,21 @@ public sealed partial class Repository
     /// </summary>
     /// <exception cref="RevisionNotFoundException">The ref or the target does not exist.</exception>
     /// <exception cref="RefConflictException">The ref is not at <see cref="RollbackRequest.ExpectedHead"/>, or a concurrent change won.</exception>
-    /// <exception cref="InvalidOperationArgumentException">The ref is a tag, or the reason is empty.</exception>
+    /// <exception cref="InvalidRequestException">The ref is a tag, or the reason is empty.</exception>
     /// <exception cref="VersionPrunedException">The target's snapshot was pruned by retention (or the target was collected); nothing moved.</exception>
     public async Task<RollbackResult> RollbackAsync(RollbackRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = Clock.GetTimestamp();
         using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.rollback");
-        if (request.Ref.Kind is not (RefKind.Branch or RefKind.Channel)) throw new InvalidOperationArgumentException($"Only a branch or a channel can be rolled back, not {request.Ref}.");
-        if (string.IsNullOrWhiteSpace(request.Reason)) throw new InvalidOperationArgumentException("A rollback needs a reason.");
+        if (request.Ref.Kind is not (RefKind.Branch or RefKind.Channel)) throw new InvalidRequestException($"Only a branch or a channel can be rolled back, not {request.Ref}.");
+        if (string.IsNullOrWhiteSpace(request.Reason)) throw new InvalidRequestException("A rollback needs a reason.");
         CheckText("Reason", request.Reason);
         CheckName("Actor", request.Actor);
         foreach (var d in request.Details)
         {
             if (string.IsNullOrEmpty(d.Key) || d.Key.Length > 64 || !d.Key.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
-                throw new InvalidOperationArgumentException($"Rollback detail key '{d.Key}' must be 1–64 letters, digits or '-'.");
+                throw new InvalidRequestException($"Rollback detail key '{d.Key}' must be 1–64 letters, digits or '-'.");
             CheckText($"Rollback detail '{d.Key}'", d.Value);
         }
 
@@ -316,29 +316,42 @@ public sealed partial class Repository
 
     private async Task<(string? Failure, int Objects)> VerifySnapshotUncachedAsync(ObjectId rootTree, CancellationToken cancellationToken)
     {
+        // Breadth first, one batch read per level: a cold snapshot costs a multi-get (RocksDB) or a ranged GET per run of
+        // neighbouring pack entries (S3) per level, not one read per object.
         var count = 0;
-        var stack = new Stack<(ObjectId Id, ObjectKind Kind, string Path)>();
-        stack.Push((rootTree, ObjectKind.Tree, "/"));
-        var seen = new HashSet<ObjectId>();
-        while (stack.Count > 0)
+        var level = new List<(ObjectId Id, ObjectKind Kind, string Path)> { (rootTree, ObjectKind.Tree, "/") };
+        var seen = new HashSet<ObjectId> { rootTree };
+        while (level.Count > 0)
         {
-            var (id, kind, path) = stack.Pop();
-            if (!seen.Add(id)) continue;
+            ReadOnlyMemory<byte>?[] data;
             try
             {
-                var data = await Reader.TryReadVerifiedAsync(id, cancellationToken).ConfigureAwait(false);
-                if (data is null) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{path}' is missing", count);
-                count++;
-                var actual = ObjectCodec.ReadKind(id, data.Value.Span);
-                if (actual != kind) return ($"object {id} at '{path}' is a {actual}, not a {kind}", count);
-                if (kind == ObjectKind.Tree)
-                    foreach (var e in ObjectCodec.DecodeTree(id, data.Value.Span))
-                        stack.Push((e.Id, e.Kind, path == "/" ? e.Name : path + "/" + e.Name));
+                data = await Reader.TryReadManyVerifiedAsync([.. level.Select(l => l.Id)], cancellationToken).ConfigureAwait(false);
             }
             catch (CorruptObjectException e)
             {
                 return (e.Message, count);
             }
+            var next = new List<(ObjectId Id, ObjectKind Kind, string Path)>();
+            for (var i = 0; i < level.Count; i++)
+            {
+                var (id, kind, path) = level[i];
+                if (data[i] is not { } bytes) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{path}' is missing", count);
+                count++;
+                try
+                {
+                    var actual = ObjectCodec.ReadKind(id, bytes.Span);
+                    if (actual != kind) return ($"object {id} at '{path}' is a {actual}, not a {kind}", count);
+                    if (kind != ObjectKind.Tree) continue;
+                    foreach (var e in ObjectCodec.DecodeTree(id, bytes.Span))
+                        if (seen.Add(e.Id)) next.Add((e.Id, e.Kind, path == "/" ? e.Name : path + "/" + e.Name));
+                }
+                catch (CorruptObjectException e)
+                {
+                    return (e.Message, count);
+                }
+            }
+            level = next;
         }
         return (null, count);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using VersionStore.Internal;
@@ -24,7 +23,7 @@ public sealed partial class Repository
     /// <summary>The store it belongs to.</summary>
     public RepositoryStore Store { get; }
 
-    private ObjectReader Reader => Store.ObjectReader;
+    internal ObjectReader Reader => Store.ObjectReader;
     private TimeProvider Clock => Store.Options.TimeProvider;
 
     // ------------------------------------------------------------------ objects
@@ -192,7 +191,7 @@ public sealed partial class Repository
     /// <summary>History per <paramref name="options"/>, streamed.</summary>
     public async IAsyncEnumerable<Commit> LogAsync(LogOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        if (options.IncludeReachableFrom.Count == 0) throw new InvalidOperationArgumentException("A log query needs at least one revision to start from.");
+        if (options.IncludeReachableFrom.Count == 0) throw new InvalidRequestException("A log query needs at least one revision to start from.");
         var include = new List<ObjectId>();
         foreach (var r in options.IncludeReachableFrom) include.Add(await ResolveAsync(r, cancellationToken).ConfigureAwait(false));
         var exclude = new List<ObjectId>();
@@ -405,7 +404,7 @@ public sealed partial class Repository
         if (text is null) return;
         var bytes = Encoding.UTF8.GetByteCount(text);
         if (bytes > Store.Options.MaxMessageBytes) throw new PayloadTooLargeException(what, bytes, Store.Options.MaxMessageBytes);
-        if (text.Contains('\0')) throw new InvalidOperationArgumentException($"{what} cannot contain NUL.");
+        if (text.Contains('\0')) throw new InvalidRequestException($"{what} cannot contain NUL.");
     }
 
     /// <summary>
@@ -419,7 +418,7 @@ public sealed partial class Repository
         if (text is null) return;
         foreach (var c in text)
             if (char.IsControl(c) || c is '\u2028' or '\u2029' || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069')
-                throw new InvalidOperationArgumentException($"{what} cannot contain control characters (found U+{(int)c:X4}); a name is one line of printable text.");
+                throw new InvalidRequestException($"{what} cannot contain control characters (found U+{(int)c:X4}); a name is one line of printable text.");
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0];

@@ -61,7 +61,7 @@ public sealed class RepositoryStore : IAsyncDisposable
     /// previous run planned for deletion, that are still unreached, once that plan is older than the grace period.
     /// Incremental (batches), cancellable, and it takes no lock that blocks commits or rollbacks.
     /// </summary>
-    /// <exception cref="InvalidOperationArgumentException">The object store cannot be swept (it implements no <see cref="ISweepableObjectStore"/>).</exception>
+    /// <exception cref="InvalidRequestException">The object store cannot be swept (it implements no <see cref="ISweepableObjectStore"/>).</exception>
     /// <exception cref="VersionStoreException">A ref reaches a commit that is not stored: nothing is deleted (run verify).</exception>
     public Task<GcResult> CollectGarbageAsync(GcOptions? options = null, IProgress<GcProgress>? progress = null, CancellationToken cancellationToken = default)
         => new GarbageCollector(this, options ?? new GcOptions(), progress).RunAsync(cancellationToken);
@@ -76,14 +76,14 @@ public sealed class RepositoryStore : IAsyncDisposable
     /// <param name="repository">The repository, or null for every repository remembered.</param>
     /// <param name="actor">Who restores (recorded in each audit entry).</param>
     /// <param name="cancellationToken">Cancels the restore (refs already re-published stay).</param>
-    /// <exception cref="InvalidOperationArgumentException">The store keeps no remembered heads (it is not distributed with a local store), or the actor is not one line.</exception>
+    /// <exception cref="InvalidRequestException">The store keeps no remembered heads (it is not distributed with a local store), or the actor is not one line.</exception>
     /// <exception cref="BackendUnavailableException">The ref store is unreachable.</exception>
     public Task<HeadRestoreReport> RestoreHeadsAsync(RepositoryName? repository = null, string actor = "unknown", CancellationToken cancellationToken = default)
     {
         if (Refs is not FailStaticRefStore failStatic)
-            throw new InvalidOperationArgumentException("This store keeps no remembered heads to restore: only a distributed store with a local store (its head cache) does.");
+            throw new InvalidRequestException("This store keeps no remembered heads to restore: only a distributed store with a local store (its head cache) does.");
         if (string.IsNullOrWhiteSpace(actor) || actor.Length > 256 || actor.Any(char.IsControl))
-            throw new InvalidOperationArgumentException("The actor must be one line of at most 256 printable characters.");
+            throw new InvalidRequestException("The actor must be one line of at most 256 printable characters.");
         return failStatic.RestoreHeadsAsync(repository, actor,
             async (id, ct) => await ObjectReader.TryGetCommitAsync(id, ct).ConfigureAwait(false) is not null, cancellationToken);
     }

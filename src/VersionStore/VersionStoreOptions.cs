@@ -23,6 +23,16 @@ public sealed class VersionStoreOptions
     public int DecodedObjectCacheSize { get; set; } = 50_000;
 
     /// <summary>
+    /// Bytes of blob contents kept in process memory once read and verified, so a repeated read of the same entry
+    /// (<see cref="Repository.GetBlobAsync"/>, <see cref="Snapshot.ReadAsync"/>, <see cref="Snapshot.ReadAllAsync"/>) costs
+    /// no storage read and no hash: objects are immutable and were checked against their id where they entered the
+    /// process. Rollback verification and <see cref="Repository.VerifyAsync"/> never use it: they always read and hash
+    /// what the store holds. 0 turns it off.
+    /// </summary>
+    /// <value>16 MiB.</value>
+    public long VerifiedBlobCacheBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
     /// How long a snapshot whose every object a rollback just read and verified counts as verified, so that another
     /// rollback to it skips re-reading its objects. <see cref="TimeSpan.Zero"/> verifies every time. Ordinary reads
     /// always verify what they read, whatever this says.
@@ -31,8 +41,8 @@ public sealed class VersionStoreOptions
     public TimeSpan VerifiedSnapshotTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Clock for commit timestamps, audit times and durations.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>the system clock (<c>TimeProvider.System</c>).</value>
+    public TimeProvider TimeProvider { get; set; } = SystemClock.Default;
 
     /// <summary>Where logs go.</summary>
     /// <value><see cref="NullLoggerFactory.Instance"/>.</value>
@@ -64,6 +74,7 @@ public sealed class VersionStoreOptions
         if (MaxTreeEntries <= 0) errors.Add($"{nameof(MaxTreeEntries)} must be positive");
         if (MaxMessageBytes <= 0) errors.Add($"{nameof(MaxMessageBytes)} must be positive");
         if (DecodedObjectCacheSize < 0) errors.Add($"{nameof(DecodedObjectCacheSize)} cannot be negative");
+        if (VerifiedBlobCacheBytes < 0) errors.Add($"{nameof(VerifiedBlobCacheBytes)} cannot be negative");
         if (VerifiedSnapshotTtl < TimeSpan.Zero) errors.Add($"{nameof(VerifiedSnapshotTtl)} cannot be negative");
         if (TimeProvider is null) errors.Add($"{nameof(TimeProvider)} is required");
         if (LoggerFactory is null) errors.Add($"{nameof(LoggerFactory)} is required");

@@ -49,6 +49,9 @@ public sealed class CliHarness : IDisposable
     /// <summary>Environment variables seen by the CLI.</summary>
     public Dictionary<string, string> Variables { get; } = new(StringComparer.Ordinal) { ["VSTORE_AUTHOR"] = "test-author", ["VSTORE_ACTOR"] = "test-actor" };
 
+    /// <summary>Pretend stderr is an interactive terminal (progress bars), as <see cref="CliEnvironment.ErrorIsTerminal"/>.</summary>
+    public bool ErrorIsTerminal { get; set; }
+
     /// <summary>Called with each store a command opens (through the CLI's one store-opening path).</summary>
     public Action<VersionStoreHost>? StoreOpened { get; set; }
 
@@ -75,6 +78,7 @@ public sealed class CliHarness : IDisposable
             CurrentDirectory = Root,
             UserName = "os-user",
             StoreOpened = StoreOpened,
+            ErrorIsTerminal = ErrorIsTerminal,
         };
         var code = await CliApp.RunAsync(args, stdout, stderr, environment, cancellationToken);
         return new CliRun(code, stdout.ToString(), stderr.ToString());

@@ -31,7 +31,7 @@ public sealed class ChaosStoreTests : IDisposable
     [Fact]
     public void It_implements_exactly_the_optional_capabilities_of_what_it_wraps()
     {
-        Type[] capabilities = [typeof(IAtomicCommitStore), typeof(ISweepableObjectStore), typeof(IVerifyingObjectStore), typeof(IRefChangeFeed), typeof(IObjectEviction), typeof(IAccessTrackingTier), typeof(IHeadCache), typeof(IRefStoreEpoch)];
+        Type[] capabilities = [typeof(IAtomicCommitStore), typeof(IBatchObjectStore), typeof(ISweepableObjectStore), typeof(IVerifyingObjectStore), typeof(IRefChangeFeed), typeof(IObjectEviction), typeof(IAccessTrackingTier), typeof(IHeadCache), typeof(IRefStoreEpoch)];
         object[] inners = [OpenRocks(), new InMemoryObjectStore(), new InMemoryRefStore(), new MemoryCacheTier(1024 * 1024), new RefStoreWithoutFeed(new InMemoryRefStore()), new InMemoryHeadCache()];
         foreach (var inner in inners)
         {

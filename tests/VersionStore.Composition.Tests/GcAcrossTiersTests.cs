@@ -1,3 +1,4 @@
+using VersionStore.Conformance;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
@@ -21,8 +22,7 @@ public sealed class GcAcrossTiersTests
         var repo = host.Host.GetRepository("support-bot");
         await repo.CommitAsync("main", new SnapshotChanges().Put("nodes/llm", """{"model":"gpt-4o"}"""), new CommitOptions { Author = "ana" });
         var content = """{"type":"code","title":"abandoned"}"""u8.ToArray();
-        var encoded = ObjectCodec.EncodeBlob(content);
-        var orphan = new EncodedObject(ObjectId.Compute(encoded), encoded);
+        var orphan = TestData.Blob(content);
         await host.Host.Objects.WriteAsync([orphan]);           // e.g. a commit that crashed before its ref moved
 
         if (host.Host.Archiver is { } archiver)

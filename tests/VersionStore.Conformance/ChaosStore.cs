@@ -63,8 +63,11 @@ public enum ChaosOperation
     /// <summary><see cref="IHeadCache.RememberAsync"/>.</summary>
     HeadWrite = 1 << 16,
 
+    /// <summary><see cref="IBatchObjectStore.TryReadManyAsync"/> (one call per batch).</summary>
+    ReadMany = 1 << 17,
+
     /// <summary>Every object read.</summary>
-    ObjectReads = Read | Contains | FindByPrefix | ListObjects,
+    ObjectReads = Read | Contains | FindByPrefix | ListObjects | ReadMany,
 
     /// <summary>Every object write.</summary>
     ObjectWrites = Write | AtomicCommit | DeleteObjects | Evict,
@@ -96,7 +99,7 @@ public enum ChaosOperation
 /// <remarks>
 /// <para>
 /// Create it with <see cref="Wrap"/>: the instance's runtime type implements exactly the optional capabilities of the
-/// inner store (<see cref="IAtomicCommitStore"/>, <see cref="ISweepableObjectStore"/>, <see cref="IVerifyingObjectStore"/>,
+/// inner store (<see cref="IAtomicCommitStore"/>, <see cref="IBatchObjectStore"/>, <see cref="ISweepableObjectStore"/>, <see cref="IVerifyingObjectStore"/>,
 /// <see cref="IRefChangeFeed"/>, <see cref="IObjectEviction"/>, <see cref="IAccessTrackingTier"/>, <see cref="IHeadCache"/>,
 /// <see cref="IRefStoreEpoch"/>),
 /// so code that looks for a capability sees what it would see without the decorator. <see cref="IObjectStore"/> and
@@ -111,7 +114,7 @@ public class ChaosStore : IObjectStore, IRefStore
 {
     private static readonly Type[] Capabilities =
     [
-        typeof(IAtomicCommitStore), typeof(ISweepableObjectStore), typeof(IVerifyingObjectStore), typeof(IRefChangeFeed),
+        typeof(IAtomicCommitStore), typeof(IBatchObjectStore), typeof(ISweepableObjectStore), typeof(IVerifyingObjectStore), typeof(IRefChangeFeed),
         typeof(IObjectEviction), typeof(IAccessTrackingTier), typeof(IHeadCache), typeof(IRefStoreEpoch),
     ];
 
@@ -229,7 +232,7 @@ public class ChaosStore : IObjectStore, IRefStore
     /// returns damaged bytes. <see cref="IVerifyingObjectStore.ReturnsVerifiedBytes"/> is forwarded unchanged, so a layer
     /// that trusts a verifying inner store trusts this one too (damage after verification).
     /// </summary>
-    public ChaosStore Corrupt() => Add(new Rule(ChaosOperation.Read, RuleKind.Corrupt));
+    public ChaosStore Corrupt() => Add(new Rule(ChaosOperation.Read | ChaosOperation.ReadMany, RuleKind.Corrupt));
 
     /// <summary>Removes every rule that touches <paramref name="operations"/> (default: all rules).</summary>
     public ChaosStore Heal(ChaosOperation operations = (ChaosOperation)~0)
@@ -303,6 +306,25 @@ public class ChaosStore : IObjectStore, IRefStore
         var copy = bytes.ToArray();
         copy[copy.Length / 2] ^= 0x5A;
         return copy;
+    }
+
+    /// <summary>
+    /// <see cref="IBatchObjectStore.TryReadManyAsync"/> (<see cref="ChaosOperation.ReadMany"/>, one call per batch); a
+    /// <see cref="Corrupt"/> rule damages every object returned.
+    /// </summary>
+    public virtual async ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+    {
+        await EnterAsync(ChaosOperation.ReadMany, cancellationToken).ConfigureAwait(false);
+        var read = await As<IBatchObjectStore>().TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
+        if (!Corrupting) return read;
+        for (var i = 0; i < read.Length; i++)
+        {
+            if (read[i] is not { Length: > 0 } bytes) continue;
+            var copy = bytes.ToArray();
+            copy[copy.Length / 2] ^= 0x5A;
+            read[i] = copy;
+        }
+        return read;
     }
 
     /// <inheritdoc />

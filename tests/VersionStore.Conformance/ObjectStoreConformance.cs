@@ -7,7 +7,7 @@ namespace VersionStore.Conformance;
 /// from <see cref="CreateStore"/>, and release it in <see cref="DisposeStores"/>. Payloads are real Dify
 /// workflow exports (<see cref="TestData"/>).
 /// </summary>
-public abstract class ObjectStoreConformance : StoreSuite<IObjectStore>
+public abstract partial class ObjectStoreConformance : StoreSuite<IObjectStore>
 {
     private static IReadOnlyList<EncodedObject> Sample(int count) => TestData.DifyBlobs(count);
 

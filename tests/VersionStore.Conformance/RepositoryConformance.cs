@@ -8,7 +8,7 @@ namespace VersionStore.Conformance;
 /// The behaviour of <see cref="Repository"/> over a backend: commit, checkout, diff, log, ancestry, revisions,
 /// rollback and audit. Derive once per backend; <see cref="CreateBackend"/> returns fresh, empty stores.
 /// </summary>
-public abstract class RepositoryConformance : IAsyncLifetime
+public abstract partial class RepositoryConformance : IAsyncLifetime
 {
     /// <summary>A fresh object store and ref store (and what to dispose); used by the default <see cref="CreateStoreAsync"/>.</summary>
     protected virtual (IObjectStore Objects, IRefStore Refs, IDisposable? Owner) CreateBackend()
@@ -413,9 +413,9 @@ public abstract class RepositoryConformance : IAsyncLifetime
             case "rollback to a missing target":
                 act = () => Repo.RollbackAsync(new RollbackRequest { Ref = main, Target = "v0.0.1", Reason = "x" }); expected = typeof(RevisionNotFoundException); break;
             case "rollback of a tag":
-                act = () => Repo.RollbackAsync(new RollbackRequest { Ref = RefName.Tag("v1.5.0"), Target = "v1.4.0", Reason = "x" }); expected = typeof(InvalidOperationArgumentException); break;
+                act = () => Repo.RollbackAsync(new RollbackRequest { Ref = RefName.Tag("v1.5.0"), Target = "v1.4.0", Reason = "x" }); expected = typeof(InvalidRequestException); break;
             case "rollback without a reason":
-                act = () => Repo.RollbackAsync(new RollbackRequest { Ref = main, Target = "v1.4.0", Reason = " " }); expected = typeof(InvalidOperationArgumentException); break;
+                act = () => Repo.RollbackAsync(new RollbackRequest { Ref = main, Target = "v1.4.0", Reason = " " }); expected = typeof(InvalidRequestException); break;
             case "rollback of a missing branch":
                 act = () => Repo.RollbackAsync(new RollbackRequest { Ref = RefName.Branch("nope"), Target = "v1.4.0", Reason = "x" }); expected = typeof(RevisionNotFoundException); break;
             case "rollback with a stale expected head":
@@ -432,7 +432,7 @@ public abstract class RepositoryConformance : IAsyncLifetime
                 act = () => Repo.CommitAsync("main", Nodes(("a", "1")), new CommitOptions { Message = new string('m', Options.MaxMessageBytes + 1) }); expected = typeof(PayloadTooLargeException); break;
             case "invalid path": act = () => Repo.CommitAsync("main", new SnapshotChanges().Put("a//b", "x")); expected = typeof(InvalidNameException); break;
             case "path both entry and folder":
-                act = () => Repo.CommitAsync("main", Nodes(("a", "1"), ("a/b", "2"))); expected = typeof(InvalidOperationArgumentException); break;
+                act = () => Repo.CommitAsync("main", Nodes(("a", "1"), ("a/b", "2"))); expected = typeof(InvalidRequestException); break;
             case "parent not stored":
                 act = () => Repo.CommitAsync("main", Nodes(("a", "1")), new CommitOptions { Parents = [ObjectId.Compute("nothing"u8)] }); expected = typeof(RevisionNotFoundException); break;
             case "delete of a missing ref": act = () => Repo.DeleteRefAsync(RefName.Branch("nope")); expected = typeof(RevisionNotFoundException); break;
@@ -440,7 +440,7 @@ public abstract class RepositoryConformance : IAsyncLifetime
             case "abbreviation shorter than 4": act = async () => await Repo.ResolveAsync(v140.Id.ToString(3)); expected = typeof(RevisionNotFoundException); break;
             case "rollback with an invalid detail key":
                 act = () => Repo.RollbackAsync(new RollbackRequest { Ref = main, Target = "v1.4.0", Reason = "x", Details = [new Trailer("bad key", "v")] });
-                expected = typeof(InvalidOperationArgumentException); break;
+                expected = typeof(InvalidRequestException); break;
             case "reflog of a missing ref": act = async () => await Repo.ResolveAsync("nope@{0}"); expected = typeof(RevisionNotFoundException); break;
             default: throw new InvalidOperationException("unknown case " + @case);
         }

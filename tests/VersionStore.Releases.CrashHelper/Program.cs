@@ -19,7 +19,7 @@ await channels.RollbackAsync("prod", null, "model output degraded", "ops", expec
 Console.Out.WriteLine("unreachable: the verifier never returns");
 return 1;
 
-sealed class BlockingVerifier : IRollbackVerifier
+internal sealed class BlockingVerifier : IRollbackVerifier
 {
     public async ValueTask<string?> VerifyAsync(Repository repository, Commit target, CancellationToken cancellationToken)
     {

@@ -81,9 +81,9 @@ public sealed class GrayReleaseTests(ITestOutputHelper output)
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => f.Channels.PublishAsync("prod", "v1.5.0", 100.5));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => f.Channels.PublishAsync("prod", "v1.5.0", 10.001));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => f.Channels.PublishAsync("prod", "v1.5.0", double.NaN));
-        await Assert.ThrowsAsync<InvalidOperationArgumentException>(() => f.Channels.PublishAsync("prod", "v1.4.0", 10)); // already stable
-        await Assert.ThrowsAsync<InvalidOperationArgumentException>(() => f.Channels.PublishAsync("prod", "v1.5.0", 0)); // not the canary
-        await Assert.ThrowsAsync<InvalidOperationArgumentException>(() => f.Channels.PromoteAsync("prod"));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => f.Channels.PublishAsync("prod", "v1.4.0", 10)); // already stable
+        await Assert.ThrowsAsync<InvalidRequestException>(() => f.Channels.PublishAsync("prod", "v1.5.0", 0)); // not the canary
+        await Assert.ThrowsAsync<InvalidRequestException>(() => f.Channels.PromoteAsync("prod"));
         await Assert.ThrowsAsync<RevisionNotFoundException>(() => f.Channels.PublishAsync("staging", "v1.5.0", 10)); // no stable yet
         Assert.Equal(before, (await f.Channels.GetAsync("prod")).Sequence);
     }

@@ -185,10 +185,14 @@ public sealed class RocksDbBackendTests : IDisposable
         using (var backend = RocksDbBackend.Open(DbPath))
             backend.PutRaw("default", KeyLayout.FormatKey, [KeyLayout.FormatVersion + 1]);
 
-        var e = Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(DbPath));
-        Assert.Contains("layout version 2", e.Message);
+        // Its own exception, not "backend unavailable": retrying will not help, upgrading VersionStore will.
+        var e = Assert.Throws<UnsupportedFormatException>(() => RocksDbBackend.Open(DbPath));
+        Assert.Equal("RocksDB", e.Backend);
+        Assert.Equal("2", e.Found);
+        Assert.Equal(KeyLayout.FormatVersion, e.Supported);
+        Assert.Contains("format version 2; this build of VersionStore reads version 1", e.Message);
         // The refused open released the database: a second attempt reads the format again instead of hitting the lock.
-        Assert.Contains("layout version 2", Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(DbPath)).Message);
+        Assert.Equal("2", Assert.Throws<UnsupportedFormatException>(() => RocksDbBackend.Open(DbPath)).Found);
     }
 
     [Fact]

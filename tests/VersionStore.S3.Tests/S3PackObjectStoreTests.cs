@@ -68,6 +68,7 @@ public sealed class S3PackObjectStoreTests : IAsyncLifetime
     public async Task A_cold_read_from_a_freshly_opened_store_is_exactly_one_GET()
     {
         var options = S3TestServer.Options();
+        options.ReadAheadBytes = 0; // each read fetches its own entry (read-ahead has its own tests: S3BatchReadTests)
         var writer = await OpenAsync(options);
         var blobs = WorkflowBlobs();
         await writer.WriteAsync(blobs);

@@ -218,7 +218,7 @@ public sealed class TieredObjectStoreTests
         var store = Create();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == TieredDiagnostics.MeterName) l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == VersionStoreDiagnostics.Name && instrument.Name.StartsWith("vstore.tiered.", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
         {

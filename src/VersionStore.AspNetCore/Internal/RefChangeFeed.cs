@@ -134,7 +134,7 @@ internal sealed partial class PollingRefChangeFeed(RepositoryStore store, TimeSp
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Live poll of workflow {Workflow} failed; retrying")]
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Live poll of workflow {Workflow} failed; retrying")]
     private static partial void LogPollFailed(ILogger logger, string workflow, Exception exception);
 
     private sealed class Watch(RepositoryName repository)

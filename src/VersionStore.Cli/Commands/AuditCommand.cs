@@ -44,13 +44,12 @@ internal static class AuditCommand
             }
             else
             {
-                foreach (var e in entries)
-                {
-                    var line = $"{Output.Time(e.Time)}  {e.Ref.FullName}@{{{e.Sequence}}}  {e.Operation}  by {e.Actor}  {Show(e.Old, "(none)")} -> {Show(e.New, "(deleted)")}";
-                    output.Line(e.Reason is null ? line : $"{line}  reason: {CliContext.OneLine(e.Reason)}");
-                }
+                output.Table(["time", "ref", "operation", "actor", "from", "to", "reason"],
+                    [.. entries.Select(e => (IReadOnlyList<string>)[Output.Time(e.Time), $"{e.Ref.FullName}@{{{e.Sequence}}}", e.Operation, e.Actor,
+                        Show(e.Old, "(none)"), Show(e.New, "(deleted)"), e.Reason is null ? "" : CliContext.OneLine(e.Reason)])],
+                    row => $"{row[0]}  {row[1]}  {row[2]}  by {row[3]}  {row[4]} -> {row[5]}{(row[6].Length == 0 ? "" : "  reason: " + row[6])}");
                 foreach (var c in checks ?? [])
-                    output.Line(c.Intact ? $"audit chain of {c.Ref.FullName}: intact ({c.Entries} entries)" : $"audit chain of {c.Ref.FullName}: BROKEN: {c.Problem}");
+                    output.Line(c.Intact ? ($"audit chain of {c.Ref.FullName}: intact ({c.Entries} entries)", "green") : ($"audit chain of {c.Ref.FullName}: BROKEN: {c.Problem}", "bold red"));
             }
             if (checks?.FirstOrDefault(c => !c.Intact) is { } broken)
             {

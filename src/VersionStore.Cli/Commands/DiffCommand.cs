@@ -23,7 +23,7 @@ internal static class DiffCommand
             var changes = await repository.DiffAsync(a.Commit.Id, b.Commit.Id, cancellationToken).ConfigureAwait(false);
 
             var rows = new List<ChangeJson>();
-            var lines = new List<string>();
+            var lines = new List<(ChangeKind Kind, string Text)>();
             var isWorkflow = WorkflowSupport.IsWorkflowSnapshot(a) || WorkflowSupport.IsWorkflowSnapshot(b);
             if (isWorkflow && changes.Count > 0)
             {
@@ -36,7 +36,7 @@ internal static class DiffCommand
                     var c = byPath[w.Path];
                     var (item, _) = WorkflowSupport.Describe(w.Path);
                     rows.Add(new ChangeJson(c.Path, Name(c.Kind), Output.Hex(c.OldId), Output.Hex(c.NewId), item ?? "entry", w.Id, w.Title, w.NodeType));
-                    lines.Add($"{Letter(c.Kind)} {DescribeLine(w)}");
+                    lines.Add((c.Kind, DescribeLine(w)));
                 }
             }
             else
@@ -44,13 +44,13 @@ internal static class DiffCommand
                 foreach (var c in changes)
                 {
                     rows.Add(new ChangeJson(c.Path, Name(c.Kind), Output.Hex(c.OldId), Output.Hex(c.NewId), null, null, null, null));
-                    lines.Add($"{Letter(c.Kind)} {c.Path}");
+                    lines.Add((c.Kind, c.Path));
                 }
             }
 
             var output = session.Output;
             if (output.Json) output.WriteJson(new DiffJson(a.Commit.Id.ToString(), b.Commit.Id.ToString(), [.. rows]), CliJson.Default.DiffJson);
-            else foreach (var line in lines) output.Line(line);
+            else foreach (var (kind, text) in lines) output.Line(($"{Letter(kind)} {text}", Colour(kind)));
             return ExitCodes.Success;
         });
         return command;
@@ -71,6 +71,9 @@ internal static class DiffCommand
         ChangeKind.Removed => WorkflowChangeKind.Removed,
         _ => WorkflowChangeKind.Modified,
     };
+
+    /// <summary>In a terminal: added green, removed red, modified yellow (as git colours its diffs).</summary>
+    private static string Colour(ChangeKind kind) => kind switch { ChangeKind.Added => "green", ChangeKind.Removed => "red", _ => "yellow" };
 
     private static char Letter(ChangeKind kind) => kind switch { ChangeKind.Added => 'A', ChangeKind.Removed => 'D', _ => 'M' };
 

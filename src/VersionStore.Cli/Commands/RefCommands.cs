@@ -82,11 +82,13 @@ internal static class RefCommands
             return ExitCodes.Success;
         }
         var width = refs.Count == 0 ? 0 : refs.Max(r => r.Name.ShortName.Length);
+        var rows = new List<IReadOnlyList<string>>();
         foreach (var r in refs)
         {
             var commit = await repository.GetCommitAsync(r.Target, cancellationToken).ConfigureAwait(false);
-            output.Line($"{r.Name.ShortName.PadRight(width)}  {Output.Short(r.Target)} {commit.Subject}");
+            rows.Add([r.Name.ShortName, Output.Short(r.Target), commit.Subject, Output.Time(commit.Timestamp)]);
         }
+        output.Table([kind == RefKind.Tag ? "tag" : "branch", "commit", "subject", "date"], rows, row => $"{row[0].PadRight(width)}  {row[1]} {row[2]}");
         return ExitCodes.Success;
     }
 }

@@ -1,3 +1,4 @@
+using Spectre.Console;
 using System.CommandLine;
 using System.Globalization;
 
@@ -96,10 +97,14 @@ internal static class RetentionCommands
             };
             if (parseResult.GetValue(grace) is { } text) options.GracePeriod = ParseDuration(text);
             foreach (var name in options.Repositories ?? []) await session.ExistingRepositoryAsync(name, cancellationToken).ConfigureAwait(false);
-            var terminal = ReferenceEquals(cli.Stderr, Console.Error) && !Console.IsErrorRedirected;
-            var progress = terminal ? new TerminalProgress(cli.Stderr) : null;
-            var result = await session.Store.CollectGarbageAsync(options, progress, cancellationToken).ConfigureAwait(false);
-            progress?.Finish();
+            GcResult result;
+            if (cli.ProgressConsole is { } terminal)
+            {
+                // A progress bar per phase on an interactive stderr, fed by the collector's IProgress reports.
+                result = await terminal.Progress().AutoClear(true).StartAsync(async context =>
+                    await session.Store.CollectGarbageAsync(options, new PhaseProgress(context), cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            }
+            else result = await session.Store.CollectGarbageAsync(options, null, cancellationToken).ConfigureAwait(false);
             var output = session.Output;
             if (output.Json)
             {
@@ -145,25 +150,28 @@ internal static class RetentionCommands
         _ => $"{bytes / (1024.0 * 1024):0.#} MiB",
     };
 
-    /// <summary>A one-line progress indicator rewritten in place on an interactive terminal.</summary>
-    private sealed class TerminalProgress(TextWriter writer) : IProgress<GcProgress>
+    /// <summary>One Spectre progress task per GC phase (mark, sweep, …), its bar set from the collector's reports.</summary>
+    private sealed class PhaseProgress(Spectre.Console.ProgressContext context) : IProgress<GcProgress>
     {
         private readonly Lock _lock = new();
+        private readonly Dictionary<GcPhase, Spectre.Console.ProgressTask> _tasks = [];
 
         public void Report(GcProgress value)
         {
             lock (_lock)
             {
-                var part = value.Total is { } total && total > 0
-                    ? $"{value.Processed}/{total} [{new string('#', (int)(20 * value.Processed / total)).PadRight(20)}]"
-                    : value.Processed.ToString(CultureInfo.InvariantCulture);
-                writer.Write($"\rgc: {value.Phase.ToString().ToLowerInvariant(),-6} {part}    ");
+                if (!_tasks.TryGetValue(value.Phase, out var task))
+                {
+                    foreach (var done in _tasks.Values) done.StopTask();
+                    _tasks[value.Phase] = task = context.AddTask("gc " + value.Phase.ToString().ToLowerInvariant());
+                }
+                if (value.Total is { } total && total > 0)
+                {
+                    task.MaxValue = total;
+                    task.Value = value.Processed;
+                }
+                else task.IsIndeterminate = true;
             }
-        }
-
-        public void Finish()
-        {
-            lock (_lock) writer.Write("\r" + new string(' ', 60) + "\r");
         }
     }
 }

@@ -1,3 +1,4 @@
+using Spectre.Console;
 using System.CommandLine;
 
 namespace VersionStore.Cli.Commands;
@@ -16,7 +17,21 @@ internal static class VerifyCommands
             else await foreach (var r in session.Store.ListRepositoriesAsync(cancellationToken).ConfigureAwait(false)) repositories.Add(session.Repository(r.Value));
 
             var reports = new List<VerifyReport>();
-            foreach (var r in repositories) reports.Add(await r.VerifyAsync(cancellationToken).ConfigureAwait(false));
+            if (cli.ProgressConsole is { } terminal && repositories.Count > 0)
+            {
+                // A progress bar on an interactive stderr (stdout keeps only the results).
+                await terminal.Progress().AutoClear(true).HideCompleted(true).StartAsync(async progress =>
+                {
+                    var task = progress.AddTask("verify", maxValue: repositories.Count);
+                    foreach (var r in repositories)
+                    {
+                        task.Description = "verify " + Terminal.Escape(r.Name.Value);
+                        reports.Add(await r.VerifyAsync(cancellationToken).ConfigureAwait(false));
+                        task.Increment(1);
+                    }
+                }).ConfigureAwait(false);
+            }
+            else foreach (var r in repositories) reports.Add(await r.VerifyAsync(cancellationToken).ConfigureAwait(false));
 
             var output = session.Output;
             if (output.Json)
@@ -26,7 +41,8 @@ internal static class VerifyCommands
             {
                 foreach (var r in reports)
                 {
-                    output.Line($"{(r.IsHealthy ? "ok  " : "FAIL")} {r.Repository.Value}: {r.RefsChecked} refs, {r.ObjectsChecked} objects{(r.IsHealthy ? "" : $", {r.Problems.Count} problems")}");
+                    output.Line((r.IsHealthy ? "ok  " : "FAIL", r.IsHealthy ? "green" : "bold red"),
+                        ($" {r.Repository.Value}: {r.RefsChecked} refs, {r.ObjectsChecked} objects{(r.IsHealthy ? "" : $", {r.Problems.Count} problems")}", null));
                     foreach (var p in r.Problems) output.Line("     " + CliContext.OneLine(p));
                 }
                 if (reports.Count == 0) output.Line("no repositories");

@@ -12,7 +12,7 @@ internal static class RedisCall
         try
         {
             // StackExchange.Redis enforces AsyncTimeout itself, but checks it on a timer; this bound is exact.
-            return await call.WaitAsync(timeout + TimeSpan.FromMilliseconds(250), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            return await call.WaitAsync(timeout + TimeSpan.FromMilliseconds(250), SystemClock.Default, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsUnavailable(e))
         {
@@ -30,7 +30,7 @@ internal static class RedisCall
     {
         try
         {
-            await call.WaitAsync(timeout + TimeSpan.FromMilliseconds(250), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+            await call.WaitAsync(timeout + TimeSpan.FromMilliseconds(250), SystemClock.Default, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsUnavailable(e))
         {

@@ -6,7 +6,7 @@ namespace VersionStore.S3.Internal;
 /// The S3 pack store, opened on first use and re-tried on each call until it opens: the application starts while
 /// S3 is down (reads come from the other tiers, the archiver waits) and recovers without a restart.
 /// </summary>
-internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IVerifyingObjectStore, IStorePartSource, ISweepableObjectStore, IAsyncDisposable
+internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IBatchObjectStore, IVerifyingObjectStore, IStorePartSource, ISweepableObjectStore, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private S3PackObjectStore? _store;
@@ -34,6 +34,9 @@ internal sealed class LazyS3Store(S3PackStoreOptions options) : IObjectStore, IV
 
     public async ValueTask<ReadOnlyMemory<byte>?> TryReadAsync(ObjectId id, CancellationToken cancellationToken = default)
         => await (await GetAsync(cancellationToken).ConfigureAwait(false)).TryReadAsync(id, cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+        => await (await GetAsync(cancellationToken).ConfigureAwait(false)).TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default)
         => await (await GetAsync(cancellationToken).ConfigureAwait(false)).ContainsAsync(id, cancellationToken).ConfigureAwait(false);

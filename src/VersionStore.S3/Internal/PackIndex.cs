@@ -82,7 +82,8 @@ internal sealed class PackIndex
     {
         if (bytes.Length < PackFormat.IndexHeaderSize + PackFormat.IndexTrailerSize || !bytes[..4].SequenceEqual(PackFormat.IndexMagic))
             throw Corrupt(what, "not a pack index");
-        if (bytes[4] != PackFormat.Version) throw Corrupt(what, $"unsupported pack index version {bytes[4]}");
+        if (bytes[4] != PackFormat.Version)
+            throw new UnsupportedFormatException("S3", what, bytes[4].ToString(System.Globalization.CultureInfo.InvariantCulture), PackFormat.Version);
         var dataEnd = BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]);
         var count = BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]);
         if (count < 0 || (long)PackFormat.IndexLength(0) + (long)count * PackFormat.IndexEntrySize != bytes.Length)

@@ -15,7 +15,7 @@ namespace VersionStore;
 /// How "stale" is surfaced: <see cref="TryGetRefWithFreshnessAsync"/> returns a <see cref="RefReadResult"/> with
 /// <see cref="RefReadResult.IsStale"/>; plain <see cref="TryGetRefAsync"/> (what <c>Repository</c> calls) serves the
 /// remembered state too, and every such read raises <see cref="StaleRead"/>, counts
-/// <c>vstore.failstatic.stale_reads</c> (Meter <see cref="MeterName"/>) and logs a warning. With
+/// <c>vstore.failstatic.stale_reads</c> (on the core Meter, <see cref="VersionStoreDiagnostics.Name"/>) and logs a warning. With
 /// <see cref="ServeStaleThroughRefStore"/> off, plain reads throw and only the explicit method serves stale state.
 /// </para>
 /// Writes (<see cref="TryUpdateRefAsync"/>), listings and audit reads always go to the authoritative store and throw
@@ -31,14 +31,10 @@ namespace VersionStore;
 /// </summary>
 public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
 {
-    /// <summary>Name of the Meter.</summary>
-    public const string MeterName = "VersionStore.FailStatic";
-
     /// <summary>Audit operation of an entry that re-published a remembered head (<see cref="RepositoryStore.RestoreHeadsAsync"/>).</summary>
     public const string RestoreOperation = "restore";
 
-    private static readonly Meter Meter = new(MeterName, "1.0");
-    private static readonly Counter<long> StaleReads = Meter.CreateCounter<long>("vstore.failstatic.stale_reads", "{read}", "Ref reads served from the remembered head because the ref store was unreachable.");
+    private static readonly Counter<long> StaleReads = VersionStoreDiagnostics.Meter.CreateCounter<long>("vstore.failstatic.stale_reads", "{read}", "Ref reads served from the remembered head because the ref store was unreachable.");
 
     private readonly IRefStore _primary;
     private readonly IHeadCache _heads;
@@ -60,7 +56,7 @@ public sealed class FailStaticRefStore : IRefStore, IRefChangeFeed
         ArgumentNullException.ThrowIfNull(heads);
         _primary = primary;
         _heads = heads;
-        _time = timeProvider ?? TimeProvider.System;
+        _time = timeProvider ?? SystemClock.Default;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("VersionStore.FailStatic");
     }
 

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace VersionStore;
 
 /// <summary>An <see cref="IObjectStore"/> in process memory: for tests, and as an L1 cache of immutable objects.</summary>
-public sealed class InMemoryObjectStore : IObjectStore, ISweepableObjectStore
+public sealed class InMemoryObjectStore : IObjectStore, IBatchObjectStore, ISweepableObjectStore
 {
     private readonly ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>> _objects = new();
     private readonly ConcurrentDictionary<ObjectId, DateTimeOffset> _writtenAt = new();
@@ -12,7 +12,7 @@ public sealed class InMemoryObjectStore : IObjectStore, ISweepableObjectStore
     private readonly Lock _sweepLock = new();
 
     /// <summary>Creates an empty store; <paramref name="timeProvider"/> stamps write times (for garbage collection's grace period).</summary>
-    public InMemoryObjectStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? TimeProvider.System;
+    public InMemoryObjectStore(TimeProvider? timeProvider = null) => _time = timeProvider ?? SystemClock.Default;
 
     /// <summary>Number of objects held.</summary>
     public int Count => _objects.Count;
@@ -23,6 +23,16 @@ public sealed class InMemoryObjectStore : IObjectStore, ISweepableObjectStore
     /// <inheritdoc />
     public ValueTask<ReadOnlyMemory<byte>?> TryReadAsync(ObjectId id, CancellationToken cancellationToken = default)
         => ValueTask.FromResult(_objects.TryGetValue(id, out var data) ? data : (ReadOnlyMemory<byte>?)null);
+
+    /// <inheritdoc />
+    public ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new ReadOnlyMemory<byte>?[ids.Count];
+        for (var i = 0; i < result.Length; i++) result[i] = _objects.TryGetValue(ids[i], out var data) ? data : (ReadOnlyMemory<byte>?)null;
+        return ValueTask.FromResult(result);
+    }
 
     /// <inheritdoc />
     public ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default)

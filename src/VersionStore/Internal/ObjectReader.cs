@@ -11,6 +11,8 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     private readonly ConcurrentDictionary<ObjectId, object> _decoded = new();
     private int _count; // entries added since the last clear (approximate under races, which is all a bound needs)
     private readonly ConcurrentDictionary<ObjectId, Tree> _writtenTrees = new();
+    private readonly ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>> _blobs = new();
+    private long _blobBytes; // content bytes in _blobs (approximate under races, which is all a bound needs)
     private int _writtenCount;
     private const int MaxWrittenTrees = 16_384; // a commit writes a handful: enough for the latest snapshots of many repositories
 
@@ -25,6 +27,114 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         else ObjectCodec.Verify(id, data.Value.Span);
         VersionStoreDiagnostics.ObjectsRead.Add(1);
         return data;
+    }
+
+    /// <summary>
+    /// Reads many objects in one batch (<see cref="IBatchObjectStore"/>, or one read per id where the store has no batch
+    /// read), each verified as by <see cref="TryReadVerifiedAsync"/>; answers in order, null where absent.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyVerifiedAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken)
+    {
+        var data = await store.TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
+        var firstBad = _storeVerifies ? int.MaxValue : FirstMismatch(ids, data);
+        var read = 0;
+        for (var i = 0; i < data.Length; i++)
+        {
+            if (data[i] is not { } d) continue;
+            if (i == firstBad) ObjectCodec.Verify(ids[i], d.Span); // throws the typed error naming the object
+            ObjectCodec.ReadKind(ids[i], d.Span);
+            read++;
+        }
+        if (read > 0) VersionStoreDiagnostics.ObjectsRead.Add(read);
+        return data;
+    }
+
+    /// <summary>Batches at least this large are hashed on every core (a snapshot of a few hundred objects: ~1 µs each).</summary>
+    private const int ParallelHashThreshold = 64;
+
+    /// <summary>The first position whose bytes do not hash to their id (int.MaxValue: none), hashing a large batch in parallel.</summary>
+    private static int FirstMismatch(IReadOnlyList<ObjectId> ids, ReadOnlyMemory<byte>?[] data)
+    {
+        if (data.Length < ParallelHashThreshold || Environment.ProcessorCount == 1)
+        {
+            for (var i = 0; i < data.Length; i++)
+                if (data[i] is { } d && ObjectId.Compute(d.Span) != ids[i]) return i;
+            return int.MaxValue;
+        }
+        var first = int.MaxValue;
+        var chunk = (data.Length + Environment.ProcessorCount - 1) / Environment.ProcessorCount;
+        Parallel.For(0, Environment.ProcessorCount, part =>
+        {
+            var end = Math.Min(data.Length, (part + 1) * chunk);
+            for (var i = part * chunk; i < end; i++)
+            {
+                if (data[i] is not { } d || ObjectId.Compute(d.Span) == ids[i]) continue;
+                int seen;
+                while (i < (seen = Volatile.Read(ref first)) && Interlocked.CompareExchange(ref first, i, seen) != seen) { }
+                return;
+            }
+        });
+        return first;
+    }
+
+    /// <summary>
+    /// The trees <paramref name="ids"/>, in order: decoded ones from the cache, the others read in one batch, verified,
+    /// decoded and cached.
+    /// </summary>
+    /// <exception cref="ObjectNotFoundException">A tree is not stored.</exception>
+    public async ValueTask<Tree[]> GetTreesAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken)
+    {
+        var result = new Tree[ids.Count];
+        List<ObjectId>? load = null;
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (_decoded.TryGetValue(ids[i], out var cached)) result[i] = AsTree(ids[i], cached);
+            else (load ??= []).Add(ids[i]);
+        }
+        if (load is null) return result;
+        var data = await TryReadManyVerifiedAsync(load, cancellationToken).ConfigureAwait(false);
+        var loaded = new Dictionary<ObjectId, Tree>(load.Count);
+        for (var k = 0; k < load.Count; k++)
+        {
+            if (loaded.ContainsKey(load[k])) continue;
+            var bytes = data[k] ?? throw new ObjectNotFoundException(load[k], "tree");
+            var tree = ObjectCodec.DecodeTree(load[k], bytes.Span);
+            Remember(load[k], tree);
+            loaded[load[k]] = tree;
+        }
+        for (var i = 0; i < result.Length; i++) result[i] ??= loaded[ids[i]];
+        return result;
+    }
+
+    /// <summary>The contents of the blobs <paramref name="ids"/>, in order, read in one batch and verified.</summary>
+    /// <exception cref="ObjectNotFoundException">A blob is not stored.</exception>
+    /// <exception cref="UnexpectedObjectKindException">An id names a tree or commit.</exception>
+    public async ValueTask<ReadOnlyMemory<byte>[]> GetBlobsAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken)
+    {
+        var result = new ReadOnlyMemory<byte>[ids.Count];
+        var load = new List<ObjectId>();
+        var positions = new List<int>();
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (_blobs.TryGetValue(ids[i], out var cached)) result[i] = cached;
+            else
+            {
+                load.Add(ids[i]);
+                positions.Add(i);
+            }
+        }
+        if (load.Count == 0) return result;
+        var data = await TryReadManyVerifiedAsync(load, cancellationToken).ConfigureAwait(false);
+        for (var k = 0; k < load.Count; k++)
+        {
+            var bytes = data[k] ?? throw new ObjectNotFoundException(load[k], "blob");
+            var kind = ObjectCodec.ReadKind(load[k], bytes.Span);
+            if (kind != ObjectKind.Blob) throw new UnexpectedObjectKindException(load[k], ObjectKind.Blob, kind);
+            var content = bytes[ObjectCodec.HeaderSize..];
+            RememberBlob(load[k], content);
+            result[positions[k]] = content;
+        }
+        return result;
     }
 
     public async ValueTask<ReadOnlyMemory<byte>> ReadVerifiedAsync(ObjectId id, string? context, CancellationToken cancellationToken)
@@ -90,12 +200,34 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         if (_writtenTrees.TryAdd(tree.Id, tree)) Interlocked.Increment(ref _writtenCount);
     }
 
-    public async ValueTask<ReadOnlyMemory<byte>> GetBlobAsync(ObjectId id, CancellationToken cancellationToken)
+    public ValueTask<ReadOnlyMemory<byte>> GetBlobAsync(ObjectId id, CancellationToken cancellationToken)
+        => _blobs.TryGetValue(id, out var cached) ? ValueTask.FromResult(cached) : LoadBlobAsync(id, cancellationToken);
+
+    private async ValueTask<ReadOnlyMemory<byte>> LoadBlobAsync(ObjectId id, CancellationToken cancellationToken)
     {
         var data = await ReadVerifiedAsync(id, "blob", cancellationToken).ConfigureAwait(false);
         var kind = ObjectCodec.ReadKind(id, data.Span);
         if (kind != ObjectKind.Blob) throw new UnexpectedObjectKindException(id, ObjectKind.Blob, kind);
-        return data[ObjectCodec.HeaderSize..];
+        var content = data[ObjectCodec.HeaderSize..];
+        RememberBlob(id, content);
+        return content;
+    }
+
+    /// <summary>
+    /// Keeps a verified blob's content (<see cref="VersionStoreOptions.VerifiedBlobCacheBytes"/>): checked against its id
+    /// where it entered the process, immutable, so a repeated read needs neither the store nor a hash. Crude bound, as for
+    /// decoded objects: cleared when full.
+    /// </summary>
+    private void RememberBlob(ObjectId id, ReadOnlyMemory<byte> content)
+    {
+        var budget = options.VerifiedBlobCacheBytes;
+        if (budget == 0 || content.Length > budget / 16) return;
+        if (Interlocked.Add(ref _blobBytes, content.Length) > budget)
+        {
+            _blobs.Clear();
+            Interlocked.Exchange(ref _blobBytes, content.Length);
+        }
+        if (!_blobs.TryAdd(id, content)) Interlocked.Add(ref _blobBytes, -content.Length);
     }
 
     /// <summary>Drops deleted objects from the caches (garbage collection).</summary>
@@ -105,6 +237,7 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         {
             _decoded.TryRemove(id, out _);
             _writtenTrees.TryRemove(id, out _);
+            if (_blobs.TryRemove(id, out var gone)) Interlocked.Add(ref _blobBytes, -gone.Length);
         }
     }
 

@@ -82,7 +82,7 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
             if (child.Leaf is { IsRemoval: false } put)
             {
                 if (child.HasPutBelow)
-                    throw new InvalidOperationArgumentException($"Path '{path}' cannot be both an entry and a folder in one commit.");
+                    throw new InvalidRequestException($"Path '{path}' cannot be both an entry and a folder in one commit.");
                 var unchanged = current is { Kind: ObjectKind.Blob } c ? c.Id : (ObjectId?)null;
                 entries.Add(new TreeEntry(name, ObjectKind.Blob, await WriteBlobAsync(path, put, unchanged, cancellationToken).ConfigureAwait(false)));
                 continue;

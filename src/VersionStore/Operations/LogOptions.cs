@@ -34,7 +34,7 @@ public sealed class LogOptions
         if (i < 0) return new LogOptions { IncludeReachableFrom = [range], FirstParentOnly = firstParentOnly, MaxCount = maxCount };
         var a = range[..i];
         var b = range[(i + 2)..];
-        if (a.Length == 0 || b.Length == 0) throw new InvalidOperationArgumentException($"Range '{range}' needs a revision on both sides of '..'.");
+        if (a.Length == 0 || b.Length == 0) throw new InvalidRequestException($"Range '{range}' needs a revision on both sides of '..'.");
         return new LogOptions { IncludeReachableFrom = [b], ExcludeReachableFrom = [a], FirstParentOnly = firstParentOnly, MaxCount = maxCount };
     }
 }

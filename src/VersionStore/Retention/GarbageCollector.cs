@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using VersionStore.Internal;
 
 namespace VersionStore;
@@ -28,7 +27,7 @@ internal sealed class GarbageCollector(RepositoryStore store, GcOptions options,
     {
         options.Validate();
         if (store.Objects is not ISweepableObjectStore sweepable)
-            throw new InvalidOperationArgumentException($"The object store ({store.Objects.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
+            throw new InvalidRequestException($"The object store ({store.Objects.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
         using var activity = VersionStoreDiagnostics.ActivitySource.StartActivity("vstore.gc");
         var clock = store.Options.TimeProvider;
         var started = clock.GetTimestamp();

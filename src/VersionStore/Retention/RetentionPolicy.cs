@@ -21,11 +21,11 @@ public sealed record RetentionPolicy(int? KeepLast = null, int? KeepDays = null)
     /// <summary>True when no rule limits retention.</summary>
     public bool KeepsEverything => KeepLast is null && KeepDays is null;
 
-    /// <summary>Throws <see cref="InvalidOperationArgumentException"/> when a rule is out of range.</summary>
+    /// <summary>Throws <see cref="InvalidRequestException"/> when a rule is out of range.</summary>
     public void Validate()
     {
-        if (KeepLast is < 1 or > 1_000_000) throw new InvalidOperationArgumentException("--keep-last must be between 1 and 1,000,000 versions.");
-        if (KeepDays is < 0 or > 36_500) throw new InvalidOperationArgumentException("--keep-days must be between 0 and 36,500 days.");
+        if (KeepLast is < 1 or > 1_000_000) throw new InvalidRequestException("--keep-last must be between 1 and 1,000,000 versions.");
+        if (KeepDays is < 0 or > 36_500) throw new InvalidRequestException("--keep-days must be between 0 and 36,500 days.");
     }
 
     /// <inheritdoc />

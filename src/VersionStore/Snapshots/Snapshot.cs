@@ -31,19 +31,23 @@ public sealed class Snapshot
     /// <summary>Every blob entry, depth-first in name order.</summary>
     public async IAsyncEnumerable<SnapshotEntry> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var stack = new Stack<(string Prefix, Tree Tree, int Index)>();
-        stack.Push(("", Root, 0));
+        // The subtrees of a tree are read in one batch when the walk first meets the tree, then served from memory.
+        var stack = new Stack<(string Prefix, Tree Tree, int Index, Dictionary<ObjectId, Tree>? Children)>();
+        stack.Push(("", Root, 0, await ChildTreesAsync(Root, cancellationToken).ConfigureAwait(false)));
         while (stack.Count > 0)
         {
-            var (prefix, tree, index) = stack.Pop();
+            var (prefix, tree, index, children) = stack.Pop();
             if (index >= tree.Count) continue;
-            stack.Push((prefix, tree, index + 1));
+            stack.Push((prefix, tree, index + 1, children));
             var entry = tree[index];
             var path = prefix + entry.Name;
             if (entry.Kind == ObjectKind.Blob)
+            {
                 yield return new SnapshotEntry(path, entry.Id);
-            else
-                stack.Push((path + "/", await _repository.GetTreeAsync(entry.Id, cancellationToken).ConfigureAwait(false), 0));
+                continue;
+            }
+            var child = children is not null && children.TryGetValue(entry.Id, out var t) ? t : await _repository.GetTreeAsync(entry.Id, cancellationToken).ConfigureAwait(false);
+            stack.Push((path + "/", child, 0, await ChildTreesAsync(child, cancellationToken).ConfigureAwait(false)));
         }
     }
 
@@ -73,9 +77,51 @@ public sealed class Snapshot
     /// <summary>Loads every entry's content.</summary>
     public async Task<IReadOnlyDictionary<string, ReadOnlyMemory<byte>>> ReadAllAsync(CancellationToken cancellationToken = default)
     {
+        // Breadth first: one batch read per level of trees, then one for every blob (a cold snapshot from S3 costs a
+        // ranged GET per run of neighbouring pack entries, not one per object).
+        var reader = _repository.Reader;
+        var paths = new List<string>();
+        var blobs = new List<ObjectId>();
+        var level = new List<(string Prefix, Tree Tree)> { ("", Root) };
+        while (level.Count > 0)
+        {
+            var subtrees = new List<ObjectId>();
+            var prefixes = new List<string>();
+            foreach (var (prefix, tree) in level)
+            {
+                foreach (var entry in tree.Entries)
+                {
+                    if (entry.Kind == ObjectKind.Blob)
+                    {
+                        paths.Add(prefix + entry.Name);
+                        blobs.Add(entry.Id);
+                    }
+                    else
+                    {
+                        subtrees.Add(entry.Id);
+                        prefixes.Add(prefix + entry.Name + "/");
+                    }
+                }
+            }
+            var next = subtrees.Count == 0 ? [] : await reader.GetTreesAsync(subtrees, cancellationToken).ConfigureAwait(false);
+            level = [.. next.Select((t, i) => (prefixes[i], t))];
+        }
+        var contents = await reader.GetBlobsAsync(blobs, cancellationToken).ConfigureAwait(false);
         var result = new SortedDictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
-        await foreach (var entry in EnumerateAsync(cancellationToken).ConfigureAwait(false))
-            result[entry.Path] = await _repository.GetBlobAsync(entry.BlobId, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < paths.Count; i++) result[paths[i]] = contents[i];
+        return result;
+    }
+
+    /// <summary>The subtrees of <paramref name="tree"/>, read in one batch; null when it has none.</summary>
+    private async ValueTask<Dictionary<ObjectId, Tree>?> ChildTreesAsync(Tree tree, CancellationToken cancellationToken)
+    {
+        List<ObjectId>? ids = null;
+        foreach (var entry in tree.Entries)
+            if (entry.Kind == ObjectKind.Tree) (ids ??= []).Add(entry.Id);
+        if (ids is null) return null;
+        var trees = await _repository.Reader.GetTreesAsync(ids, cancellationToken).ConfigureAwait(false);
+        var result = new Dictionary<ObjectId, Tree>(ids.Count);
+        for (var i = 0; i < ids.Count; i++) result[ids[i]] = trees[i];
         return result;
     }
 }

@@ -10,7 +10,7 @@ namespace VersionStore;
 /// <see cref="IObjectEviction"/> and <see cref="IAccessTrackingTier"/>, so <see cref="TieredObjectStore.DemoteAsync"/>
 /// can demote it by age. A write replaces a held copy (so a corrupt copy can be repaired).
 /// </summary>
-public sealed class MemoryCacheTier : IObjectStore, IObjectEviction, IAccessTrackingTier
+public sealed class MemoryCacheTier : IObjectStore, IBatchObjectStore, IObjectEviction, IAccessTrackingTier
 {
     private sealed class Entry(byte[] data, long lastAccess)
     {
@@ -25,12 +25,12 @@ public sealed class MemoryCacheTier : IObjectStore, IObjectEviction, IAccessTrac
 
     /// <summary>Creates the cache.</summary>
     /// <param name="maxBytes">Cap on the encoded bytes held; <c>null</c> for no cap.</param>
-    /// <param name="timeProvider">Clock of last-access tracking (default <see cref="TimeProvider.System"/>).</param>
+    /// <param name="timeProvider">Clock of last-access tracking (default the system clock (<c>TimeProvider.System</c>)).</param>
     public MemoryCacheTier(long? maxBytes = 64L * 1024 * 1024, TimeProvider? timeProvider = null)
     {
         if (maxBytes is < 0) throw new ArgumentOutOfRangeException(nameof(maxBytes));
         MaxBytes = maxBytes;
-        _time = timeProvider ?? TimeProvider.System;
+        _time = timeProvider ?? SystemClock.Default;
     }
 
     /// <summary>Cap on the encoded bytes held (<c>null</c>: none).</summary>
@@ -50,6 +50,22 @@ public sealed class MemoryCacheTier : IObjectStore, IObjectEviction, IAccessTrac
         if (!_entries.TryGetValue(id, out var e)) return ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
         Volatile.Write(ref e.LastAccess, Now);
         return ValueTask.FromResult<ReadOnlyMemory<byte>?>(e.Data);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new ReadOnlyMemory<byte>?[ids.Count];
+        var now = Now;
+        for (var i = 0; i < result.Length; i++)
+        {
+            if (!_entries.TryGetValue(ids[i], out var e)) continue;
+            Volatile.Write(ref e.LastAccess, now);
+            result[i] = e.Data;
+        }
+        return ValueTask.FromResult(result);
     }
 
     /// <inheritdoc />

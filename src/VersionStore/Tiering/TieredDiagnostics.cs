@@ -3,15 +3,12 @@ using System.Diagnostics.Metrics;
 namespace VersionStore;
 
 /// <summary>
-/// The Meter of the tiered store (<see cref="MeterName"/>). Every instrument carries the tag <c>tier</c> (the tier's
-/// name); collect them with OpenTelemetry (<c>AddMeter("VersionStore.Tiered")</c>) or a <see cref="MeterListener"/>.
+/// The tiered store's instruments (<c>vstore.tiered.*</c>), on the core's Meter (<see cref="VersionStoreDiagnostics.Name"/>).
+/// Every instrument carries the tag <c>tier</c> (the tier's name).
 /// </summary>
-public static class TieredDiagnostics
+internal static class TieredDiagnostics
 {
-    /// <summary>Name of the Meter.</summary>
-    public const string MeterName = "VersionStore.Tiered";
-
-    internal static readonly Meter Meter = new(MeterName, "1.0");
+    internal static Meter Meter => VersionStoreDiagnostics.Meter;
 
     /// <summary>Reads a tier answered with a verified object.</summary>
     internal static readonly Counter<long> Hits = Meter.CreateCounter<long>("vstore.tiered.hits", "{read}", "Reads a tier served with a verified object.");
@@ -26,7 +23,7 @@ public static class TieredDiagnostics
     internal static readonly Histogram<double> ReadDuration = Meter.CreateHistogram<double>("vstore.tiered.read.duration", "ms", "Duration of one read from one tier.");
 }
 
-/// <summary>Counters of one tier since the store was created (also exported through <see cref="TieredDiagnostics"/>).</summary>
+/// <summary>Counters of one tier since the store was created (also exported as the <c>vstore.tiered.*</c> instruments of the core's Meter).</summary>
 /// <param name="Tier">The tier's name.</param>
 /// <param name="Hits">Reads served with a verified object.</param>
 /// <param name="Misses">Reads answered "not held".</param>

@@ -22,9 +22,9 @@ namespace VersionStore;
 /// for a cooldown. The durable tier's failures are never hidden.</item>
 /// <item><see cref="DemoteAsync"/> evicts from cache tiers only objects the durable tier is verified to hold (invariant 4).</item>
 /// </list>
-/// Metrics: Meter <see cref="TieredDiagnostics.MeterName"/> with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
+/// Metrics: the <c>vstore.tiered.*</c> instruments of the core Meter (<see cref="VersionStoreDiagnostics.Name"/>) with a <c>tier</c> tag; <see cref="GetStatistics()"/> per instance.
 /// </summary>
-public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerifyingObjectStore, ISweepableObjectStore
+public sealed class TieredObjectStore : IObjectStore, IBatchObjectStore, IAtomicCommitStore, IVerifyingObjectStore, ISweepableObjectStore
 {
     private readonly TierState[] _tiers;
     private readonly TierState _durable;
@@ -133,6 +133,163 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerif
         if (durableFailure is not null)
             throw new BackendUnavailableException(_durable.Name, $"object {id} is in no reachable tier and the durable tier failed: {durableFailure.Message}", durableFailure);
         return null;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Each tier, nearest first, is asked in one batch (<see cref="IBatchObjectStore"/> where the tier has it) for the ids
+    /// no nearer tier answered with a good copy; every copy is verified once, as in <see cref="TryReadAsync"/>. Good copies
+    /// found farther out are written back into the tiers that missed or held a corrupt copy — one write per tier.
+    /// </remarks>
+    /// <exception cref="CorruptObjectException">Every tier that holds one of the objects holds a corrupt copy.</exception>
+    /// <exception cref="BackendUnavailableException">An object is in no reachable tier and the durable tier failed.</exception>
+    public async ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new ReadOnlyMemory<byte>?[ids.Count];
+        if (ids.Count == 0) return result;
+        var pending = new List<ObjectId>(ids.Count);
+        var distinct = new HashSet<ObjectId>(ids.Count);
+        foreach (var id in ids)
+            if (distinct.Add(id)) pending.Add(id);
+        var good = new Dictionary<ObjectId, (ReadOnlyMemory<byte> Data, TierState Source)>(pending.Count);
+        Dictionary<ObjectId, List<(TierState Tier, bool Corrupt)>>? toFill = null;
+        Dictionary<ObjectId, List<string>>? corruptIn = null;
+        Exception? durableFailure = null;
+        foreach (var t in _tiers)
+        {
+            if (pending.Count == 0) break;
+            if (!t.Allow()) continue;
+            var started = Stopwatch.GetTimestamp();
+            ReadOnlyMemory<byte>?[] found;
+            string?[]? corrupt;
+            try
+            {
+                (found, corrupt) = await ReadManyFromAsync(t, pending, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BackendUnavailableException e)
+            {
+                t.Failed("read", e);
+                if (t.IsDurable) durableFailure = e;
+                continue;
+            }
+            t.Succeeded();
+            var missing = new List<ObjectId>();
+            for (var k = 0; k < pending.Count; k++)
+            {
+                var id = pending[k];
+                var problem = corrupt?[k];
+                if (problem is null && found[k] is { } data)
+                {
+                    if (_options.VerifyReads && !t.ReturnsVerifiedBytes) problem = VerifyProblem(id, data.Span);
+                    if (problem is null)
+                    {
+                        t.Hit(started);
+                        good[id] = (data, t);
+                        continue;
+                    }
+                }
+                missing.Add(id);
+                if (problem is not null)
+                {
+                    t.Corrupt(id, problem);
+                    AddTo(ref corruptIn, id, t.Name);
+                    AddTo(ref toFill, id, (t, true));
+                }
+                else
+                {
+                    t.Miss(started);
+                    if (t.IsCache && t.Tier.PromoteOnRead) AddTo(ref toFill, id, (t, false));
+                }
+            }
+            pending = missing;
+        }
+        if (toFill is not null) await FillManyAsync(toFill, good, cancellationToken).ConfigureAwait(false);
+        foreach (var id in pending)
+        {
+            if (corruptIn is not null && corruptIn.TryGetValue(id, out var tiers))
+            {
+                throw new CorruptObjectException(id, $"no tier holds a good copy (corrupt in {string.Join(", ", tiers)}" +
+                    (durableFailure is null ? ")" : $"; durable tier {_durable.Name} unavailable)"), durableFailure);
+            }
+        }
+        if (durableFailure is not null && pending.Count > 0)
+            throw new BackendUnavailableException(_durable.Name, $"object {pending[0]} is in no reachable tier and the durable tier failed: {durableFailure.Message}", durableFailure);
+        for (var i = 0; i < result.Length; i++)
+            if (good.TryGetValue(ids[i], out var g)) result[i] = g.Data;
+        return result;
+    }
+
+    private static void AddTo<T>(ref Dictionary<ObjectId, List<T>>? map, ObjectId id, T value)
+    {
+        map ??= [];
+        if (!map.TryGetValue(id, out var list)) map[id] = list = [];
+        list.Add(value);
+    }
+
+    /// <summary>
+    /// One batch read from a tier. A tier that verifies by itself (S3 packs) reports a bad copy by throwing for the whole
+    /// batch; the batch is then read again id by id (a rare path) to learn which copies are bad and keep the good ones.
+    /// </summary>
+    private static async ValueTask<(ReadOnlyMemory<byte>?[] Data, string?[]? Corrupt)> ReadManyFromAsync(TierState tier, List<ObjectId> ids, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await tier.Store.TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (CorruptObjectException)
+        {
+        }
+        var data = new ReadOnlyMemory<byte>?[ids.Count];
+        var corrupt = new string?[ids.Count];
+        for (var k = 0; k < ids.Count; k++)
+        {
+            try
+            {
+                data[k] = await tier.Store.TryReadAsync(ids[k], cancellationToken).ConfigureAwait(false);
+            }
+            catch (CorruptObjectException e)
+            {
+                corrupt[k] = e.Message;
+            }
+        }
+        return (data, corrupt);
+    }
+
+    /// <summary>Batch form of <see cref="FillAsync"/>: one write per target tier of every good copy it missed or held corrupt.</summary>
+    private async ValueTask FillManyAsync(Dictionary<ObjectId, List<(TierState Tier, bool Corrupt)>> toFill, Dictionary<ObjectId, (ReadOnlyMemory<byte> Data, TierState Source)> good, CancellationToken cancellationToken)
+    {
+        var byTier = new Dictionary<TierState, List<(EncodedObject Object, bool Corrupt, TierState Source)>>();
+        foreach (var (id, targets) in toFill)
+        {
+            if (!good.TryGetValue(id, out var g)) continue;
+            foreach (var (t, corrupt) in targets)
+            {
+                if (!byTier.TryGetValue(t, out var list)) byTier[t] = list = [];
+                list.Add((new EncodedObject(id, g.Data), corrupt, g.Source));
+            }
+        }
+        foreach (var (t, list) in byTier)
+        {
+            try
+            {
+                if (t.Store is IObjectEviction eviction)
+                {
+                    foreach (var (o, corrupt, _) in list)
+                        if (corrupt) await eviction.TryEvictAsync(o.Id, cancellationToken).ConfigureAwait(false);
+                }
+                await t.Store.WriteAsync([.. list.Select(x => x.Object)], cancellationToken).ConfigureAwait(false);
+                t.Promoted(list.Count);
+                foreach (var (o, corrupt, source) in list)
+                    if (corrupt) TieredLog.Repaired(_logger, o.Id.ToString(), t.Name, source.Name);
+            }
+            catch (Exception e) when (e is BackendUnavailableException or CorruptObjectException or IOException)
+            {
+                t.Failed("repair/promote", e);
+                TieredLog.CopyFailed(_logger, t.Name, e.Message);
+            }
+        }
     }
 
     /// <summary>Reads a verified object.</summary>
@@ -349,7 +506,7 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerif
     /// Lists the durable tier and the archive (the tiers that hold every object); an object's write time is its newest in
     /// either. Caches are not listed: they hold copies only.
     /// </remarks>
-    /// <exception cref="InvalidOperationArgumentException">The durable tier cannot be swept.</exception>
+    /// <exception cref="InvalidRequestException">The durable tier cannot be swept.</exception>
     public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var merged = new Dictionary<ObjectId, StoredObjectInfo>();
@@ -357,7 +514,7 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerif
         {
             if (t is null) continue;
             if (t.Store is not ISweepableObjectStore sweepable)
-                throw new InvalidOperationArgumentException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
+                throw new InvalidRequestException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
             await foreach (var o in sweepable.ListObjectsAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (merged.TryGetValue(o.Id, out var seen))
@@ -402,7 +559,7 @@ public sealed class TieredObjectStore : IObjectStore, IAtomicCommitStore, IVerif
                 }
                 else if (!t.IsCache)
                 {
-                    throw new InvalidOperationArgumentException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
+                    throw new InvalidRequestException($"Tier {t.Name} ({t.Store.GetType().Name}) cannot be garbage collected: it does not implement {nameof(ISweepableObjectStore)}.");
                 }
             }
             catch (BackendUnavailableException e) when (t.IsCache)

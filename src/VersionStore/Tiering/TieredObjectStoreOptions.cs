@@ -36,8 +36,8 @@ public sealed class TieredObjectStoreOptions
     public TimeSpan BreakerCooldown { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Clock of the breakers and of last-access tracking.</summary>
-    /// <value><see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <value>the system clock (<c>TimeProvider.System</c>).</value>
+    public TimeProvider TimeProvider { get; set; } = SystemClock.Default;
 
     /// <summary>Logging.</summary>
     /// <value><see cref="NullLoggerFactory.Instance"/>.</value>

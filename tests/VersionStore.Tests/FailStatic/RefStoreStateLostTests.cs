@@ -218,8 +218,8 @@ public sealed class RefStoreStateLostTests
     public async Task Restore_heads_needs_a_store_that_remembers_heads()
     {
         var embedded = RepositoryStore.CreateInMemory();
-        await Assert.ThrowsAsync<InvalidOperationArgumentException>(() => embedded.RestoreHeadsAsync());
+        await Assert.ThrowsAsync<InvalidRequestException>(() => embedded.RestoreHeadsAsync());
         var (store, _, _) = Machine(new InMemoryObjectStore(), new LosableRefStore());
-        await Assert.ThrowsAsync<InvalidOperationArgumentException>(() => store.RestoreHeadsAsync(null, "bob\nforged"));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => store.RestoreHeadsAsync(null, "bob\nforged"));
     }
 }

@@ -78,6 +78,8 @@ internal static unsafe partial class RocksDbNative
     [LibraryImport(Library)]
     internal static partial void rocksdb_multi_get_cf(nint db, nint readOptions, nint* families, nuint count, byte** keys, nuint* keyLengths, byte** values, nuint* valueLengths, nint* errors);
     [LibraryImport(Library)]
+    internal static partial void rocksdb_batched_multi_get_cf(nint db, nint readOptions, nint family, nuint count, byte** keys, nuint* keyLengths, nint* values, nint* errors, byte sortedInput);
+    [LibraryImport(Library)]
     internal static partial void rocksdb_put_cf(nint db, nint writeOptions, nint family, byte* key, nuint keyLength, byte* value, nuint valueLength, nint* error);
     [LibraryImport(Library)]
     internal static partial void rocksdb_delete_cf(nint db, nint writeOptions, nint family, byte* key, nuint keyLength, nint* error);

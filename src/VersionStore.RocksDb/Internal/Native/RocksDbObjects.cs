@@ -411,32 +411,28 @@ internal sealed unsafe class NativeDb : IDisposable
     }
 
     /// <summary>
-    /// The values of many keys of one column family in one RocksDB <c>MultiGet</c> (null where absent);
-    /// <paramref name="keyLength"/> bytes per key, keys packed one after another in <paramref name="keys"/>.
+    /// The values of many keys of one column family in one batched RocksDB <c>MultiGet</c> (null where absent);
+    /// <paramref name="keyLength"/> bytes per key, keys packed one after another in <paramref name="keys"/>. Values come
+    /// back as pinned slices (no native copy), each copied once into its array.
     /// </summary>
     public byte[]?[] MultiGet(ReadOnlySpan<byte> keys, int keyLength, ColumnFamilyHandle family)
     {
         var count = keys.Length / keyLength;
         var result = new byte[count][];
         if (count == 0) return result;
-        var families = new nint[count];
         var keyPointers = new nint[count];
         var keyLengths = new nuint[count];
         var values = new nint[count];
-        var valueLengths = new nuint[count];
         var errors = new nint[count];
-        Array.Fill(families, family.Pointer);
         Array.Fill(keyLengths, (nuint)keyLength);
         fixed (byte* k = keys)
         {
             for (var i = 0; i < count; i++) keyPointers[i] = (nint)(k + (i * keyLength));
-            fixed (nint* f = families)
             fixed (nint* kp = keyPointers)
             fixed (nuint* kl = keyLengths)
             fixed (nint* v = values)
-            fixed (nuint* vl = valueLengths)
             fixed (nint* e = errors)
-                rocksdb_multi_get_cf(Db, _defaultRead.Handle.Pointer, f, (nuint)count, (byte**)kp, kl, (byte**)v, vl, e);
+                rocksdb_batched_multi_get_cf(Db, _defaultRead.Handle.Pointer, family.Pointer, (nuint)count, (byte**)kp, kl, v, e, 0);
         }
         string? firstError = null;
         for (var i = 0; i < count; i++)
@@ -448,8 +444,13 @@ internal sealed unsafe class NativeDb : IDisposable
             }
             if (values[i] != 0)
             {
-                result[i] = new ReadOnlySpan<byte>((void*)values[i], checked((int)valueLengths[i])).ToArray();
-                rocksdb_free((void*)values[i]);
+                try
+                {
+                    nuint length;
+                    var value = rocksdb_pinnableslice_value(values[i], &length);
+                    result[i] = new ReadOnlySpan<byte>(value, checked((int)length)).ToArray();
+                }
+                finally { rocksdb_pinnableslice_destroy(values[i]); }
             }
         }
         return firstError is null ? result! : throw new RocksDbException(firstError);
