@@ -11,7 +11,7 @@ using VersionStore.Releases;
 namespace VersionStore.AspNetCore.Tests;
 
 /// <summary>
-/// The API on real Kestrel at 127.0.0.1:0 over an in-memory store wrapped in <see cref="FailingStores"/>, seeded with
+/// The API on real Kestrel at 127.0.0.1:0 over an in-memory store wrapped in <see cref="ChaosStore"/>s (named Redis in their errors), seeded with
 /// workflow "support-bot": three real Dify versions tagged v1.4.0–v1.6.0; prod published at v1.4.0 (last-known-good), then v1.5.0.
 /// </summary>
 public sealed class ApiHost : IAsyncDisposable
@@ -21,16 +21,25 @@ public sealed class ApiHost : IAsyncDisposable
     public const string PublisherKey = "publisher-key-9c8b";
     private readonly WebApplication _app;
 
-    private ApiHost(WebApplication app, HttpClient client, FailingStores stores, Repository repo)
+    private ApiHost(WebApplication app, HttpClient client, ChaosStore objects, ChaosStore refs, Repository repo)
     {
         _app = app;
         Client = client;
-        Stores = stores;
+        Objects = objects;
+        Refs = refs;
         Repo = repo;
     }
 
     public HttpClient Client { get; }
-    public FailingStores Stores { get; }
+    public ChaosStore Objects { get; }
+    public ChaosStore Refs { get; }
+
+    /// <summary>True: every object and ref call fails as if Redis were down; false: it is back.</summary>
+    public bool BackendDown
+    {
+        set => Objects.Down = Refs.Down = value;
+    }
+
     public Repository Repo { get; }
     public ObjectId Good { get; private set; }
     public ObjectId Bad { get; private set; }
@@ -39,8 +48,9 @@ public sealed class ApiHost : IAsyncDisposable
 
     public static async Task<ApiHost> StartAsync(IRollbackVerifier? verifier = null, Action<WebApplicationBuilder>? configure = null, Action<VersionStoreApiOptions>? options = null)
     {
-        var stores = new FailingStores(new InMemoryObjectStore(), new InMemoryRefStore());
-        var store = new RepositoryStore(stores, stores);
+        var objects = ChaosStore.Wrap(new InMemoryObjectStore(), "Redis");
+        var refs = ChaosStore.Wrap(new InMemoryRefStore(), "Redis");
+        var store = new RepositoryStore(objects, refs);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
@@ -62,7 +72,7 @@ public sealed class ApiHost : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var client = new HttpClient { BaseAddress = new Uri(address) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        var host = new ApiHost(app, client, stores, store.GetRepository("support-bot"));
+        var host = new ApiHost(app, client, objects, refs, store.GetRepository("support-bot"));
         await host.SeedAsync();
         return host;
     }
@@ -100,35 +110,5 @@ public sealed class ApiHost : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-}
-
-/// <summary>Wraps stores and fails every call with BackendUnavailableException while <see cref="Fail"/> is set.</summary>
-public sealed class FailingStores(IObjectStore objects, IRefStore refs) : IObjectStore, IRefStore, ISweepableObjectStore, IRefChangeFeed
-{
-    public volatile bool Fail;
-
-    private void Check()
-    {
-        if (Fail) throw new BackendUnavailableException("Redis", "connection refused (injected)");
-    }
-
-    public IObjectStore Objects => objects;
-    public ValueTask<ReadOnlyMemory<byte>?> TryReadAsync(ObjectId id, CancellationToken cancellationToken = default) { Check(); return objects.TryReadAsync(id, cancellationToken); }
-    public ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default) { Check(); return objects.ContainsAsync(id, cancellationToken); }
-    public ValueTask WriteAsync(IReadOnlyList<EncodedObject> o, CancellationToken cancellationToken = default) { Check(); return objects.WriteAsync(o, cancellationToken); }
-    public IAsyncEnumerable<ObjectId> FindByPrefixAsync(string hexPrefix, int limit, CancellationToken cancellationToken = default) { Check(); return objects.FindByPrefixAsync(hexPrefix, limit, cancellationToken); }
-    public ValueTask<RefState?> TryGetRefAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default) { Check(); return refs.TryGetRefAsync(repository, name, cancellationToken); }
-    public IAsyncEnumerable<(RefName Name, RefState State)> ListRefsAsync(RepositoryName repository, CancellationToken cancellationToken = default) { Check(); return refs.ListRefsAsync(repository, cancellationToken); }
-    public ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default) { Check(); return refs.TryUpdateRefAsync(update, cancellationToken); }
-    public IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, CancellationToken cancellationToken = default) { Check(); return refs.ReadAuditAsync(repository, name, beforeSequence, cancellationToken); }
-    public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default) { Check(); return refs.ListRepositoriesAsync(cancellationToken); }
-    // A decorator forwards the optional sweep capability of what it wraps.
-    public IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync(CancellationToken cancellationToken = default) { Check(); return ((ISweepableObjectStore)objects).ListObjectsAsync(cancellationToken); }
-    public ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default) { Check(); return ((ISweepableObjectStore)objects).DeleteObjectsAsync(ids, writtenBefore, cancellationToken); }
-    public ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
-    {
-        Check();
-        return refs is IRefChangeFeed feed ? feed.SubscribeAsync(repository, listener, cancellationToken) : throw new NotSupportedException();
     }
 }

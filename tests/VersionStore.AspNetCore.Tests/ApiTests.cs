@@ -117,13 +117,13 @@ public sealed class ApiTests
         var tree = ObjectId.Compute("lost tree"u8);
         var encoded = ObjectCodec.EncodeCommit(tree, [host.Good], 2, DateTimeOffset.UtcNow, "x", "v1.4.1", []);
         var id = ObjectId.Compute(encoded);
-        await host.Stores.Objects.WriteAsync([new EncodedObject(id, encoded)]);
+        await host.Objects.WriteAsync([new EncodedObject(id, encoded)]);
         var response = await host.Client.PostAsync("/v1/workflows/support-bot/rollback", Body($$"""{"target_version": "{{id}}", "reason": "x"}"""));
         await AssertProblemAsync(response, HttpStatusCode.BadGateway, "missing");
         Assert.Equal("rejected", (await JsonAsync(response)).GetProperty("rollback").GetProperty("status").GetString());
         Assert.Equal(host.Bad, await host.HeadAsync());
 
-        host.Stores.Fail = true;
+        host.BackendDown = true;
         await AssertProblemAsync(await host.Client.PostAsync("/v1/workflows/support-bot/rollback", Body("""{"reason": "x"}""")), HttpStatusCode.BadGateway, "Redis is unavailable");
     }
 
@@ -135,7 +135,7 @@ public sealed class ApiTests
         Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
         Assert.False(fresh.Headers.Contains("X-VersionStore-Stale"));
 
-        host.Stores.Fail = true;
+        host.BackendDown = true;
         var stale = await host.Client.GetAsync("/v1/workflows/support-bot/channels/prod");
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
         Assert.Equal("true", stale.Headers.GetValues("X-VersionStore-Stale").Single());

@@ -106,7 +106,7 @@ public sealed class ConsoleApiTests
         await ProblemAsync(await viewer.GetAsync($"{W}/compare?from=v1.4.0&to={notes.Id}"), HttpStatusCode.UnprocessableEntity);
 
         // 502: the backend is down
-        host.Stores.Fail = true;
+        host.BackendDown = true;
         foreach (var path in (string[])["/v1/workflows", $"{W}/refs", $"{W}/versions/v1.5.0/graph", $"{W}/compare?from=v1.4.0&to=v1.5.0", $"{W}/events"])
             await ProblemAsync(await viewer.GetAsync(path), HttpStatusCode.BadGateway);
     }

@@ -8,7 +8,10 @@ using Microsoft.Extensions.Logging;
 
 namespace VersionStore.AspNetCore.Tests;
 
-/// <summary>The package README's host snippet, as written there (the store in memory instead of RocksDB), runs.</summary>
+/// <summary>
+/// The package README's host snippet, as written there (the store in memory instead of RocksDB), runs and serves;
+/// tests/VersionStore.Docs.Tests compiles the README's own text.
+/// </summary>
 public sealed class ReadmeSnippetTests
 {
     [Fact]
@@ -17,8 +20,8 @@ public sealed class ReadmeSnippetTests
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(RepositoryStore.CreateInMemory());
         // --- from README.md
+        builder.Services.AddVersionStore(b => b.UseInMemory());   // README: b.UseRocksDb("/var/lib/vstore")
         builder.Services.AddVersionStoreApi(o =>
         {
             o.BearerToken = "readme-key";   // README: Environment.GetEnvironmentVariable("VSTORE_API_TOKEN")

@@ -10,8 +10,22 @@ namespace VersionStore.Conformance;
 /// </summary>
 public abstract partial class RepositoryConformance : IAsyncLifetime
 {
-    /// <summary>A fresh object store and ref store (and what to dispose).</summary>
-    protected abstract (IObjectStore Objects, IRefStore Refs, IDisposable? Owner) CreateBackend();
+    /// <summary>A fresh object store and ref store (and what to dispose); used by the default <see cref="CreateStoreAsync"/>.</summary>
+    protected virtual (IObjectStore Objects, IRefStore Refs, IDisposable? Owner) CreateBackend()
+        => throw new NotSupportedException($"{GetType().Name} overrides neither {nameof(CreateBackend)} nor {nameof(CreateStoreAsync)}");
+
+    /// <summary>
+    /// Opens the store under test with <paramref name="options"/> (the suite's clock and limits). The default wraps
+    /// <see cref="CreateBackend"/> in a <see cref="RepositoryStore"/>; a composition suite opens it through the builder.
+    /// </summary>
+    protected virtual ValueTask<RepositoryStore> CreateStoreAsync(VersionStoreOptions options)
+    {
+        var (objects, refs, owner) = CreateBackend();
+        return ValueTask.FromResult(new RepositoryStore(objects, refs, options, owner));
+    }
+
+    /// <summary>Releases the store under test (default: disposes <see cref="Store"/>).</summary>
+    protected virtual ValueTask DisposeStoreAsync() => Store.DisposeAsync();
 
     /// <summary>Replaces the stored bytes of an object (to simulate corruption at rest).</summary>
     protected abstract Task CorruptObjectAsync(ObjectId id, byte[] replacement);
@@ -32,18 +46,16 @@ public abstract partial class RepositoryConformance : IAsyncLifetime
     protected VersionStoreOptions Options { get; } = new();
 
     /// <inheritdoc />
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         Options.TimeProvider = Clock;
         Options.MaxBlobBytes = 256 * 1024;
-        var (objects, refs, owner) = CreateBackend();
-        Objects = objects;
-        Store = new RepositoryStore(objects, refs, Options, owner);
-        return Task.CompletedTask;
+        Store = await CreateStoreAsync(Options);
+        Objects = Store.Objects;
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync() => await Store.DisposeAsync();
+    public async Task DisposeAsync() => await DisposeStoreAsync();
 
     private Repository Repo => Store.GetRepository("support-bot");
 

@@ -9,6 +9,7 @@ namespace VersionStore.Conformance;
 public abstract class StoreSuite<TStore> : IDisposable where TStore : class
 {
     private readonly List<TStore> _stores = [];
+    private readonly List<object> _owned = [];
 
     /// <summary>Creates a fresh, empty store. Called once or more per test.</summary>
     protected abstract TStore CreateStore();
@@ -27,10 +28,29 @@ public abstract class StoreSuite<TStore> : IDisposable where TStore : class
         return store;
     }
 
+    /// <summary>
+    /// Hands <paramref name="part"/> (what a store is made of: a host, a database, a temp folder) to the suite: disposed
+    /// after the stores, in reverse order.
+    /// </summary>
+    protected T Own<T>(T part) where T : class
+    {
+        _owned.Add(part);
+        return part;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         DisposeStores(_stores);
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            switch (_owned[i])
+            {
+                case IAsyncDisposable a: a.DisposeAsync().AsTask().GetAwaiter().GetResult(); break;
+                case IDisposable d: d.Dispose(); break;
+            }
+        }
+        _owned.Clear();
         GC.SuppressFinalize(this);
     }
 }

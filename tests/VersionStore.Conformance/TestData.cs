@@ -61,6 +61,13 @@ public static class TestData
         return result;
     }
 
+    /// <summary><paramref name="content"/> as an encoded blob with its id (for suites outside the core's friends).</summary>
+    public static EncodedObject Blob(ReadOnlySpan<byte> content)
+    {
+        var encoded = ObjectCodec.EncodeBlob(content);
+        return new EncodedObject(ObjectId.Compute(encoded), encoded);
+    }
+
     /// <summary>The repository's root folder (the one holding <c>VersionStore.sln</c>), found from this source file.</summary>
     public static string RepositoryRoot => FindRepositoryRoot();
 

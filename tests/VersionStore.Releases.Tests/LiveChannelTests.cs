@@ -93,7 +93,7 @@ public sealed class LiveChannelTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Started_while_the_store_is_down_it_serves_the_remembered_head_marked_stale_then_switches_when_the_store_returns()
     {
-        var refs = new SwitchableRefStore(new InMemoryRefStore());
+        var refs = ChaosStore.Wrap(new InMemoryRefStore(), "test");
         var store = new RepositoryStore(new InMemoryObjectStore(), refs);
         var repo = store.GetRepository("support-bot");
         var (v1, v2) = await SeedAsync(repo);
@@ -111,7 +111,7 @@ public sealed class LiveChannelTests(ITestOutputHelper output) : IDisposable
         await using var live = await LiveChannel.StartAsync(store, "support-bot", "prod", options);
         Assert.True(live.Current.IsStale);
         Assert.Equal(v1, live.Version);
-        Assert.Contains("down", live.Current.Problem);
+        Assert.Contains("test is unavailable", live.Current.Problem); // the store's own one-line error
         Assert.True(live.Current.Age(TimeProvider.System) >= TimeSpan.Zero);
 
         refs.Down = false;
@@ -136,48 +136,5 @@ public sealed class LiveChannelTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(v1, live.Version);
         Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<LiveChannels>().Get("support-bot", "staging"));
         await hosted.StopAsync(CancellationToken.None);
-    }
-
-    /// <summary>A ref store that can be taken down (every call throws <see cref="BackendUnavailableException"/>).</summary>
-    private sealed class SwitchableRefStore(InMemoryRefStore inner) : IRefStore, IRefChangeFeed
-    {
-        public volatile bool Down;
-
-        private void Check()
-        {
-            if (Down) throw new BackendUnavailableException("test", "ref store down");
-        }
-
-        public ValueTask<RefState?> TryGetRefAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)
-        {
-            Check();
-            return inner.TryGetRefAsync(repository, name, cancellationToken);
-        }
-
-        public IAsyncEnumerable<(RefName Name, RefState State)> ListRefsAsync(RepositoryName repository, CancellationToken cancellationToken = default)
-        {
-            Check();
-            return inner.ListRefsAsync(repository, cancellationToken);
-        }
-
-        public ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default)
-        {
-            Check();
-            return inner.TryUpdateRefAsync(update, cancellationToken);
-        }
-
-        public IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, CancellationToken cancellationToken = default)
-        {
-            Check();
-            return inner.ReadAuditAsync(repository, name, beforeSequence, cancellationToken);
-        }
-
-        public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default) => inner.ListRepositoriesAsync(cancellationToken);
-
-        public ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
-        {
-            Check();
-            return inner.SubscribeAsync(repository, listener, cancellationToken);
-        }
     }
 }

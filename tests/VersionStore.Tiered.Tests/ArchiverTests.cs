@@ -26,11 +26,11 @@ public sealed class ArchiverTests : IDisposable
     [Fact]
     public async Task Writes_never_wait_on_the_archive_and_the_archiver_copies_everything()
     {
-        var archive = new FaultyStore(_archiveData, "s3") { Down = true };
+        var archive = ChaosStore.Wrap(_archiveData, "s3").Fail(ChaosOperation.All);
         using var outbox = FileOutbox.Open(_dir.Combine("outbox"));
         var store = Create(outbox, archive);
         await store.WriteAsync(Blobs.Take(20).ToList()); // archive down: the write still succeeds
-        Assert.Equal(0, archive.Calls);
+        Assert.Equal(0, archive.Calls());
         Assert.Equal(20, outbox.PendingCount);
 
         var archiver = new ArchiverService(store, new ArchiverOptions { BatchSize = 8 });
@@ -52,7 +52,7 @@ public sealed class ArchiverTests : IDisposable
         var path = _dir.Combine("outbox");
         var all = Blobs.Take(50).ToList();
         {
-            var archive = new FaultyStore(_archiveData, "s3") { WritesBeforeFailure = 2 }; // the "process" dies during the 3rd batch
+            var archive = ChaosStore.Wrap(_archiveData, "s3").Fail(ChaosOperation.Write, after: 2); // the "process" dies during the 3rd batch
             var outbox = FileOutbox.Open(path);
             var store = Create(outbox, archive);
             for (var i = 0; i < all.Count; i += 10) await store.WriteAsync(all.Skip(i).Take(10).ToList());
@@ -87,7 +87,7 @@ public sealed class ArchiverTests : IDisposable
     [Fact]
     public async Task Ids_whose_durable_write_failed_are_dropped_not_archived()
     {
-        var durable = new FaultyStore(_durable, "rocksdb") { Down = true };
+        var durable = ChaosStore.Wrap(_durable, "rocksdb").Fail(ChaosOperation.All);
         using var outbox = FileOutbox.Open(_dir.Combine("outbox"));
         var store = Create(outbox, _archiveData, durable);
         await Assert.ThrowsAsync<BackendUnavailableException>(async () => await store.WriteAsync(Blobs.Take(3).ToList()));

@@ -11,13 +11,13 @@ public sealed class DemotionTests
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2025-01-01T00:00:00Z"));
     private readonly MemoryCacheTier _hot;
     private readonly MemoryCacheTier _durableData = new(maxBytes: null);
-    private readonly FaultyStore _durable;
+    private readonly ChaosStore _durable;
     private readonly TieredObjectStore _store;
 
     public DemotionTests()
     {
         _hot = new MemoryCacheTier(maxBytes: null, _time);
-        _durable = new FaultyStore(_durableData, "durable");
+        _durable = ChaosStore.Wrap(_durableData, "durable");
         _store = new TieredObjectStore(new TieredObjectStoreOptions
         {
             Tiers = { new StorageTier("hot", _hot, TierRole.Cache), new StorageTier("durable", _durable, TierRole.Durable) },

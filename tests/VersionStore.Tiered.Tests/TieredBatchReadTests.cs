@@ -38,8 +38,8 @@ public sealed class TieredBatchReadTests
     [Fact]
     public async Task Each_tier_is_asked_once_for_what_nearer_tiers_missed_and_the_finds_are_promoted()
     {
-        var warm = new FaultyStore(_warm, "warm");
-        var durable = new FaultyStore(_durable, "durable");
+        var warm = ChaosStore.Wrap(_warm, "warm");
+        var durable = ChaosStore.Wrap(_durable, "durable");
         var store = Create(warm, durable);
         Assert.IsAssignableFrom<IBatchObjectStore>(store);
         var (a, b, c) = (Blobs[0], Blobs[1], Blobs[2]);
@@ -55,8 +55,8 @@ public sealed class TieredBatchReadTests
         Assert.Null(read[2]);
         Assert.True(read[3]!.Value.Span.SequenceEqual(b.Data.Span));
         Assert.True(read[4]!.Value.Span.SequenceEqual(c.Data.Span));
-        Assert.Equal(1, warm.BatchReads);
-        Assert.Equal(1, durable.BatchReads);
+        Assert.Equal(1, warm.Calls(ChaosOperation.ReadMany));
+        Assert.Equal(1, durable.Calls(ChaosOperation.ReadMany));
         Assert.True(Holds(_hot, b) && Holds(_hot, c), "hot got what it missed");
         Assert.True(Holds(_warm, c), "warm got what it missed");
         Assert.Equal(2, store.GetStatistics("hot").Promotions);
@@ -114,7 +114,7 @@ public sealed class TieredBatchReadTests
     [Fact]
     public async Task With_the_durable_tier_down_cached_objects_are_served_and_the_rest_fails_typed()
     {
-        var durable = new FaultyStore(_durable, "durable");
+        var durable = ChaosStore.Wrap(_durable, "durable");
         var store = Create(durable: durable);
         var (cached, cold) = (Blobs[12], Blobs[13]);
         await store.WriteAsync([cached]);

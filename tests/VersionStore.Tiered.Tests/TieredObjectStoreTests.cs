@@ -128,7 +128,7 @@ public sealed class TieredObjectStoreTests
     [Fact]
     public async Task A_write_is_acknowledged_only_when_the_durable_tier_has_it()
     {
-        var durable = new FaultyStore(_durable, "durable") { Down = true };
+        var durable = ChaosStore.Wrap(_durable, "durable").Fail(ChaosOperation.All);
         var store = Create(durable: durable);
         var o = Blobs[5];
 
@@ -144,7 +144,7 @@ public sealed class TieredObjectStoreTests
     [Fact]
     public async Task A_failing_cache_tier_does_not_fail_writes_or_reads()
     {
-        var warm = new FaultyStore(_warm, "warm") { Down = true };
+        var warm = ChaosStore.Wrap(_warm, "warm").Fail(ChaosOperation.All);
         var store = Create(warm: warm);
         var o = Blobs[6];
 
@@ -159,28 +159,28 @@ public sealed class TieredObjectStoreTests
     public async Task The_breaker_skips_a_failing_tier_for_the_cooldown_then_probes_it()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2025-01-01T00:00:00Z"));
-        var warm = new FaultyStore(_warm, "warm") { Down = true };
+        var warm = ChaosStore.Wrap(_warm, "warm").Fail(ChaosOperation.All);
         var store = Create(time, warm: warm);
         foreach (var o in Blobs.Take(6)) await _durable.WriteAsync([o]);
 
         await store.ReadAsync(Blobs[0].Id);
         await store.ReadAsync(Blobs[1].Id); // second consecutive failure opens the breaker
         Assert.True(store.GetStatistics("warm").BreakerOpen);
-        var callsWhenOpened = warm.Calls;
+        var callsWhenOpened = warm.Calls();
 
         await store.ReadAsync(Blobs[2].Id);
         await store.ReadAsync(Blobs[3].Id);
-        Assert.Equal(callsWhenOpened, warm.Calls);           // skipped: not called at all
+        Assert.Equal(callsWhenOpened, warm.Calls());           // skipped: not called at all
         Assert.Equal(2, store.GetStatistics("warm").Skipped);
 
         time.Advance(TimeSpan.FromSeconds(9));
         await store.ReadAsync(Blobs[4].Id);
-        Assert.Equal(callsWhenOpened, warm.Calls);           // still cooling down
+        Assert.Equal(callsWhenOpened, warm.Calls());           // still cooling down
 
         warm.Down = false;
         time.Advance(TimeSpan.FromSeconds(2));
         await store.ReadAsync(Blobs[5].Id);                  // half-open probe succeeds
-        Assert.True(warm.Calls > callsWhenOpened);
+        Assert.True(warm.Calls() > callsWhenOpened);
         Assert.False(store.GetStatistics("warm").BreakerOpen);
         Assert.True(await _warm.ContainsAsync(Blobs[5].Id)); // promoted again once healthy
     }
@@ -188,14 +188,14 @@ public sealed class TieredObjectStoreTests
     [Fact]
     public async Task The_durable_tier_is_never_skipped_and_its_failure_is_reported()
     {
-        var durable = new FaultyStore(_durable, "durable");
+        var durable = ChaosStore.Wrap(_durable, "durable");
         var store = Create(durable: durable);
         var o = Blobs[7];
         await _durable.WriteAsync([o]);
         durable.Down = true;
         for (var i = 0; i < 4; i++)
             await Assert.ThrowsAsync<BackendUnavailableException>(async () => await store.TryReadAsync(o.Id));
-        Assert.Equal(4, durable.Calls);
+        Assert.Equal(4, durable.Calls());
         Assert.Equal(0, store.GetStatistics("durable").Skipped);
     }
 

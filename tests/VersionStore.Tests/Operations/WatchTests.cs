@@ -15,9 +15,9 @@ public sealed class WatchTests
 
     private static ObjectId Version(int n) => ObjectId.Compute(System.Text.Encoding.UTF8.GetBytes("version " + n));
 
-    private (LossyRefStore Refs, Repository Repo) NewStore(bool withFeed = true)
+    private (ChaosStore Refs, Repository Repo) NewStore(bool withFeed = true)
     {
-        var refs = new LossyRefStore(new InMemoryRefStore(), withFeed);
+        var refs = ChaosStore.Wrap(new InMemoryRefStore(), "test");
         var store = new RepositoryStore(new InMemoryObjectStore(), withFeed ? refs : new RefStoreWithoutFeed(refs), new VersionStoreOptions { TimeProvider = _clock });
         return (refs, store.GetRepository("support-bot"));
     }
@@ -53,15 +53,15 @@ public sealed class WatchTests
         Assert.True(await watch.MoveNextAsync());
         Assert.Equal((RefChangeSource.Initial, 1L), (watch.Current.Source, watch.Current.Sequence));
 
-        var readsBefore = refs.Reads;
+        var readsBefore = refs.Calls(ChaosOperation.GetRef);
         await MoveAsync(refs, 2);
         Assert.True(await watch.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal((RefChangeSource.Notice, 2L, Version(2)), (watch.Current.Source, watch.Current.Sequence, watch.Current.Target));
-        Assert.Equal(readsBefore + 1, refs.Reads); // only the MoveAsync helper's own read
+        Assert.Equal(readsBefore + 1, refs.Calls(ChaosOperation.GetRef)); // only the MoveAsync helper's own read
 
-        refs.Drop = true;
+        refs.Fail(ChaosOperation.Notify);
         await MoveAsync(refs, 3); // notice lost
-        refs.Drop = false;
+        refs.Heal(ChaosOperation.Notify);
         await MoveAsync(refs, 4); // sequence 4 after 2: a gap
         Assert.True(await watch.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal((RefChangeSource.Reconciled, 4L, Version(4)), (watch.Current.Source, watch.Current.Sequence, watch.Current.Target));
@@ -75,11 +75,11 @@ public sealed class WatchTests
         await MoveAsync(refs, 1);
         await using var watch = repo.WatchAsync(Prod, Options).GetAsyncEnumerator();
         Assert.True(await watch.MoveNextAsync());
-        refs.Drop = true;
+        refs.Fail(ChaosOperation.Notify);
         await MoveAsync(refs, 2);
         await MoveAsync(refs, 3);
         var next = watch.MoveNextAsync().AsTask();
-        refs.Gap("subscription connection restored");
+        refs.AnnounceGap("subscription connection restored");
         Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(5))); // no simulated time passed
         Assert.Equal((RefChangeSource.Reconciled, 3L), (watch.Current.Source, watch.Current.Sequence));
     }
@@ -92,7 +92,7 @@ public sealed class WatchTests
         var options = Options;
         await using var watch = repo.WatchAsync(Prod, options).GetAsyncEnumerator();
         Assert.True(await watch.MoveNextAsync());
-        refs.Drop = true;
+        refs.Fail(ChaosOperation.Notify);
         await MoveAsync(refs, 2);
         var seconds = await StepUntilAsync(watch.MoveNextAsync().AsTask(), 30);
         Assert.InRange(seconds, 8, 13); // 10 s ± 20 % (+1 s step)
@@ -106,17 +106,17 @@ public sealed class WatchTests
         await MoveAsync(refs, 1);
         await using var watch = repo.WatchAsync(Prod, Options).GetAsyncEnumerator();
         Assert.True(await watch.MoveNextAsync());
-        refs.Drop = true;
+        refs.Fail(ChaosOperation.Notify);
         await MoveAsync(refs, 2);
-        refs.FailReads = true;
+        refs.Fail(ChaosOperation.GetRef);
         var next = watch.MoveNextAsync().AsTask();
-        refs.Gap("failover");
+        refs.AnnounceGap("failover");
         for (var i = 0; i < 20; i++) await Task.Delay(2);
         Assert.False(next.IsCompleted); // the read failed; nothing to report, but the stream goes on
-        Assert.True(refs.FailedReads > 0);
+        Assert.True(refs.Failures(ChaosOperation.GetRef) > 0);
         _clock.Advance(TimeSpan.FromSeconds(3)); // 250 ms, 500 ms, 1 s, 2 s back-off: several more failures
         for (var i = 0; i < 20; i++) await Task.Delay(2);
-        refs.FailReads = false;
+        refs.Heal(ChaosOperation.GetRef);
         var seconds = await StepUntilAsync(next, 12);
         Assert.InRange(seconds, 0, 10);
         Assert.Equal(Version(2), watch.Current.Target);
@@ -153,58 +153,5 @@ public sealed class WatchTests
         var e = Assert.Throws<ArgumentException>(() => new RefWatchOptions { SafetyPollInterval = TimeSpan.Zero, PollJitter = 1.5 }.Validate());
         Assert.Contains("SafetyPollInterval", e.Message);
         Assert.Contains("PollJitter", e.Message);
-    }
-
-    /// <summary>A ref store whose feed can drop notices, signal gaps, and whose reads can fail.</summary>
-    private sealed class LossyRefStore(InMemoryRefStore inner, bool withFeed) : IRefStore, IRefChangeFeed
-    {
-        private readonly List<IRefChangeListener> _listeners = [];
-
-        public volatile bool Drop;
-        public volatile bool FailReads;
-        public int Reads;
-        public int FailedReads;
-
-        public void Gap(string reason)
-        {
-            lock (_listeners) foreach (var l in _listeners) l.OnGap(reason);
-        }
-
-        public ValueTask<RefState?> TryGetRefAsync(RepositoryName repository, RefName name, CancellationToken cancellationToken = default)
-        {
-            if (FailReads)
-            {
-                Interlocked.Increment(ref FailedReads);
-                throw new BackendUnavailableException("test", "ref store down");
-            }
-            Interlocked.Increment(ref Reads);
-            return inner.TryGetRefAsync(repository, name, cancellationToken);
-        }
-
-        public IAsyncEnumerable<(RefName Name, RefState State)> ListRefsAsync(RepositoryName repository, CancellationToken cancellationToken = default) => inner.ListRefsAsync(repository, cancellationToken);
-
-        public ValueTask<bool> TryUpdateRefAsync(RefUpdate update, CancellationToken cancellationToken = default) => inner.TryUpdateRefAsync(update, cancellationToken);
-
-        public IAsyncEnumerable<AuditEntry> ReadAuditAsync(RepositoryName repository, RefName name, long? beforeSequence = null, CancellationToken cancellationToken = default)
-            => inner.ReadAuditAsync(repository, name, beforeSequence, cancellationToken);
-
-        public IAsyncEnumerable<RepositoryName> ListRepositoriesAsync(CancellationToken cancellationToken = default) => inner.ListRepositoriesAsync(cancellationToken);
-
-        public async ValueTask<IAsyncDisposable> SubscribeAsync(RepositoryName repository, IRefChangeListener listener, CancellationToken cancellationToken = default)
-        {
-            if (!withFeed) throw new NotSupportedException();
-            lock (_listeners) _listeners.Add(listener);
-            return await inner.SubscribeAsync(repository, new Filter(this, listener), cancellationToken);
-        }
-
-        private sealed class Filter(LossyRefStore owner, IRefChangeListener target) : IRefChangeListener
-        {
-            public void OnChanged(RepositoryName repository, AuditEntry entry)
-            {
-                if (!owner.Drop) target.OnChanged(repository, entry);
-            }
-
-            public void OnGap(string reason) => target.OnGap(reason);
-        }
     }
 }
