@@ -33,7 +33,7 @@ public static class RedisVersionStoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(section);
         var options = new RedisBackendOptions();
         if (section is IConfigurationSection { Value: { Length: > 0 } value }) options.Configuration = value;
-        else builder.Bind(section, options, nameof(RedisBackendOptions));
+        else builder.Bind(nameof(RedisBackendOptions), () => section.Bind(options));
         return builder.UseRedis(options);
     }
 

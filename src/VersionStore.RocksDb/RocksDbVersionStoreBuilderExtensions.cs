@@ -33,7 +33,7 @@ public static class RocksDbVersionStoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
         var options = new RocksDbBackendOptions();
-        builder.Bind(section, options, nameof(RocksDbBackendOptions));
+        builder.Bind(nameof(RocksDbBackendOptions), () => section.Bind(options));
         return builder.UseRocksDb(options);
     }
 

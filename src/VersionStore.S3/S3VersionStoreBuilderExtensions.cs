@@ -33,7 +33,7 @@ public static class S3VersionStoreBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
         var options = new S3PackStoreOptions();
-        builder.Bind(section, options, nameof(S3PackStoreOptions));
+        builder.Bind(nameof(S3PackStoreOptions), () => section.Bind(options));
         return builder.UseS3(options);
     }
 

@@ -19,8 +19,10 @@ public sealed class CorruptionTests : IDisposable
     {
         var keyPrefix = $"cor{Guid.NewGuid():N}:";
         var s3Prefix = "cor/" + Guid.NewGuid().ToString("N");
-        // No memory L1: every read reaches the real tiers.
-        await using var host = await TestServers.Distributed(ServerEnvironment.RedisEndpoint, keyPrefix, s3Prefix, _dir.Combine("local")).BuildAsync();
+        // No memory L1 and no S3 read-ahead cache (which would keep serving the good pack it fetched in step 2): every
+        // read reaches the real tiers.
+        await using var host = await TestServers.Distributed(ServerEnvironment.RedisEndpoint, keyPrefix, s3Prefix, _dir.Combine("local"),
+            s3Options: o => o.ReadAheadBytes = 0).BuildAsync();
         var tiers = host.Tiers!;
         var local = host.Get<RocksDbBackend>()!;
         await using var raw = await ConnectionMultiplexer.ConnectAsync(ServerEnvironment.RedisEndpoint);

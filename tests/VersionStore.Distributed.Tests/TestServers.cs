@@ -28,10 +28,12 @@ internal static class TestServers
     };
 
     /// <summary>Distributed mode on <paramref name="redis"/> and the test bucket, with a local RocksDB at <paramref name="dataPath"/> when given.</summary>
-    public static VersionStoreBuilder Distributed(string redis, string keyPrefix, string s3Prefix, string? dataPath, Action<RedisBackendOptions>? redisOptions = null)
+    public static VersionStoreBuilder Distributed(string redis, string keyPrefix, string s3Prefix, string? dataPath, Action<RedisBackendOptions>? redisOptions = null,
+        Action<S3PackStoreOptions>? s3Options = null)
     {
         var builder = new VersionStoreBuilder();
-        builder.UseRedis(o => { o.Configuration = redis; o.KeyPrefix = keyPrefix; redisOptions?.Invoke(o); }).UseS3(S3(s3Prefix));
+        var s3 = S3(s3Prefix);
+        builder.UseRedis(o => { o.Configuration = redis; o.KeyPrefix = keyPrefix; redisOptions?.Invoke(o); }).UseS3(o => { s3(o); s3Options?.Invoke(o); });
         if (dataPath is not null) builder.UseRocksDb(dataPath);
         return builder;
     }

@@ -135,6 +135,19 @@ public sealed class PackCodecTests
     }
 
     [Fact]
+    public void An_intact_index_of_another_format_version_is_its_own_error_not_corruption()
+    {
+        var pack = Build(TestData.DifyBlobs(2).Select(b => (b.Id, b.Data.ToArray())));
+        var newer = pack.IndexBytes.ToArray();
+        newer[4] = (byte)(PackFormat.Version + 1);
+        System.Security.Cryptography.SHA256.HashData(newer.AsSpan(0, newer.Length - 32), newer.AsSpan(newer.Length - 32)); // a valid checksum
+        var e = Assert.Throws<UnsupportedFormatException>(() => PackIndex.Parse(newer, "packs/p.idx"));
+        Assert.Equal("S3", e.Backend);
+        Assert.Equal((PackFormat.Version + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), e.Found);
+        Assert.Contains("packs/p.idx", e.Message);
+    }
+
+    [Fact]
     public void A_flipped_byte_in_entry_data_fails_to_decode_or_changes_the_hash()
     {
         var blobs = TestData.DifyBlobs(3);

@@ -82,8 +82,6 @@ internal sealed class PackIndex
     {
         if (bytes.Length < PackFormat.IndexHeaderSize + PackFormat.IndexTrailerSize || !bytes[..4].SequenceEqual(PackFormat.IndexMagic))
             throw Corrupt(what, "not a pack index");
-        if (bytes[4] != PackFormat.Version)
-            throw new UnsupportedFormatException("S3", what, bytes[4].ToString(System.Globalization.CultureInfo.InvariantCulture), PackFormat.Version);
         var dataEnd = BinaryPrimitives.ReadInt64LittleEndian(bytes[8..]);
         var count = BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]);
         if (count < 0 || (long)PackFormat.IndexLength(0) + (long)count * PackFormat.IndexEntrySize != bytes.Length)
@@ -92,6 +90,10 @@ internal sealed class PackIndex
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(body, hash);
         if (!hash.SequenceEqual(bytes[^PackFormat.IndexTrailerSize..])) throw Corrupt(what, "index checksum mismatch");
+        // Checked behind the checksum (which covers the version byte): a flipped byte is damage, an intact index of
+        // another version was written by another version of VersionStore.
+        if (bytes[4] != PackFormat.Version)
+            throw new UnsupportedFormatException("S3", what, bytes[4].ToString(System.Globalization.CultureInfo.InvariantCulture), PackFormat.Version);
         if (dataEnd < PackFormat.PackHeaderSize) throw Corrupt(what, "data end before the pack header");
 
         var entries = new PackEntry[count];

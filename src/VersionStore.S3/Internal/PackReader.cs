@@ -10,8 +10,9 @@ internal static class PackReader
     {
         if (pack.Length < PackFormat.PackHeaderSize + PackFormat.PackFooterSize || !pack[..4].SequenceEqual(PackFormat.PackMagic))
             throw new CorruptObjectException(null, $"{what}: not a pack");
-        if (pack[4] != PackFormat.Version)
-            throw new UnsupportedFormatException("S3", what, pack[4].ToString(System.Globalization.CultureInfo.InvariantCulture), PackFormat.Version);
+        // A pack is only read through its index, whose version is checked (UnsupportedFormatException) behind its checksum;
+        // a pack header that disagrees is damage.
+        if (pack[4] != PackFormat.Version) throw new CorruptObjectException(null, $"{what}: unsupported pack version {pack[4]}");
         var footer = pack[^PackFormat.PackFooterSize..];
         if (!footer[12..].SequenceEqual(PackFormat.FooterMagic)) throw new CorruptObjectException(null, $"{what}: pack footer missing");
         var indexOffset = BinaryPrimitives.ReadInt64LittleEndian(footer);

@@ -46,21 +46,23 @@ public static class VersionStoreBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);
-        return builder.Bind(section, builder.Options, nameof(VersionStoreBuilderOptions));
+        var options = builder.Options;
+        return builder.Bind(nameof(VersionStoreBuilderOptions), () => section.Bind(options));
     }
 
     /// <summary>
-    /// For backend extensions: binds <paramref name="section"/> onto <paramref name="options"/>, recording a value that
-    /// does not convert (named by its configuration path) as a problem instead of throwing.
+    /// For backend extensions: runs <paramref name="bind"/> (a <c>section.Bind(options)</c> call of the extension's own,
+    /// concretely typed options, which the configuration binding source generator turns into trimming- and
+    /// NativeAOT-safe code), recording a value that does not convert (named by its configuration path) as a problem of
+    /// <paramref name="what"/> instead of throwing.
     /// </summary>
-    public static IVersionStoreBuilder Bind(this IVersionStoreBuilder builder, IConfiguration section, object options, string what)
+    public static IVersionStoreBuilder Bind(this IVersionStoreBuilder builder, string what, Action bind)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(section);
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(bind);
         try
         {
-            section.Bind(options);
+            bind();
         }
         catch (InvalidOperationException e)
         {
