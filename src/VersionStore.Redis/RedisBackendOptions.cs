@@ -9,17 +9,30 @@ namespace VersionStore;
 /// </summary>
 public sealed class RedisBackendOptions
 {
-    /// <summary>StackExchange.Redis configuration string, e.g. <c>redis1:6379,redis2:6379,password=…</c>. Ignored when <see cref="ConfigurationOptions"/> is set.</summary>
-    /// <value><c>""</c>; one of this or <see cref="ConfigurationOptions"/> is required by <see cref="RedisBackend.ConnectAsync"/>.</value>
+    /// <summary>StackExchange.Redis configuration string, e.g. <c>redis1:6379,redis2:6379,password=…</c>. Ignored when <see cref="UseConfigurationOptions"/> gave a full configuration.</summary>
+    /// <value><c>""</c>; one of this or <see cref="UseConfigurationOptions"/> is required by <see cref="RedisBackend.ConnectAsync"/>.</value>
     public string Configuration { get; set; } = "";
 
     /// <summary>
-    /// Full StackExchange.Redis configuration (TLS, credentials, endpoints). A clone is used: its timeouts are replaced by
-    /// <see cref="ConnectTimeout"/> and <see cref="OperationTimeout"/>, <c>AbortOnConnectFail</c> is forced off (the backend
-    /// starts and recovers while Redis is down) and the backlog policy is fail-fast (no command waits for a reconnect).
+    /// Uses a full StackExchange.Redis configuration (TLS, credentials, endpoints) instead of <see cref="Configuration"/>.
+    /// A clone is used: its timeouts are replaced by <see cref="ConnectTimeout"/> and <see cref="OperationTimeout"/>,
+    /// <c>AbortOnConnectFail</c> is forced off (the backend starts and recovers while Redis is down) and the backlog
+    /// policy is fail-fast (no command waits for a reconnect). A method rather than a property, so binding these options
+    /// from <c>IConfiguration</c> (source-generated, NativeAOT-safe) never walks StackExchange.Redis's own options type.
     /// </summary>
-    /// <value><c>null</c>: parse <see cref="Configuration"/>.</value>
-    public ConfigurationOptions? ConfigurationOptions { get; set; }
+    /// <param name="configuration">The configuration to clone.</param>
+    /// <returns>These options.</returns>
+    public RedisBackendOptions UseConfigurationOptions(ConfigurationOptions configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        _configurationOptions = configuration;
+        return this;
+    }
+
+    private ConfigurationOptions? _configurationOptions;
+
+    /// <summary>The configuration given to <see cref="UseConfigurationOptions"/>, or null.</summary>
+    internal ConfigurationOptions? FullConfiguration() => _configurationOptions;
 
     /// <summary>
     /// Prefix of every key and channel this backend uses, so several stores can share one Redis. Letters, digits and
@@ -105,9 +118,9 @@ public sealed class RedisBackendOptions
     internal ConfigurationOptions BuildConfiguration()
     {
         ConfigurationOptions config;
-        if (ConfigurationOptions is not null) config = ConfigurationOptions.Clone();
+        if (_configurationOptions is not null) config = _configurationOptions.Clone();
         else if (!string.IsNullOrWhiteSpace(Configuration)) config = StackExchange.Redis.ConfigurationOptions.Parse(Configuration);
-        else throw new ArgumentException($"Invalid RedisBackendOptions: {nameof(Configuration)} or {nameof(ConfigurationOptions)} is required.");
+        else throw new ArgumentException($"Invalid RedisBackendOptions: {nameof(Configuration)} or {nameof(UseConfigurationOptions)} is required.");
         config.AbortOnConnectFail = false;
         config.ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds;
         config.SyncTimeout = (int)OperationTimeout.TotalMilliseconds;

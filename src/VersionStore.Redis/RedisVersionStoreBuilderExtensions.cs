@@ -40,7 +40,7 @@ public static class RedisVersionStoreBuilderExtensions
     private static IVersionStoreBuilder UseRedis(this IVersionStoreBuilder builder, RedisBackendOptions options)
     {
         builder.Validate(options.Validate);
-        if (options.ConfigurationOptions is null && string.IsNullOrWhiteSpace(options.Configuration))
+        if (options.FullConfiguration() is null && string.IsNullOrWhiteSpace(options.Configuration))
             builder.AddProblem($"Invalid RedisBackendOptions: {nameof(RedisBackendOptions.Configuration)} is required");
         return builder.UseSharedRefStore(async (context, cancellationToken) =>
         {
