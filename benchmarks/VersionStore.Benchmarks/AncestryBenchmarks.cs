@@ -16,7 +16,7 @@ public sealed class AncestryJobAttribute() : BenchmarkDotNet.Attributes.JobMutat
     : BenchmarkDotNet.Jobs.Job.Default.WithWarmupCount(1).WithIterationCount(5));
 
 /// <summary>
-/// DESIGN §7 "is-ancestor": <c>IsAncestorAsync</c> on generated histories against the git CLI
+/// Goal "is-ancestor": <c>IsAncestorAsync</c> on generated histories against the git CLI
 /// (<c>git merge-base --is-ancestor</c>, commit-graph written; baseline) and LibGit2Sharp (merge base equals the ancestor).
 /// Queries: <c>positive</c> (main-line commit halfway down, tip); <c>negative</c> (tip, that commit: cut by generation
 /// numbers); <c>concurrent</c> (a commit on another line at about the same depth — branchy: a feature commit;
@@ -78,7 +78,7 @@ public class IsAncestorBenchmarks
 }
 
 /// <summary>
-/// DESIGN §7 "merge-base": <c>MergeBasesAsync</c> against <c>git merge-base</c> (commit-graph; baseline) and LibGit2Sharp.
+/// Goal "merge-base": <c>MergeBasesAsync</c> against <c>git merge-base</c> (commit-graph; baseline) and LibGit2Sharp.
 /// Queries: <c>tip-side</c> (the tip and a branch forked from the root: the whole history is walked) and
 /// <c>concurrent</c> (the halfway commit and a commit of another line near it).
 /// Goals at 1M: ≥ 10× git, ≥ 100× LibGit2Sharp.

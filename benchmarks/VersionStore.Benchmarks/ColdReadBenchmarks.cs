@@ -7,7 +7,7 @@ using VersionStore.S3;
 namespace VersionStore.Benchmarks;
 
 /// <summary>
-/// DESIGN §7 "cold read": one cold <c>S3PackObjectStore.TryReadAsync</c> of a real Dify node blob (the 200-node
+/// Goal "cold read": one cold <c>S3PackObjectStore.TryReadAsync</c> of a real Dify node blob (the 200-node
 /// workflow's nodes, written as one pack) through a fresh store whose index is loaded, against a raw AWSSDK ranged
 /// <c>GetObject</c> of the same stored bytes (baseline). The server is s3rver on loopback; <see cref="LatencyMs"/>
 /// puts a proxy in front that holds every request for that long (a remote region's round trip; 0 = no proxy).

@@ -9,7 +9,7 @@ using GitCommit = LibGit2Sharp.Commit;
 namespace VersionStore.Benchmarks;
 
 /// <summary>
-/// DESIGN §7 "commit": one commit of a 200-node real workflow with 1–5 nodes changed, on the embedded RocksDB
+/// Goal "commit": one commit of a 200-node real workflow with 1–5 nodes changed, on the embedded RocksDB
 /// store, against LibGit2Sharp building the same blob/tree/commit shapes plus a ref update (baseline), and against
 /// the CPU floor: encode + hash of exactly the new objects and one raw RocksDB WriteBatch.
 /// Goals: ≥ 50× LibGit2Sharp's rate (ratio ≤ 0.02); ≥ 0.3× the floor's rate.

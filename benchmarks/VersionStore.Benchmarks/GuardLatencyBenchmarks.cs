@@ -24,7 +24,7 @@ public sealed class SingleShotJobAttribute() : JobMutatorConfigBaseAttribute(Job
     .WithIterationCount(BenchSettings.Quick ? 15 : 500));
 
 /// <summary>
-/// DESIGN §5/§7: release guard trigger-to-rollback-visible latency on the embedded RocksDB store. Each iteration
+/// Goal: release guard trigger-to-rollback-visible latency on the embedded RocksDB store. Each iteration
 /// re-publishes the bad version (v1.5.0 = the 200-node real workflow with a 1–5 node edit) to <c>prod</c> and feeds
 /// four healthy samples (not timed); the timed part runs from handing over the sample that crosses the error-rate
 /// threshold (5% over the window) until a fresh read of the channel ref shows the last-known-good version.

@@ -5,7 +5,7 @@ using VersionStore.Workflows;
 namespace VersionStore.Benchmarks;
 
 /// <summary>
-/// DESIGN §7 "hashing": encode + hash of a node-sized blob (a real Dify node, ~1.5 KB) and of a commit,
+/// Goal "hashing": encode + hash of a node-sized blob (a real Dify node, ~1.5 KB) and of a commit,
 /// against raw <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/> on the same encoded bytes.
 /// Goal: ≤ 1.1× and zero allocations for <see cref="ObjectCodec.HashBlob"/>.
 /// </summary>

@@ -4,7 +4,7 @@ using VersionStore.Releases;
 namespace VersionStore.Benchmarks;
 
 /// <summary>
-/// DESIGN §7 "propagation": the hot-path "which version do I run?" read of a <see cref="LiveChannel"/> (goal ≤ 20 ns,
+/// Goal "propagation": the hot-path "which version do I run?" read of a <see cref="LiveChannel"/> (goal ≤ 20 ns,
 /// 0 bytes), beside its peers in the same run: a plain field read (baseline: the floor), the gray resolution of a
 /// caller key (XxHash3 of the UTF-8 key), and the read a channel without a live view costs — the ref read from the
 /// embedded RocksDB store (what a naive application does per request).

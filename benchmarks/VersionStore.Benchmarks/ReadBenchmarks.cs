@@ -6,7 +6,7 @@ using VersionStore.S3.Internal;
 namespace VersionStore.Benchmarks;
 
 /// <summary>
-/// DESIGN §7 "hot read": reading a real node blob (~1.5 KB) from the Redis object cache — raw
+/// Goal "hot read": reading a real node blob (~1.5 KB) from the Redis object cache — raw
 /// <c>RedisObjectCache.TryReadAsync</c> and a verified <c>Repository.GetBlobAsync</c> over it — against a raw
 /// StackExchange.Redis GET of the same bytes (baseline). Goal ≤ 1.2×.
 /// </summary>
@@ -59,7 +59,7 @@ public class HotReadBenchmarks
 }
 
 /// <summary>
-/// DESIGN §7 "warm read": a real node blob from the embedded RocksDB backend — <c>TryReadAsync</c> and a verified
+/// Goal "warm read": a real node blob from the embedded RocksDB backend — <c>TryReadAsync</c> and a verified
 /// <c>Repository.GetBlobAsync</c> — against a raw RocksDbSharp Get of the same key and value (baseline). Goal ≤ 1.5×.
 /// </summary>
 [MemoryDiagnoser]
@@ -121,7 +121,7 @@ public class WarmReadBenchmarks
 }
 
 /// <summary>
-/// DESIGN §7 "pack codec": the S3 pack writer/reader on the encoded objects of the 200-node real workflow snapshot,
+/// Goal "pack codec": the S3 pack writer/reader on the encoded objects of the 200-node real workflow snapshot,
 /// against raw K4os LZ4 (L00_FAST, the pack default) on the same bytes (baseline). Goal ≥ 0.8× raw throughput (ratio ≤ 1.25).
 /// </summary>
 [MemoryDiagnoser]

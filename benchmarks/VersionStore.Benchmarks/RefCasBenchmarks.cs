@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace VersionStore.Benchmarks;
 
 /// <summary>
-/// DESIGN §7 "rollback … one Redis round trip distributed": one audited ref compare-and-swap through
+/// Goal "rollback … one Redis round trip distributed": one audited ref compare-and-swap through
 /// <c>RedisRefStore.TryUpdateRefAsync</c> (Lua script: compare the state, set it, append the audit entry, publish)
 /// against a raw StackExchange.Redis <c>ScriptEvaluateAsync</c> of the same script with pre-encoded arguments
 /// (baseline) and a plain <c>StringSetAsync</c> (the cheapest round trip). Round trips per CAS are counted with

@@ -89,7 +89,7 @@ public sealed class RollbackHistory : IAsyncDisposable
 }
 
 /// <summary>
-/// DESIGN §7 "rollback latency": a revert-mode rollback of a 200-node real workflow on the embedded RocksDB store at
+/// Goal "rollback latency": a revert-mode rollback of a 200-node real workflow on the embedded RocksDB store at
 /// history lengths 1e3, 1e5, 1e6 (quick: 1e3, 1e4). Baseline: a plain audited ref move (<c>UpdateRefAsync</c>) on the
 /// same store — the least any audited ref change costs. Goal: flat (1e6 / 1e3 ≤ 1.2), p99 ≤ 1 ms (per-operation p99
 /// from the latency probe: <c>-- latency</c>).

@@ -52,7 +52,7 @@ public sealed class S3Server : IDisposable
         var psi = new ProcessStartInfo("node", [script, "--directory", folder.Path, "--address", "127.0.0.1",
             "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent"])
         { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        // Without the legacy provider, ListObjectsV2 paging fails with a 500 on current Node.js (DESIGN §8).
+        // Without the legacy provider, ListObjectsV2 paging fails with a 500 on current Node.js (the goals).
         psi.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start node (s3rver)");
         process.OutputDataReceived += (_, _) => { };
