@@ -113,8 +113,10 @@ internal static class LogCommand
             foreach (var c in opens) output.Line((c, "blue"));
             if (!oneline)
             {
+                // After a root ended the only open column the prefix is blank: the text then starts at the margin.
+                var open = continuation.Trim().Length > 0;
                 foreach (var line in CommitLines(commit).Skip(1))
-                    output.Line(((continuation + (line.Length > 0 ? " " : "")).TrimStart() is { Length: 0 } ? "" : continuation + (line.Length > 0 ? " " : ""), "blue"), (line, null));
+                    output.Line((open ? continuation + (line.Length > 0 ? " " : "") : "", "blue"), (line, null));
                 if (!ReferenceEquals(commit, commits[^1]) && joins.Count == 0) output.Line((continuation, "blue"));
             }
             foreach (var c in joins) output.Line((c, "blue"));
