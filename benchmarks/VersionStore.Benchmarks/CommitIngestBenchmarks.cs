@@ -11,7 +11,11 @@ namespace VersionStore.Benchmarks;
 /// <summary>
 /// Goal "commit": one commit of a 200-node real workflow with 1–5 nodes changed, on the embedded RocksDB
 /// store, against LibGit2Sharp building the same blob/tree/commit shapes plus a ref update (baseline), and against
-/// the CPU floor: encode + hash of exactly the new objects and one raw RocksDB WriteBatch.
+/// the CPU floor: encode + hash of exactly the new objects and one raw RocksDB WriteBatch — and against a fairer floor
+/// that also does what a commit must do besides (<see cref="CpuFloorWithRefAndAudit"/>: the ref read and compare, the
+/// new ref state and a hash-chained audit entry, and each object's write time for garbage collection's grace period, in
+/// the same batch). Every method writes through the WAL without fsync, as the store's default (<c>SyncWrites = false</c>)
+/// and as LibGit2Sharp's default (no fsync of loose objects or refs).
 /// Goals: ≥ 50× LibGit2Sharp's rate (ratio ≤ 0.02); ≥ 0.3× the floor's rate.
 /// </summary>
 [MemoryDiagnoser]
@@ -31,6 +35,14 @@ public class CommitIngestBenchmarks
     private RocksDbSharp.RocksDb _floorDb = null!;
     private readonly WriteOptions _floorWrite = new();
     private FloorTree _floorTree = null!;
+    private RocksDbSharp.RocksDb _fairDb = null!;
+    private FloorTree _fairTree = null!;
+    private ColumnFamilyHandle _fairWritten = null!, _fairRefs = null!, _fairAudit = null!;
+    private static readonly byte[] FairRefKey = System.Text.Encoding.UTF8.GetBytes("line-daigen\0refs/heads/main");
+    private long _fairSequence;
+    private ObjectId _fairAuditHash;
+    private ObjectId? _fairHead;
+    private byte[]? _fairState;
 
     [GlobalSetup]
     public void Setup()
@@ -53,6 +65,11 @@ public class CommitIngestBenchmarks
 
         _floorDb = RocksDbSharp.RocksDb.Open(new DbOptions().SetCreateIfMissing(true), _temp.Sub("floor"));
         _floorTree = FloorTree.LoadAsync(_repo, first.Commit).GetAwaiter().GetResult();
+
+        var families = new ColumnFamilies { { "written", new ColumnFamilyOptions() }, { "refs", new ColumnFamilyOptions() }, { "audit", new ColumnFamilyOptions() } };
+        _fairDb = RocksDbSharp.RocksDb.Open(new DbOptions().SetCreateIfMissing(true).SetCreateMissingColumnFamilies(true), _temp.Sub("fair"), families);
+        (_fairWritten, _fairRefs, _fairAudit) = (_fairDb.GetColumnFamily("written"), _fairDb.GetColumnFamily("refs"), _fairDb.GetColumnFamily("audit"));
+        _fairTree = FloorTree.LoadAsync(_repo, first.Commit).GetAwaiter().GetResult();
     }
 
     [GlobalCleanup]
@@ -61,6 +78,7 @@ public class CommitIngestBenchmarks
         _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _git.Dispose();
         _floorDb.Dispose();
+        _fairDb.Dispose();
         _temp.Dispose();
     }
 
@@ -104,6 +122,43 @@ public class CommitIngestBenchmarks
             batch.Put(key, o.Data.Span);
         }
         _floorDb.Write(batch, _floorWrite);
+    }
+
+    /// <summary>
+    /// The fair floor: <see cref="CpuFloor"/> plus what a commit must also do — read the ref and compare it with the head
+    /// the commit was built on, encode and hash an audit entry that names the previous entry's hash, and put the new ref
+    /// state, the audit entry and each object's write time — all in the same one WriteBatch. No validation, no caches,
+    /// no commit-graph, no locks.
+    /// </summary>
+    [Benchmark]
+    public void CpuFloorWithRefAndAudit()
+    {
+        var objects = _fairTree.Apply(_fixture.NextEdit());
+        using var batch = new WriteBatch();
+        Span<byte> key = stackalloc byte[ObjectId.Size];
+        Span<byte> time = stackalloc byte[8];
+        var now = DateTimeOffset.UtcNow;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(time, now.ToUnixTimeMilliseconds() * 1000);
+        foreach (var o in objects)
+        {
+            o.Id.WriteTo(key);
+            batch.Put(key, o.Data.Span);
+            batch.Put(key, time, _fairWritten);
+        }
+        // The compare half of the CAS: the stored state must be the one this writer last wrote.
+        var current = _fairDb.Get(FairRefKey, _fairRefs);
+        if (current is null ? _fairState is not null : _fairState is null || !current.AsSpan().SequenceEqual(_fairState))
+            throw new InvalidOperationException("the fair floor's ref moved under it");
+        var head = objects[^1].Id; // Apply returns the commit last
+        var entry = new AuditEntry(RefName.Branch("main"), ++_fairSequence, _fairHead, head, "commit", "bench", now, "edit nodes", _fairAuditHash, null);
+        (_fairHead, _fairAuditHash) = (head, entry.Hash);
+        _fairState = new RefState(head, _fairSequence, entry.Hash).Encode();
+        batch.Put(FairRefKey, _fairState, _fairRefs);
+        Span<byte> auditKey = stackalloc byte[FairRefKey.Length + 8];
+        FairRefKey.CopyTo(auditKey);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(auditKey[FairRefKey.Length..], _fairSequence);
+        batch.Put(auditKey, entry.Encoded.Span, _fairAudit);
+        _fairDb.Write(batch, _floorWrite);
     }
 
     /// <summary>

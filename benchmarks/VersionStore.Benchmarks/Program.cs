@@ -5,6 +5,7 @@ using VersionStore.Benchmarks;
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- [--quick] [BenchmarkDotNet args, e.g. --filter '*Hashing*']
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- latency [--quick]   (p50/p99 Stopwatch probes)
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- gc-space             (GC space goal, RocksDB and S3)
+//   ... -- commit-breakdown [--quick]  (where a commit's µs go: docs/BENCHMARKS.md)
 //   ... -- scale-sim [REPOS] [OBJECTS]   (docs/SCALE.md)
 //   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
@@ -20,6 +21,12 @@ if (rest.Length > 0 && rest[0] == "latency")
 if (rest.Length > 0 && rest[0] == "batch-gets")
 {
     await BatchGetProbe.RunAsync(quick);
+    return;
+}
+
+if (rest.Length > 0 && rest[0] == "commit-breakdown")
+{
+    await CommitBreakdownProbe.RunAsync(quick);
     return;
 }
 

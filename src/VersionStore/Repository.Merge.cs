@@ -106,7 +106,8 @@ public sealed partial class Repository
         }
 
         var parentIds = options.Parents?.ToArray() ?? (basedOn is { } b ? [b] : []);
-        if (parentIds.Distinct().Count() != parentIds.Length) throw new InvalidRequestException("A commit cannot name the same parent twice.");
+        for (var i = 1; i < parentIds.Length; i++)
+            if (Array.IndexOf(parentIds, parentIds[i], 0, i) >= 0) throw new InvalidRequestException("A commit cannot name the same parent twice.");
         var parents = new Commit[parentIds.Length];
         for (var i = 0; i < parents.Length; i++)
             parents[i] = await Reader.TryGetCommitAsync(parentIds[i], cancellationToken).ConfigureAwait(false)

@@ -421,5 +421,5 @@ public sealed partial class Repository
                 throw new InvalidRequestException($"{what} cannot contain control characters (found U+{(int)c:X4}); a name is one line of printable text.");
     }
 
-    private static string FirstLine(string message) => message.Split('\n', 2)[0];
+    private static string FirstLine(string message) => message.IndexOf('\n') is var end and >= 0 ? message[..end] : message;
 }

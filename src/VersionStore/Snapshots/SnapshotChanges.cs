@@ -19,8 +19,7 @@ public sealed class SnapshotChanges
     /// <exception cref="InvalidNameException">The path is invalid.</exception>
     public SnapshotChanges Put(string path, ReadOnlyMemory<byte> content)
     {
-        Internal.EntryNames.SplitPath(path);
-        _changes[path] = new Change(content, null, false);
+        _changes[path] = new Change(content, null, false, Internal.EntryNames.SplitPath(path));
         return this;
     }
 
@@ -30,16 +29,14 @@ public sealed class SnapshotChanges
     /// <summary>Sets <paramref name="path"/> to an existing stored blob (no bytes copied; the blob must exist).</summary>
     public SnapshotChanges PutExisting(string path, ObjectId blobId)
     {
-        Internal.EntryNames.SplitPath(path);
-        _changes[path] = new Change(default, blobId, false);
+        _changes[path] = new Change(default, blobId, false, Internal.EntryNames.SplitPath(path));
         return this;
     }
 
     /// <summary>Removes <paramref name="path"/> (an entry, or a whole folder). Removing a missing path is no error.</summary>
     public SnapshotChanges Remove(string path)
     {
-        Internal.EntryNames.SplitPath(path);
-        _changes[path] = new Change(default, null, true);
+        _changes[path] = new Change(default, null, true, Internal.EntryNames.SplitPath(path));
         return this;
     }
 
@@ -55,8 +52,9 @@ public sealed class SnapshotChanges
     public static SnapshotChanges FromEntries(IEnumerable<KeyValuePair<string, byte[]>> entries)
         => FromEntries(entries.Select(e => KeyValuePair.Create(e.Key, (ReadOnlyMemory<byte>)e.Value)));
 
-    /// <summary>The recorded changes, in ordinal path order.</summary>
-    internal IEnumerable<KeyValuePair<string, Change>> Items => _changes.OrderBy(c => c.Key, StringComparer.Ordinal);
+    /// <summary>The recorded changes in no particular order (for callers that sort by themselves, such as the tree writer).</summary>
+    internal Dictionary<string, Change>.ValueCollection Unordered => _changes.Values;
 
-    internal readonly record struct Change(ReadOnlyMemory<byte> Content, ObjectId? ExistingBlob, bool IsRemoval);
+    /// <summary>One change; <see cref="Parts"/> is the path split and validated once, when the change was recorded.</summary>
+    internal readonly record struct Change(ReadOnlyMemory<byte> Content, ObjectId? ExistingBlob, bool IsRemoval, string[] Parts);
 }
