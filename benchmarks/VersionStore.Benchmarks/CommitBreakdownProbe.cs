@@ -136,6 +136,8 @@ public static partial class CommitBreakdownProbe
         var cpu = (ThreadCpu.Now() - started) / 1e3 / commits;
         Console.WriteLine($"CommitAsync (sync writes: {syncWrites}): {cpu:N2} µs CPU per commit; {(GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)commits:N0} B allocated per commit; "
             + $"GC pauses {(GC.GetTotalPauseDuration() - pauses).TotalMicroseconds / commits:N2} µs per commit (gen0/1/2 collections: {GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2})");
+        var last = GC.GetGCMemoryInfo(GCKind.Any);
+        Console.WriteLine($"last GC: generation {last.Generation}, heap {last.HeapSizeBytes / 1e6:N1} MB, promoted {last.PromotedBytes / 1e6:N1} MB, pause {last.PauseDurations[0].TotalMilliseconds:N1} ms, compacted {last.Compacted}, concurrent {last.Concurrent}");
         return cpu;
     }
 
