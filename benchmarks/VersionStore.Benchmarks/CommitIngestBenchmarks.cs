@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using LibGit2Sharp;
-using RocksDbSharp;
+using VersionStore.RocksDb.Internal;
+using VersionStore.RocksDb.Internal.Native;
 using VersionStore.Workflows;
 using GitRepository = LibGit2Sharp.Repository;
 using GitSignature = LibGit2Sharp.Signature;
@@ -32,13 +33,16 @@ public class CommitIngestBenchmarks
     private GitCommit? _gitHead;
     private GitSignature _signature = null!;
 
-    private RocksDbSharp.RocksDb _floorDb = null!;
-    private readonly WriteOptions _floorWrite = new();
+    // The floors write through the same native binding, database options and column families as the store (a second
+    // RocksDbBackend opened with the same defaults), straight to its native database: no locks, no checks.
+    private RocksDbBackend _floorBackend = null!;
+    private readonly WriteOptions _floorWrite = new(); // no fsync: the store's default
     private FloorTree _floorTree = null!;
-    private RocksDbSharp.RocksDb _fairDb = null!;
+    private ColumnFamilyHandle _floorObjects = null!;
+    private RocksDbBackend _fairBackend = null!;
     private FloorTree _fairTree = null!;
-    private ColumnFamilyHandle _fairWritten = null!, _fairRefs = null!, _fairAudit = null!;
-    private static readonly byte[] FairRefKey = System.Text.Encoding.UTF8.GetBytes("line-daigen\0refs/heads/main");
+    private ColumnFamilyHandle _fairObjects = null!, _fairWritten = null!, _fairRefs = null!, _fairAudit = null!;
+    private static readonly byte[] FairRefKey = KeyLayout.Ref(new RepositoryName("line-daigen"), RefName.Branch("main"));
     private long _fairSequence;
     private ObjectId _fairAuditHash;
     private ObjectId? _fairHead;
@@ -63,12 +67,14 @@ public class CommitIngestBenchmarks
             definition.Add(path, _git.ObjectDatabase.CreateBlob(new MemoryStream(content)), Mode.NonExecutableFile);
         GitCommit(definition);
 
-        _floorDb = RocksDbSharp.RocksDb.Open(new DbOptions().SetCreateIfMissing(true), _temp.Sub("floor"));
+        _floorBackend = RocksDbBackend.Open(_temp.Sub("floor"));
+        _floorObjects = _floorBackend.Database.GetColumnFamily(KeyLayout.ObjectsFamily);
         _floorTree = FloorTree.LoadAsync(_repo, first.Commit).GetAwaiter().GetResult();
 
-        var families = new ColumnFamilies { { "written", new ColumnFamilyOptions() }, { "refs", new ColumnFamilyOptions() }, { "audit", new ColumnFamilyOptions() } };
-        _fairDb = RocksDbSharp.RocksDb.Open(new DbOptions().SetCreateIfMissing(true).SetCreateMissingColumnFamilies(true), _temp.Sub("fair"), families);
-        (_fairWritten, _fairRefs, _fairAudit) = (_fairDb.GetColumnFamily("written"), _fairDb.GetColumnFamily("refs"), _fairDb.GetColumnFamily("audit"));
+        _fairBackend = RocksDbBackend.Open(_temp.Sub("fair"));
+        var fair = _fairBackend.Database;
+        (_fairObjects, _fairWritten, _fairRefs, _fairAudit) = (fair.GetColumnFamily(KeyLayout.ObjectsFamily), fair.GetColumnFamily(KeyLayout.WrittenFamily),
+            fair.GetColumnFamily(KeyLayout.RefsFamily), fair.GetColumnFamily(KeyLayout.AuditFamily));
         _fairTree = FloorTree.LoadAsync(_repo, first.Commit).GetAwaiter().GetResult();
     }
 
@@ -77,8 +83,8 @@ public class CommitIngestBenchmarks
     {
         _store.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _git.Dispose();
-        _floorDb.Dispose();
-        _fairDb.Dispose();
+        _floorBackend.Dispose();
+        _fairBackend.Dispose();
         _temp.Dispose();
     }
 
@@ -119,9 +125,9 @@ public class CommitIngestBenchmarks
         foreach (var o in objects)
         {
             o.Id.WriteTo(key);
-            batch.Put(key, o.Data.Span);
+            batch.Put(key, o.Data.Span, _floorObjects);
         }
-        _floorDb.Write(batch, _floorWrite);
+        _floorBackend.Database.Write(batch, _floorWrite);
     }
 
     /// <summary>
@@ -142,11 +148,11 @@ public class CommitIngestBenchmarks
         foreach (var o in objects)
         {
             o.Id.WriteTo(key);
-            batch.Put(key, o.Data.Span);
+            batch.Put(key, o.Data.Span, _fairObjects);
             batch.Put(key, time, _fairWritten);
         }
         // The compare half of the CAS: the stored state must be the one this writer last wrote.
-        var current = _fairDb.Get(FairRefKey, _fairRefs);
+        var current = _fairBackend.Database.Get(FairRefKey, _fairRefs);
         if (current is null ? _fairState is not null : _fairState is null || !current.AsSpan().SequenceEqual(_fairState))
             throw new InvalidOperationException("the fair floor's ref moved under it");
         var head = objects[^1].Id; // Apply returns the commit last
@@ -154,11 +160,8 @@ public class CommitIngestBenchmarks
         (_fairHead, _fairAuditHash) = (head, entry.Hash);
         _fairState = new RefState(head, _fairSequence, entry.Hash).Encode();
         batch.Put(FairRefKey, _fairState, _fairRefs);
-        Span<byte> auditKey = stackalloc byte[FairRefKey.Length + 8];
-        FairRefKey.CopyTo(auditKey);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(auditKey[FairRefKey.Length..], _fairSequence);
-        batch.Put(auditKey, entry.Encoded.Span, _fairAudit);
-        _fairDb.Write(batch, _floorWrite);
+        batch.Put(KeyLayout.Audit(FairRefKey, _fairSequence), entry.Encoded.Span, _fairAudit);
+        _fairBackend.Database.Write(batch, _floorWrite);
     }
 
     /// <summary>

@@ -41,6 +41,9 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
     private bool _disposed;
     private long _writes;
 
+    /// <summary>The native database: for benchmarks that measure a raw write beside the backend's (the commit benchmark's CPU floor).</summary>
+    internal NativeDb Database => _db;
+
     /// <summary>Writes (write batches and single puts) this instance made to RocksDB since it opened: the test counter of "one write per commit".</summary>
     internal long WriteCount => Interlocked.Read(ref _writes);
 
