@@ -191,6 +191,18 @@ public static partial class CommitBreakdownProbe
         var result = new List<(string, double)>();
         var repoName = new RepositoryName("line-daigen");
         var refName = RefName.Branch("main");
+        result.Add(("objects only: one raw batch on the backend's database, no write times, no locks (what `CpuFloor` writes)", Time(b =>
+        {
+            var objects = b.Database.GetColumnFamily(VersionStore.RocksDb.Internal.KeyLayout.ObjectsFamily);
+            using var batch = new VersionStore.RocksDb.Internal.Native.WriteBatch();
+            Span<byte> key = stackalloc byte[ObjectId.Size];
+            foreach (var o in batches[Index])
+            {
+                o.Id.WriteTo(key);
+                batch.Put(key, o.Data.Span, objects);
+            }
+            b.Database.Write(batch, RawWrite);
+        })));
         result.Add(($"objects + write times (`IObjectStore.WriteAsync`), mean {batches.Average(b => b.Count):N1} objects, {batches.Average(b => b.Sum(o => o.Data.Length)):N0} B", Time(b => b.WriteAsync(batches[Index], default).AsTask().GetAwaiter().GetResult())));
         result.Add(("the same with 1 MiB memtables (`WriteBufferSizeBytes`; default 16 MiB)", Time(b => b.WriteAsync(batches[Index], default).AsTask().GetAwaiter().GetResult(), 1 << 20)));
         result.Add(("ref CAS + audit entry alone (`TryUpdateRefAsync`)", Time(b =>
@@ -229,6 +241,8 @@ public static partial class CommitBreakdownProbe
     }
 
     [ThreadStatic] private static int Index;
+
+    private static readonly VersionStore.RocksDb.Internal.Native.WriteOptions RawWrite = new(); // no fsync, as the backend's default
 
     /// <summary>Each measurement is split into this many rounds and the fastest round's mean is reported: the other processes of a shared machine only ever add time.</summary>
     private const int Rounds = 5;
