@@ -200,6 +200,15 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         if (_writtenTrees.TryAdd(tree.Id, tree)) Interlocked.Increment(ref _writtenCount);
     }
 
+    /// <summary>Trees in the written-tree memory (tests: it holds the newest snapshots' trees, not every tree ever written).</summary>
+    internal int WrittenTreeCount => _writtenTrees.Count;
+
+    /// <summary>Drops a tree from the written-tree memory (a newer commit replaced it; see <see cref="TreeWriter.RememberNewTrees"/>).</summary>
+    public void ForgetWrittenTree(ObjectId id)
+    {
+        if (_writtenTrees.TryRemove(id, out _)) Interlocked.Decrement(ref _writtenCount);
+    }
+
     public ValueTask<ReadOnlyMemory<byte>> GetBlobAsync(ObjectId id, CancellationToken cancellationToken)
         => _blobs.TryGetValue(id, out var cached) ? ValueTask.FromResult(cached) : LoadBlobAsync(id, cancellationToken);
 

@@ -10,6 +10,7 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
 {
     private readonly HashSet<ObjectId> _seen = [];
     private readonly List<Tree> _newTrees = [];
+    private readonly List<ObjectId> _replacedTrees = [];
 
     public List<EncodedObject> NewObjects { get; } = [];
 
@@ -59,10 +60,14 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
 
     /// <summary>
     /// Hands the trees this writer built to the reader's written-tree memory (<see cref="ObjectReader.GetBaseTreeAsync"/>),
-    /// so the next commit finds its base trees without reading them back. Call only once <see cref="NewObjects"/> are stored.
+    /// so the next commit finds its base trees without reading them back, and drops from it the base trees they replace:
+    /// a writer builds on the newest snapshot, so a replaced tree is rarely a base again (when it is — another branch
+    /// still at the old snapshot — it is read and verified from the store), and dropping it lets it die young instead of
+    /// being copied by every garbage collection until the memory fills. Call only once <see cref="NewObjects"/> are stored.
     /// </summary>
     public void RememberNewTrees()
     {
+        foreach (var id in _replacedTrees) reader.ForgetWrittenTree(id);
         foreach (var tree in _newTrees) reader.RememberWrittenTree(tree);
     }
 
@@ -106,6 +111,7 @@ internal sealed class TreeWriter(ObjectReader reader, IObjectStore store, Versio
             var sorted = buffer.AsSpan(0, count).ToArray();
             var encoded = ObjectCodec.EncodeValidTree(sorted);
             var id = ObjectId.Compute(encoded);
+            if (baseTree is { } replaced && id != replaced) _replacedTrees.Add(replaced);
             if (id != baseTree && Add(new EncodedObject(id, encoded))) _newTrees.Add(new Tree(id, sorted));
             return id;
         }

@@ -45,4 +45,28 @@ public sealed class TreeWriterLawTests
 
     private static IEnumerable<KeyValuePair<string, byte[]>> Utf8(IDictionary<string, string> entries)
         => entries.Select(e => KeyValuePair.Create(e.Key, System.Text.Encoding.UTF8.GetBytes(e.Value)));
+
+    [Fact]
+    public async Task WrittenTreeMemory_KeepsTheNewestSnapshotOnly_AndABranchLeftBehindStillCommitsCorrectly()
+    {
+        var store = RepositoryStore.CreateInMemory();
+        var repo = store.GetRepository("memory");
+        var entries = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < 64; i++) entries[$"nodes/{i % 8}/n{i}"] = $"v0 {i}";
+        var first = await repo.CommitAsync("main", SnapshotChanges.FromEntries(Utf8(entries)));
+        await repo.CreateBranchAsync("draft", first.Commit.Id.ToString());
+        var afterFirst = store.ObjectReader.WrittenTreeCount;
+
+        for (var n = 1; n <= 200; n++)
+            await repo.CommitAsync("main", new SnapshotChanges().Put($"nodes/{n % 8}/n{n % 64}", $"v{n}"));
+        // Each commit replaces the trees on its path: the memory holds one snapshot's trees (root, nodes, 8 buckets), not 200 commits' worth.
+        Assert.InRange(store.ObjectReader.WrittenTreeCount, 1, afterFirst);
+
+        // draft still stands on the first snapshot, whose replaced trees are no longer in memory: read back from the store.
+        var draft = await repo.CommitAsync("draft", new SnapshotChanges().Put("nodes/3/n3", "draft").Remove("nodes/5"));
+        var expected = new SortedDictionary<string, string>(entries.Where(e => !e.Key.StartsWith("nodes/5/", StringComparison.Ordinal))
+            .ToDictionary(e => e.Key, e => e.Value), StringComparer.Ordinal) { ["nodes/3/n3"] = "draft" };
+        var whole = await repo.CommitAsync("expected", SnapshotChanges.FromEntries(Utf8(expected)));
+        Assert.Equal(whole.Commit.Tree, draft.Commit.Tree);
+    }
 }
