@@ -116,7 +116,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
     /// <summary>Commands that never write to the store: they open the embedded database read-only (no lock, no log to write).</summary>
     private static readonly HashSet<string> ReadOnlyCommands = new(StringComparer.Ordinal)
     {
-        "log", "show", "checkout", "diff", "merge-base", "is-ancestor", "audit", "verify", "repos",
+        "log", "show", "checkout", "diff", "merge-base", "is-ancestor", "audit", "verify", "repos", "channel",
     };
 
     /// <summary>The persisted commit graph of an embedded store, beside the database files (RocksDB ignores it).</summary>

@@ -441,6 +441,17 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         if (writer.Count > 0) await UploadPackAsync(writer.Build(), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Uploads a pack made by compaction or a sweep, unless the bucket already holds it: a pack is named by the SHA-256
+    /// of its bytes and a known pack was listed through its index, which is uploaded after the pack, so the bucket has
+    /// these exact bytes. (A rerun after a crash rebuilds the pack the crashed run uploaded. Putting it again would
+    /// gain nothing, and on a server that writes a PUT in place rather than atomically, a reader — or a crash during
+    /// that PUT — would see the indexed pack cut short.) Writers always upload: their PUT is what refreshes an
+    /// object's write time.
+    /// </summary>
+    private Task UploadRewrittenPackAsync(BuiltPack pack, CancellationToken cancellationToken)
+        => _packs.ContainsKey(pack.Name) ? Task.CompletedTask : UploadPackAsync(pack, cancellationToken);
+
     /// <summary>Uploads a pack, then its index (so a listed index always has its pack), then makes it visible.</summary>
     private async Task UploadPackAsync(BuiltPack pack, CancellationToken cancellationToken)
     {
@@ -633,7 +644,7 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
                 if (writer.Count > 0)
                 {
                     var pack = writer.Build();
-                    await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
+                    await UploadRewrittenPackAsync(pack, cancellationToken).ConfigureAwait(false);
                     after = pack.Bytes.Length + pack.IndexBytes.Length;
                 }
                 // The new pack is durable and registered: now the old one may go (index first, so no listed index lacks its pack).
@@ -804,14 +815,18 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
                     before += bytes.Length;
                 }
                 var pack = writer.Build();
-                if (group.Any(g => g.Name == pack.Name)) continue; // merging gave back an existing pack: nothing to do
-                await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
-                written++;
-                objects += pack.Index.Count;
-                after += pack.Bytes.Length;
+                // Merging may give back a pack the bucket holds already (a member of the group, or the output of a run
+                // that crashed before deleting its inputs): then nothing is uploaded, and the rest of the group goes.
+                if (!_packs.ContainsKey(pack.Name))
+                {
+                    await UploadRewrittenPackAsync(pack, cancellationToken).ConfigureAwait(false);
+                    written++;
+                    objects += pack.Index.Count;
+                    after += pack.Bytes.Length;
+                }
 
                 // The new pack is durable and registered (it wins every lookup): now the old ones may go.
-                foreach (var old in group)
+                foreach (var old in group.Where(g => g.Name != pack.Name))
                 {
                     Forget(old.Name);
                     await DeleteAsync(_keys.Index(old.Name), cancellationToken).ConfigureAwait(false);
