@@ -16,6 +16,14 @@ internal static class History
 
     public static async ValueTask<bool> IsAncestorAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
     {
+        // A fresh process: the two stored headers may answer without attaching the persisted file (generations say no).
+        if (graph.AttachPending
+            && await graph.TryReadHeaderAsync(ancestor, ct).ConfigureAwait(false) is { } ha
+            && await graph.TryReadHeaderAsync(descendant, ct).ConfigureAwait(false) is { } hd)
+        {
+            if (ancestor == descendant) return true;
+            if (ha.Generation >= hd.Generation) return false;
+        }
         var a = await graph.GetLoadedAsync(ancestor, ct).ConfigureAwait(false);
         var d = await graph.GetLoadedAsync(descendant, ct).ConfigureAwait(false);
         return await IsAncestorAsync(graph, a, d, ct).ConfigureAwait(false);
