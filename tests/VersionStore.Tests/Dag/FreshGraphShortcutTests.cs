@@ -42,6 +42,9 @@ public sealed class FreshGraphShortcutTests : IDisposable
             Assert.Equal(expected[rev], await again.ResolveAsync(rev));
         Assert.False(await again.IsAncestorAsync("main", "v1"));   // negative: generations
         Assert.True(await again.IsAncestorAsync("main", "main"));
+        Assert.True(await again.IsAncestorAsync("main~3", "main~1"));      // a short walk finds it
+        Assert.True(await again.IsAncestorAsync("side", "main"));          // through the merge's second parent
+        Assert.False(await again.IsAncestorAsync("side", "main~2"));       // the walk runs out above side's generation
         Assert.True(graph.AttachPending, "a short walk or a negative answer attached the whole file");
         await Assert.ThrowsAsync<RevisionNotFoundException>(async () => await again.ResolveAsync("v1~1"));
         Assert.True(graph.AttachPending);
