@@ -517,10 +517,11 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
                     {
                         index = await LoadIndexAsync(name, token).ConfigureAwait(false);
                     }
-                    catch (CorruptObjectException e)
+                    catch (CorruptObjectException e) when (_time.GetUtcNow() - listed[name] < IndexSettleTime)
                     {
-                        // Not loaded, so not judged: its objects stay unknown (never listed for, nor deleted by, garbage
-                        // collection), its pack is kept (its index is listed), and the next refresh tries it again.
+                        // A fresh index: most likely caught mid-upload. Not loaded, so not judged: its objects stay unknown
+                        // (never listed for, nor deleted by, garbage collection), its pack is kept (its index is listed),
+                        // and the next refresh tries it again. An older one that does not parse is damage, and throws.
                         Metrics.IndexSkipped();
                         S3Telemetry.IndexSkipped(_logger, _keys.Index(name), _options.BucketName, IndexLoadAttempts, e.Message);
                         return;
@@ -705,8 +706,13 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         return false;
     }
 
-    /// <summary>GETs of a listed index that does not parse before its pack is skipped for this refresh.</summary>
+    /// <summary>GETs of a listed index that does not parse before it is given up on for this refresh.</summary>
     internal const int IndexLoadAttempts = 3;
+
+    /// <summary>A listed index younger than this (by its LastModified) that does not parse is taken for an upload in
+    /// progress and skipped until the next refresh; an older one is damage (<see cref="CorruptObjectException"/>).
+    /// Generous, so that clock skew between this process and the server does not matter.</summary>
+    internal static readonly TimeSpan IndexSettleTime = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// The index of pack <paramref name="name"/>: from the local cache, else GET (null when it is gone). An index that does not

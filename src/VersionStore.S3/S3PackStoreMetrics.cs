@@ -30,8 +30,8 @@ public sealed class S3PackStoreMetrics
     /// <summary>Body bytes sent by PUTs.</summary>
     public long BytesUploaded => Volatile.Read(ref _bytesUploaded);
 
-    /// <summary>Listed pack indexes that did not parse (after retries) and whose packs an index refresh therefore skipped
-    /// (log event 4003). Usually an index caught while its upload was in progress; one that stays unreadable is damage.</summary>
+    /// <summary>Freshly listed pack indexes that did not parse (after retries) and whose packs an index refresh therefore
+    /// skipped until the next one (log event 4003): an index caught while its upload was in progress.</summary>
     public long IndexesSkipped => Volatile.Read(ref _indexesSkipped);
 
     internal void IndexSkipped() => Interlocked.Increment(ref _indexesSkipped);

@@ -1,5 +1,6 @@
 using K4os.Compression.LZ4;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using VersionStore.Conformance;
 using VersionStore.S3.Internal;
 using Xunit;
@@ -10,7 +11,7 @@ namespace VersionStore.S3.Tests;
 /// A listing can show a pack index whose upload is still in progress (s3rver then serves a partial object). Against a
 /// real s3rver, such an index is played by a truncated object under a pack's index key, beside its complete pack: the
 /// scan and sweep of garbage collection, an index refresh and opening a store all go on without it, delete nothing
-/// because of it, report it, and load it once it is complete.
+/// because of it, report it, and load it once it is complete; one that still does not parse once it is old is damage.
 /// </summary>
 public sealed class S3IndexListingRaceTests : IAsyncLifetime
 {
@@ -98,6 +99,23 @@ public sealed class S3IndexListingRaceTests : IAsyncLifetime
         Assert.All(_logs.Events, e => Assert.Equal(4003, e.Id));
         Assert.False(await S3TestServer.RawMissingAsync(objects.PackKey(name)));
         Assert.NotNull(await repo.CheckoutAsync("main"));
+    }
+
+    [Fact]
+    public async Task An_index_that_still_does_not_parse_after_the_settle_time_is_damage()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = S3TestServer.Options();
+        options.TimeProvider = clock;
+        var store = await OpenAsync(options);
+        var (name, _) = await UploadHalfIndexedPackAsync(store, TestData.DifyBlobs(5));
+
+        Assert.Equal(0, await store.RefreshIndexAsync()); // fresh: skipped
+        Assert.Equal(1, store.Metrics.IndexesSkipped);
+        clock.Advance(S3PackObjectStore.IndexSettleTime + TimeSpan.FromMinutes(1));
+        var e = await Assert.ThrowsAsync<CorruptObjectException>(() => store.RefreshIndexAsync());
+        Assert.Contains(store.IndexKey(name), e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, store.Metrics.IndexesSkipped);
     }
 
     /// <summary>Keeps every log event at warning level or above.</summary>
