@@ -68,8 +68,8 @@ internal sealed class BuiltPack : IDisposable
 /// Cost beyond the LZ4 calls is kept to what the format asks for (one copy into id order, the index's and
 /// the pack's SHA-256): buffers come from <see cref="ArrayPool{T}"/> (a pack is often larger than the
 /// large-object-heap threshold, so a fresh array per pack would cost gen-2 collections), the compression
-/// buffer starts at <see cref="InitialBufferBytes"/> so a typical pack never regrows it, and the id set and
-/// entry list can be sized up front, and the sort compares ids without a delegate.
+/// buffer starts at <see cref="InitialBufferBytes"/> so a typical pack never regrows it, the id set and entry
+/// list can be sized up front, and the sort compares ids without a delegate.
 /// </remarks>
 /// <param name="level">LZ4 level of every entry.</param>
 /// <param name="expectedObjects">Objects the caller expects to add (sizes the id set and entry list up front; a hint, not a bound).</param>
@@ -78,11 +78,11 @@ internal sealed class PackWriter(LZ4Level level, int expectedObjects = 0) : IDis
     /// <summary>First size of the compression buffer (pooled, so a small pack does not pay for it).</summary>
     internal const int InitialBufferBytes = 256 * 1024;
 
-    private readonly List<Pending> _pending = new(Math.Clamp(expectedObjects, 0, MaximumPresize));
-    private readonly HashSet<ObjectId> _ids = new(Math.Clamp(expectedObjects, 0, MaximumPresize));
     /// <summary>Presizing beyond this many objects is left to growth (a hint must not reserve unbounded memory).</summary>
     private const int MaximumPresize = 1 << 16;
 
+    private readonly List<Pending> _pending = new(Math.Clamp(expectedObjects, 0, MaximumPresize));
+    private readonly HashSet<ObjectId> _ids = new(Math.Clamp(expectedObjects, 0, MaximumPresize));
     private byte[] _buffer = [];
     private int _used;
 
