@@ -182,4 +182,79 @@ public sealed class PackCodecTests
             Assert.Throws<CorruptObjectException>(() => PackReader.ReadIndex(damaged, "pack"));
         }
     }
+
+    [Fact]
+    public void Packs_laid_out_in_dirty_pooled_buffers_are_byte_identical_and_decode_into_one_reused_buffer()
+    {
+        var junk = new byte[700_000];
+        new Random(11).NextBytes(junk);
+        GenObjects.Sample(objects =>
+        {
+            var first = Build(objects);
+            var expected = first.Bytes.ToArray();
+            first.Dispose();
+            // Dirty the pool: a larger pack of noise, returned, then the same objects again.
+            Build([(ObjectId.Compute(junk), junk)]).Dispose();
+            using var again = Build(objects);
+            Assert.Equal(expected, again.Bytes.ToArray());
+            Assert.Equal(new byte[3], again.Bytes.Span[5..8].ToArray()); // reserved header bytes
+            Assert.Throws<ObjectDisposedException>(() => first.Bytes);
+
+            var index = PackReader.ReadIndex(again.Bytes.Span, "pack");
+            var scratch = new byte[PackReader.MaximumLength(index.Entries) + 7];
+            foreach (var (id, data) in objects)
+            {
+                scratch.AsSpan().Fill(0xCC);
+                Assert.True(index.TryFind(id, out var e));
+                PackReader.ReadObject(again.Bytes.Span, e, scratch.AsSpan(0, e.Length));
+                Assert.True(scratch.AsSpan(0, e.Length).SequenceEqual(data));
+            }
+        }, iter: 30);
+    }
+
+    [Fact]
+    public void Edge_objects_round_trip_empty_one_byte_incompressible_larger_than_the_first_buffer_and_the_largest_real_blob()
+    {
+        var noise = new byte[PackWriter.InitialBufferBytes + 12_345];
+        new Random(3).NextBytes(noise);
+        var largestReal = TestData.DifyBlobs().MaxBy(b => b.Data.Length).Data.ToArray();
+        var objects = new List<(ObjectId, byte[])> { (ObjectId.Compute([]), []), (ObjectId.Compute(noise), noise), (ObjectId.Compute(largestReal), largestReal) };
+        for (var b = 0; b < 256; b++) objects.Add((ObjectId.Compute([(byte)b]), [(byte)b]));
+
+        using var writer = new PackWriter(LZ4Level.L00_FAST, expectedObjects: 3);
+        foreach (var (id, data) in objects) Assert.True(writer.Add(id, data));
+        using var pack = writer.Build();
+
+        var index = PackReader.ReadIndex(pack.Bytes.Span, "pack");
+        Assert.Equal(objects.Count, index.Count);
+        foreach (var (id, data) in objects)
+        {
+            Assert.True(index.TryFind(id, out var e));
+            Assert.Equal(data.Length > 1 && data != noise ? PackEntryCodec.Lz4Block : PackEntryCodec.Raw, e.Codec);
+            Assert.Equal(data, PackReader.ReadObject(pack.Bytes.Span, e));
+            Assert.Equal(data, PackReader.DecodeEntry(e, pack.Bytes.Span.Slice((int)e.Offset, e.StoredLength)));
+        }
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pack.Bytes.Span)), pack.Name);
+    }
+
+    [Fact]
+    public void An_entry_claiming_more_bytes_than_its_stored_bytes_can_hold_is_rejected_before_any_allocation()
+    {
+        var id = ObjectId.Compute("x"u8);
+        var stored = new byte[16];
+        foreach (var entry in new[]
+        {
+            new PackEntry(id, PackFormat.PackHeaderSize, 16, int.MaxValue, PackEntryCodec.Lz4Block),
+            new PackEntry(id, PackFormat.PackHeaderSize, 16, 16 * 255 + 1, PackEntryCodec.Lz4Block),
+            new PackEntry(id, PackFormat.PackHeaderSize, 16, 17, PackEntryCodec.Raw),
+            new PackEntry(id, PackFormat.PackHeaderSize, 16, -1, PackEntryCodec.Raw),
+        })
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var e = Assert.Throws<CorruptObjectException>(() => PackReader.DecodeEntry(entry, stored));
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "a buffer of the claimed size was allocated");
+            Assert.Equal(id, e.ObjectId);
+            Assert.Throws<CorruptObjectException>(() => PackReader.MaximumLength([entry]));
+        }
+    }
 }
