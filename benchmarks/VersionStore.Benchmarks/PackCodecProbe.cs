@@ -10,8 +10,11 @@ namespace VersionStore.Benchmarks;
 /// </summary>
 public static class PackCodecProbe
 {
-    /// <summary>Runs <paramref name="rounds"/> timed rounds after a warm-up and prints a Markdown table.</summary>
-    public static void Run(int rounds)
+    /// <summary>Runs <paramref name="rounds"/> timed rounds after a warm-up and prints a Markdown table; with
+    /// <paramref name="headlineOnly"/>, only the two baselines and the two pack cases (the cases every version of the class
+    /// has, so that a comparison with an older build interleaves the same work: the other cases hash hundreds of KB
+    /// between two runs of a baseline, and change its cache state).</summary>
+    public static void Run(int rounds, bool headlineOnly = false)
     {
         var bench = new PackCodecBenchmarks();
         bench.Setup();
@@ -27,6 +30,7 @@ public static class PackCodecProbe
                 ("decode", nameof(bench.PackDecodeVerified), bench.PackDecodeVerified),
                 ("decode", nameof(bench.PackColdReads), bench.PackColdReads),
             ];
+            if (headlineOnly) cases = [.. cases.Where(c => c.Name is nameof(bench.RawK4osEncode) or nameof(bench.PackEncode) or nameof(bench.RawK4osDecode) or nameof(bench.PackDecode))];
             for (var r = 0; r < 50; r++) // past tiered JIT's promotion of every case
                 foreach (var c in cases) c.Run();
             var samples = cases.Select(_ => new double[rounds]).ToArray();
@@ -39,7 +43,7 @@ public static class PackCodecProbe
                 }
             foreach (var s in samples) Array.Sort(s);
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine($"pack codec probe: {rounds} interleaved rounds, load {File.ReadAllText("/proc/loadavg").Trim()}");
+            Console.WriteLine($"pack codec probe: {rounds} interleaved rounds{(headlineOnly ? " (headline cases)" : "")}, load {File.ReadAllText("/proc/loadavg").Trim()}");
             Console.WriteLine();
             Console.WriteLine("| category | case | min | median | ratio (min) | ratio (median) |");
             Console.WriteLine("|---|---|---:|---:|---:|---:|");
