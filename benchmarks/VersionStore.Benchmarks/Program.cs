@@ -6,6 +6,7 @@ using VersionStore.Benchmarks;
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- latency [--quick]   (p50/p99 Stopwatch probes)
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- gc-space             (GC space goal, RocksDB and S3)
 //   ... -- scale-sim [REPOS] [OBJECTS]   (docs/SCALE.md)
+//   ... -- pack-codec-probe [ROUNDS] [headline]   (PackCodecBenchmarks interleaved, min/median per case: noise-robust ratios)
 //   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
@@ -20,6 +21,12 @@ if (rest.Length > 0 && rest[0] == "latency")
 if (rest.Length > 0 && rest[0] == "batch-gets")
 {
     await BatchGetProbe.RunAsync(quick);
+    return;
+}
+
+if (rest.Length >= 1 && rest[0] == "pack-codec-probe")
+{
+    PackCodecProbe.Run(rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 400, rest.Contains("headline"));
     return;
 }
 
