@@ -366,9 +366,44 @@ internal static class History
     /// </summary>
     public static IAsyncEnumerable<Commit> WalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
         bool firstParentOnly, LogOrder order, int? maxCount, CancellationToken ct)
+        => graph.AttachPending && maxCount is > 0 and <= ShortWalkHeaders && include.Count == 1 && exclude.Count == 0
+            ? ShortLogAsync(reader, graph, include, firstParentOnly, order, maxCount.Value, ct)
+            : GraphWalkAsync(reader, graph, include, exclude, firstParentOnly, order, maxCount, ct);
+
+    private static IAsyncEnumerable<Commit> GraphWalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
+        bool firstParentOnly, LogOrder order, int? maxCount, CancellationToken ct)
         => order == LogOrder.Date
             ? DateWalkAsync(reader, graph, include, exclude, firstParentOnly, maxCount, ct)
             : new TopoLog(reader, graph, include, exclude, firstParentOnly, maxCount, ct);
+
+    /// <summary>
+    /// <c>log -n N</c> in a fresh process (the persisted graph not attached yet): when the newest <paramref name="maxCount"/>
+    /// commits form a chain (no merge before the last of them, or first-parent only), that chain is the answer in either
+    /// order — a parent never comes before its child — so it is read commit by commit without attaching the file;
+    /// otherwise (a merge, a commit not stored) the graph walk answers.
+    /// </summary>
+    private static async IAsyncEnumerable<Commit> ShortLogAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include,
+        bool firstParentOnly, LogOrder order, int maxCount, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var chain = new List<Commit>(maxCount);
+        var id = include[0];
+        var isChain = true;
+        while (chain.Count < maxCount)
+        {
+            if (await reader.TryGetCommitAsync(id, ct).ConfigureAwait(false) is not { } commit) { isChain = false; break; }
+            chain.Add(commit);
+            if (commit.Parents.Count == 0 || chain.Count == maxCount) break;
+            if (commit.Parents.Count > 1 && !firstParentOnly) { isChain = false; break; }
+            id = commit.Parents[0];
+        }
+        if (isChain)
+        {
+            foreach (var c in chain) yield return c;
+            yield break;
+        }
+        await foreach (var c in GraphWalkAsync(reader, graph, include, [], firstParentOnly, order, maxCount, ct).ConfigureAwait(false))
+            yield return c;
+    }
 
     private static async IAsyncEnumerable<Commit> DateWalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
         bool firstParentOnly, int? maxCount, [EnumeratorCancellation] CancellationToken ct)

@@ -28,6 +28,10 @@ public sealed class FreshGraphShortcutTests : IDisposable
         foreach (var rev in new[] { "main~1", "main~2", "main^1", "main^2", "main~64", "main~1^0", "main~100" })
             expected[rev] = await repo.TryResolveAsync(rev);
         (string A, string D)[] ancestry = [("main", "v1"), ("main~3", "main~1"), ("side", "main~2"), ("v1", "main"), ("main", "main")];
+        var expectedLog = new List<ObjectId>();
+        await foreach (var c in repo.LogAsync(new LogOptions { IncludeReachableFrom = ["main~1"], MaxCount = 10 })) expectedLog.Add(c.Id);
+        var expectedMergeLog = new List<ObjectId>();
+        await foreach (var c in repo.LogAsync(new LogOptions { IncludeReachableFrom = ["main"], MaxCount = 10 })) expectedMergeLog.Add(c.Id);
         var expectedAncestry = new List<bool>();
         foreach (var (a, d) in ancestry) expectedAncestry.Add(await repo.IsAncestorAsync(a, d));
         await first.DisposeAsync(); // appends the commit graph to its file
@@ -45,9 +49,22 @@ public sealed class FreshGraphShortcutTests : IDisposable
         Assert.True(await again.IsAncestorAsync("main~3", "main~1"));      // a short walk finds it
         Assert.True(await again.IsAncestorAsync("side", "main"));          // through the merge's second parent
         Assert.False(await again.IsAncestorAsync("side", "main~2"));       // the walk runs out above side's generation
-        Assert.True(graph.AttachPending, "a short walk or a negative answer attached the whole file");
+        var newest = new List<ObjectId>();
+        await foreach (var c in again.LogAsync(new LogOptions { IncludeReachableFrom = ["main~1"], MaxCount = 10 })) newest.Add(c.Id);
+        Assert.Equal(expectedLog, newest);
+        Assert.True(graph.AttachPending, "a short walk, a short log or a negative answer attached the whole file");
         await Assert.ThrowsAsync<RevisionNotFoundException>(async () => await again.ResolveAsync("v1~1"));
         Assert.True(graph.AttachPending);
+
+        // A merge among the newest commits: the graph walk decides the order.
+        var mergeLog = new List<ObjectId>();
+        await foreach (var c in again.LogAsync(new LogOptions { IncludeReachableFrom = ["main"], MaxCount = 10 })) mergeLog.Add(c.Id);
+        Assert.Equal(expectedMergeLog, mergeLog);
+        Assert.False(graph.AttachPending);
+        await fresh.DisposeAsync();
+        fresh = new RepositoryStore(first.Objects, first.Refs, new VersionStoreOptions { CommitGraphPath = _graphFile });
+        again = fresh.GetRepository("wf");
+        graph = Graph.CommitGraph.For(fresh);
 
         // Past the short-walk limit, and positive or undecided ancestry: the graph (attached now) answers.
         Assert.Equal(expected["main~100"], await again.ResolveAsync("main~100"));
