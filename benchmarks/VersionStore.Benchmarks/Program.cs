@@ -5,6 +5,7 @@ using VersionStore.Benchmarks;
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- [--quick] [BenchmarkDotNet args, e.g. --filter '*Hashing*']
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- latency [--quick]   (p50/p99 Stopwatch probes)
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- gc-space             (GC space goal, RocksDB and S3)
+//   ... -- rollback-profile [N]   (where a cold-verification rollback spends its time, phase by phase)
 //   ... -- scale-sim [REPOS] [OBJECTS]   (docs/SCALE.md)
 //   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
@@ -14,6 +15,12 @@ BenchSettings.Quick = quick;
 if (rest.Length > 0 && rest[0] == "latency")
 {
     await LatencyProbes.RunAsync(quick, rest.Contains("rollback"));
+    return;
+}
+
+if (rest.Length > 0 && rest[0] == "rollback-profile")
+{
+    await RollbackProfile.RunAsync(rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000);
     return;
 }
 
