@@ -58,7 +58,7 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         if (data.Length < ParallelHashThreshold || Environment.ProcessorCount == 1)
         {
             for (var i = 0; i < data.Length; i++)
-                if (data[i] is { } d && ObjectId.Compute(d.Span) != ids[i]) return i;
+                if (data[i] is { } d && !HashesTo(d.Span, ids[i])) return i;
             return int.MaxValue;
         }
         var first = int.MaxValue;
@@ -68,13 +68,31 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
             var end = Math.Min(data.Length, (part + 1) * chunk);
             for (var i = part * chunk; i < end; i++)
             {
-                if (data[i] is not { } d || ObjectId.Compute(d.Span) == ids[i]) continue;
+                if (data[i] is not { } d || HashesTo(d.Span, ids[i])) continue;
                 int seen;
                 while (i < (seen = Volatile.Read(ref first)) && Interlocked.CompareExchange(ref first, i, seen) != seen) { }
                 return;
             }
         });
         return first;
+    }
+
+    [ThreadStatic]
+    private static System.Security.Cryptography.IncrementalHash? t_sha256;
+
+    /// <summary>
+    /// Whether <paramref name="encoded"/> hashes to <paramref name="id"/>: SHA-256 as <see cref="ObjectId.Compute"/>, with one
+    /// hash object per thread reused across a batch (a one-shot hash sets up and frees a native context per object:
+    /// ~0.25 µs of a ~1.2 µs hash of a node-sized object).
+    /// </summary>
+    private static bool HashesTo(ReadOnlySpan<byte> encoded, ObjectId id)
+    {
+        var sha = t_sha256 ??= System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Span<byte> hash = stackalloc byte[ObjectId.Size];
+        sha.AppendData(encoded);
+        sha.GetHashAndReset(hash);
+        if (HashCounter.Active) HashCounter.Increment();
+        return new ObjectId(hash) == id;
     }
 
     /// <summary>
