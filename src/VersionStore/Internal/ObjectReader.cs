@@ -62,8 +62,11 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
             return int.MaxValue;
         }
         var first = int.MaxValue;
-        var chunk = (data.Length + Environment.ProcessorCount - 1) / Environment.ProcessorCount;
-        Parallel.For(0, Environment.ProcessorCount, part =>
+        // Several parts per core, claimed as they go: on a busy machine a worker that takes a part and is then descheduled
+        // holds up the caller for one small part, not for half the batch (the caller takes whatever is left unclaimed).
+        var parts = Math.Min(Environment.ProcessorCount * 4, data.Length / (ParallelHashThreshold / 4));
+        var chunk = (data.Length + parts - 1) / parts;
+        Parallel.For(0, parts, part =>
         {
             var end = Math.Min(data.Length, (part + 1) * chunk);
             for (var i = part * chunk; i < end; i++)
