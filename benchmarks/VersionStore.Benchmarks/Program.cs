@@ -7,6 +7,7 @@ using VersionStore.Benchmarks;
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- gc-space             (GC space goal, RocksDB and S3)
 //   ... -- rollback-profile [N]   (where a cold-verification rollback spends its time, phase by phase)
 //   ... -- scale-sim [REPOS] [OBJECTS]   (docs/SCALE.md)
+//   ... -- pack-codec-probe [ROUNDS] [headline]   (PackCodecBenchmarks interleaved, min/median per case: noise-robust ratios)
 //   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE | walk-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
@@ -27,6 +28,12 @@ if (rest.Length > 0 && rest[0] == "rollback-profile")
 if (rest.Length > 0 && rest[0] == "batch-gets")
 {
     await BatchGetProbe.RunAsync(quick);
+    return;
+}
+
+if (rest.Length >= 1 && rest[0] == "pack-codec-probe")
+{
+    PackCodecProbe.Run(rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 400, rest.Contains("headline"));
     return;
 }
 

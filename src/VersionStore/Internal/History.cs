@@ -16,9 +16,43 @@ internal static class History
 
     public static async ValueTask<bool> IsAncestorAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
     {
+        // A fresh process: stored headers may answer without attaching the persisted file — generations say no, or a
+        // short walk from the descendant (never below the ancestor's generation) finds it or runs out.
+        if (graph.AttachPending
+            && await graph.TryReadHeaderAsync(ancestor, ct).ConfigureAwait(false) is { } ha
+            && await graph.TryReadHeaderAsync(descendant, ct).ConfigureAwait(false) is { } hd)
+        {
+            if (ancestor == descendant) return true;
+            if (ha.Generation >= hd.Generation) return false;
+            if (await ShortHeaderWalkAsync(graph, ancestor, ha.Generation, hd.Parents, ct).ConfigureAwait(false) is { } answer) return answer;
+        }
         var a = await graph.GetLoadedAsync(ancestor, ct).ConfigureAwait(false);
         var d = await graph.GetLoadedAsync(descendant, ct).ConfigureAwait(false);
         return await IsAncestorAsync(graph, a, d, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Most commit headers a fresh process reads to answer is-ancestor before it attaches the persisted graph instead.</summary>
+    private const int ShortWalkHeaders = 64;
+
+    /// <summary>
+    /// Depth-first over stored headers from <paramref name="parents"/> (the descendant's), skipping commits at or below
+    /// the ancestor's generation (none of them can reach it): true when found, false when the walk runs out, null when it
+    /// needs more than <see cref="ShortWalkHeaders"/> headers or meets a commit that is not stored.
+    /// </summary>
+    private static async ValueTask<bool?> ShortHeaderWalkAsync(CommitGraph graph, ObjectId ancestor, long ancestorGeneration, ObjectId[] parents, CancellationToken ct)
+    {
+        var pending = new Stack<ObjectId>(parents);
+        var seen = new HashSet<ObjectId>(parents);
+        for (var reads = 0; pending.Count > 0; reads++)
+        {
+            var id = pending.Pop();
+            if (id == ancestor) return true;
+            if (reads == ShortWalkHeaders || await graph.TryReadHeaderAsync(id, ct).ConfigureAwait(false) is not { } header) return null;
+            if (header.Generation <= ancestorGeneration) continue;
+            foreach (var p in header.Parents)
+                if (seen.Add(p)) pending.Push(p);
+        }
+        return false;
     }
 
     /// <summary>True when <paramref name="a"/> is <paramref name="d"/> or reachable from it. O(1) when generations already say no.</summary>
