@@ -5,9 +5,10 @@ using VersionStore.Benchmarks;
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- [--quick] [BenchmarkDotNet args, e.g. --filter '*Hashing*']
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- latency [--quick]   (p50/p99 Stopwatch probes)
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- gc-space             (GC space goal, RocksDB and S3)
+//   ... -- rollback-profile [N]   (where a cold-verification rollback spends its time, phase by phase)
 //   ... -- scale-sim [REPOS] [OBJECTS]   (docs/SCALE.md)
 //   ... -- pack-codec-probe [ROUNDS] [headline]   (PackCodecBenchmarks interleaved, min/median per case: noise-robust ratios)
-//   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
+//   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE | walk-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 BenchSettings.Quick = quick;
@@ -15,6 +16,12 @@ BenchSettings.Quick = quick;
 if (rest.Length > 0 && rest[0] == "latency")
 {
     await LatencyProbes.RunAsync(quick, rest.Contains("rollback"));
+    return;
+}
+
+if (rest.Length > 0 && rest[0] == "rollback-profile")
+{
+    await RollbackProfile.RunAsync(rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000);
     return;
 }
 
@@ -52,6 +59,12 @@ if (rest.Length >= 1 && rest[0] == "scale-sim")
 if (rest.Length >= 2 && rest[0] == "open-loop")
 {
     FreshProcessHistory.ProbeOpenLoop(rest[1], rest.Length > 2 && rest[2] == "ro");
+    return;
+}
+
+if (rest.Length == 2 && rest[0] == "walk-probe")
+{
+    await FreshProcessHistory.ProbeWalkPhasesAsync(rest[1]);
     return;
 }
 

@@ -116,6 +116,9 @@ internal static class History
         }
 
         /// <summary>Walks the loaded part: true when the target is reached; false when the stack is empty (unloaded parents met are in <see cref="Missing"/>).</summary>
+        /// <remarks>Compiled fully optimised on first call: a fresh process's first whole-history walk (a million steps) would
+        /// otherwise run as tier-0 code until on-stack replacement catches up.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool Run(CancellationToken ct)
         {
             var graph = Graph;
@@ -156,6 +159,7 @@ internal static class History
             Missing.Clear();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per commit of the first walk: see Run
         private void Push(int p)
         {
             if (_depth == _stack.Length)
@@ -250,6 +254,7 @@ internal static class History
         /// Runs until no non-stale commit is queued (returns -1) or the next commit has a parent that is not loaded
         /// (returns that parent's position; the commit stays queued and is processed again after the load).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see AncestorWalk.Run
         public int Run(CancellationToken ct)
         {
             var graph = Graph;
@@ -320,6 +325,7 @@ internal static class History
             else Enqueue(p, (byte)(pf | paint), graph.Generation(p));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per commit walked: see AncestorWalk.Run
         private void Enqueue(int pos, byte flags, int generation)
         {
             _marks[pos] = (byte)(flags | Queued);
@@ -571,6 +577,7 @@ internal static class History
         /// <see cref="Found"/>: <paramref name="pos"/> is the next commit of the range. <see cref="NeedsLoad"/>: load
         /// <paramref name="pos"/> and call again (nothing was consumed). <see cref="Done"/>: the range is exhausted.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see AncestorWalk.Run
         public int Next(out int pos, CancellationToken ct)
         {
             var graph = _graph;
@@ -605,6 +612,7 @@ internal static class History
             return Done;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per commit walked: see AncestorWalk.Run
         private void Push(int pos, byte flag)
         {
             var pf = _marks[pos];
