@@ -92,6 +92,48 @@ internal static class FreshProcessHistory
             $"RocksDbBackend.Open{(readOnly ? " (read-only)" : "")}: {open:0.0} ms; first whole-history is-ancestor after it (graph file attached on the way): {walk:0.0} ms, {walkCpu:0.0} ms CPU ({ancestor}); merge-base main side: {mergeBase:0.0} ms ({bases.Count} base); main~{count / 2}: {tilde:0.0} ms ({half.ToString(12)})"));
     }
 
+    /// <summary>
+    /// <c>walk-probe STORE</c>: the first whole-history walk after opening, phase by phase, wall and CPU: opening the
+    /// database, the repository store, attaching the commit-graph file (base checksum and structural checks), resolving
+    /// both ends, the first whole-history <c>is-ancestor v1 main</c> walk, and the same walk again (JIT and first-touch
+    /// costs gone).
+    /// </summary>
+    public static async Task ProbeWalkPhasesAsync(string path)
+    {
+        var process = Process.GetCurrentProcess();
+        var line = new System.Text.StringBuilder("first whole-history walk, phases (wall / CPU ms):");
+        var total = Stopwatch.StartNew();
+        var cpuStart = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var cpu = cpuStart;
+        void Phase(string name)
+        {
+            process.Refresh();
+            var now = process.TotalProcessorTime;
+            line.Append(CultureInfo.InvariantCulture, $" {name} {watch.Elapsed.TotalMilliseconds:0.0} / {(now - cpu).TotalMilliseconds:0.0};");
+            cpu = now;
+            watch.Restart();
+        }
+        using var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false, ReadOnly = true });
+        Phase("RocksDbBackend.Open (read-only)");
+        var opened = total.Elapsed.TotalMilliseconds;
+        await using var store = new RepositoryStore(backend, backend, new VersionStoreOptions { CommitGraphPath = Path.Combine(path, GraphFile) });
+        var repo = store.GetRepository("wf");
+        Phase("RepositoryStore");
+        var graph = CommitGraph.For(store);
+        graph.ReadFile();
+        Phase($"attach graph file ({graph.BaseCount} commits)");
+        var v1 = await repo.ResolveAsync("v1");
+        var main = await repo.ResolveAsync("main");
+        Phase("resolve v1, main");
+        var first = await repo.IsAncestorAsync(v1.ToString(), main.ToString());
+        Phase($"is-ancestor v1 main ({first})");
+        var answered = total.Elapsed.TotalMilliseconds;
+        await repo.IsAncestorAsync(v1.ToString(), main.ToString());
+        Phase("the same walk again");
+        Console.WriteLine(line.Append(CultureInfo.InvariantCulture, $" from the open to the first answer: {answered - opened:0.0} ms wall"));
+    }
+
     /// <summary><c>graph-probe STORE</c>: the commit-graph file's load (attach) three times in one process, wall and CPU (the first pays the JIT).</summary>
     public static void ProbeGraphFile(string path)
     {

@@ -34,6 +34,17 @@ public static class LatencyProbes
                 });
                 Print($"rollback elapsed as reported (RollbackResult.Elapsed, {verification})", size, effective);
             }
+            // A target never verified in this process, one edit away from the snapshot the previous rollback verified
+            // (default TTL): only what the edit changed is read; the subtrees it shares were verified a moment ago.
+            await using (var h = await RollbackHistory.OpenAsync(size, RollbackBenchmarks.Options("cached")))
+            {
+                await h.PrepareFreshTargetAsync();
+                await h.RollbackToFreshTargetAsync(); // the first one reads the whole snapshot: not a sample
+                var objects = 0L;
+                var times = await MeasureAsync(samples, h.PrepareFreshTargetAsync, async () => objects += (await h.RollbackToFreshTargetAsync()).Verification.ObjectsVerified);
+                Print("rollback (revert, RocksDB, cold target one edit from a verified snapshot)", size, times);
+                Console.WriteLine($"| objects read per rollback (cold target one edit from a verified snapshot) | {size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} | {objects / (double)(samples + samples / 10):N1} (mean) | | | |");
+            }
         }
 
         if (rollbackOnly) return;
@@ -68,6 +79,25 @@ public static class LatencyProbes
         for (var i = 0; i < samples; i++)
         {
             setup();
+            var t = Stopwatch.GetTimestamp();
+            await op();
+            result[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
+        }
+        Array.Sort(result);
+        return result;
+    }
+
+    private static async Task<double[]> MeasureAsync(int samples, Func<Task> setup, Func<Task> op)
+    {
+        for (var i = 0; i < samples / 10; i++)
+        {
+            await setup();
+            await op();
+        }
+        var result = new double[samples];
+        for (var i = 0; i < samples; i++)
+        {
+            await setup();
             var t = Stopwatch.GetTimestamp();
             await op();
             result[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;

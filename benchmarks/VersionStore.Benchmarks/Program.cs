@@ -6,8 +6,10 @@ using VersionStore.Benchmarks;
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- latency [--quick]   (p50/p99 Stopwatch probes)
 //   dotnet run -c Release --project benchmarks/VersionStore.Benchmarks -- gc-space             (GC space goal, RocksDB and S3)
 //   ... -- commit-breakdown [--quick]  (where a commit's µs go: docs/BENCHMARKS.md)
+//   ... -- rollback-profile [N]   (where a cold-verification rollback spends its time, phase by phase)
 //   ... -- scale-sim [REPOS] [OBJECTS]   (docs/SCALE.md)
-//   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
+//   ... -- pack-codec-probe [ROUNDS] [headline]   (PackCodecBenchmarks interleaved, min/median per case: noise-robust ratios)
+//   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE | walk-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 BenchSettings.Quick = quick;
@@ -15,6 +17,12 @@ BenchSettings.Quick = quick;
 if (rest.Length > 0 && rest[0] == "latency")
 {
     await LatencyProbes.RunAsync(quick, rest.Contains("rollback"));
+    return;
+}
+
+if (rest.Length > 0 && rest[0] == "rollback-profile")
+{
+    await RollbackProfile.RunAsync(rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000);
     return;
 }
 
@@ -27,6 +35,12 @@ if (rest.Length > 0 && rest[0] == "batch-gets")
 if (rest.Length > 0 && rest[0] == "commit-breakdown")
 {
     await CommitBreakdownProbe.RunAsync(quick);
+    return;
+}
+
+if (rest.Length >= 1 && rest[0] == "pack-codec-probe")
+{
+    PackCodecProbe.Run(rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 400, rest.Contains("headline"));
     return;
 }
 
@@ -52,6 +66,12 @@ if (rest.Length >= 1 && rest[0] == "scale-sim")
 if (rest.Length >= 2 && rest[0] == "open-loop")
 {
     FreshProcessHistory.ProbeOpenLoop(rest[1], rest.Length > 2 && rest[2] == "ro");
+    return;
+}
+
+if (rest.Length == 2 && rest[0] == "walk-probe")
+{
+    await FreshProcessHistory.ProbeWalkPhasesAsync(rest[1]);
     return;
 }
 

@@ -84,6 +84,38 @@ public sealed class RollbackHistory : IAsyncDisposable
         return result;
     }
 
+    private WorkflowFixture? _editor;
+    private ObjectId? _freshTarget;
+
+    /// <summary>
+    /// Untimed setup of <see cref="RollbackToFreshTargetAsync"/>: commits one real edit (1–5 nodes) on branch <c>edits</c>,
+    /// so the next rollback targets a snapshot this process never verified that differs by that edit from the one the
+    /// previous rollback verified (a new version one edit away from a version verified within the TTL).
+    /// </summary>
+    public async Task PrepareFreshTargetAsync()
+    {
+        _editor ??= new WorkflowFixture();
+        var edits = RefName.Branch("edits");
+        if (await Repository.TryGetRefAsync(edits) is null) await Repository.UpdateRefAsync(edits, TargetA, null, "bench-generate", "bench");
+        var changes = new SnapshotChanges();
+        foreach (var (p, c) in _editor.NextEdit()) changes.Put(p, c);
+        _freshTarget = (await Repository.CommitAsync("edits", changes, new CommitOptions { Author = "bench", Message = "edit" })).Id;
+    }
+
+    /// <summary>A revert-mode rollback of <c>main</c> to the commit <see cref="PrepareFreshTargetAsync"/> made.</summary>
+    public async Task<RollbackResult> RollbackToFreshTargetAsync()
+    {
+        var result = await Repository.RollbackAsync(new RollbackRequest
+        {
+            Ref = RefName.Branch("main"),
+            Target = (_freshTarget ?? throw new InvalidOperationException("no fresh target prepared")).ToString(),
+            Reason = "bench: error rate above threshold",
+            Actor = "bench",
+        });
+        if (result.Status != RollbackStatus.Succeeded) throw new InvalidOperationException($"rollback {result.Status}: {result.Verification.Failure}");
+        return result;
+    }
+
     /// <inheritdoc />
     public ValueTask DisposeAsync() => Store.DisposeAsync();
 }

@@ -16,15 +16,15 @@ const string Channel = "prod";
 var selfTest = args.Contains("--selftest");
 var path = selfTest ? Path.Combine(Path.GetTempPath(), "live-demo-" + Guid.NewGuid().ToString("N")[..8]) : Path.GetFullPath("live-demo-store");
 
-using var backend = RocksDbBackend.Open(path);
-var store = new RepositoryStore(backend, backend);
+await using var host = await new VersionStoreBuilder().UseRocksDb(path).BuildAsync(); // embedded: one RocksDB database
+var store = host.Store;
 await SeedAsync(store.GetRepository(Workflow));
 
 var builder = WebApplication.CreateSlimBuilder(args.Where(a => a != "--selftest").ToArray());
 builder.WebHost.UseUrls(selfTest ? "http://127.0.0.1:0" : "http://127.0.0.1:5080");
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddSingleton(store);
-builder.Services.AddSingleton<IHeadCache>(new InMemoryHeadCache()); // fail-static head cache (distributed mode: the local RocksDB)
+builder.Services.AddSingleton<IHeadCache>(host.Heads ?? new InMemoryHeadCache()); // fail-static head cache: the local RocksDB's
 builder.Services.AddLiveChannel(Workflow, Channel);                                      // started with the host
 var app = builder.Build();
 var channels = new ReleaseChannels(store.GetRepository(Workflow));

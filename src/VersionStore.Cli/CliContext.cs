@@ -93,7 +93,11 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             var bucket = parseResult.GetValue(BucketOption);
             if (config is null && redis is null && s3 is null && bucket is null && !StoreLocator.Exists(path))
                 throw CliException.NotFound($"no store at '{path}' (run 'vstore init', or pass --store or set {StoreLocator.PathVariable})");
-            var builder = StoreOpener.Compose(path, config is null ? null : ResolvePath(config), redis, s3, bucket, Environment.GetVariable,
+            var configFile = config is null ? null : ResolvePath(config);
+            // With --config the local store is the file's rocksDb:path (when it names one), not the default folder.
+            if (configFile is not null && parseResult.GetValue(StoreOption) is null && StoreOpener.ConfiguredLocalPath(configFile) is { } local)
+                path = ResolvePath(local);
+            var builder = StoreOpener.Compose(path, configFile, redis, s3, bucket, Environment.GetVariable,
                 readOnly: ReadOnlyCommands.Contains(command.Name));
             // The commit graph persists beside the local store (embedded: the database; distributed: the local cache).
             builder.Options.Store.CommitGraphPath ??= System.IO.Path.Combine(path, CommitGraphFile);
@@ -101,7 +105,8 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             await using (host.ConfigureAwait(false))
             {
                 Environment.StoreOpened?.Invoke(host);
-                var session = new StoreSession(this, host.Store, path, output);
+                var session = new StoreSession(this, host.Store, path, output,
+                    configFile is null ? $"store '{path}'" : $"the store configured in '{configFile}'");
                 // Fail-static: heads served from the local head cache while the ref store is down are marked in the output.
                 if (host.FailStatic is { } failStatic) failStatic.StaleRead += (_, e) => session.MarkStale(e);
                 return await body(parseResult, session, cancellationToken).ConfigureAwait(false);
@@ -111,7 +116,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
     /// <summary>Commands that never write to the store: they open the embedded database read-only (no lock, no log to write).</summary>
     private static readonly HashSet<string> ReadOnlyCommands = new(StringComparer.Ordinal)
     {
-        "log", "show", "checkout", "diff", "merge-base", "is-ancestor", "audit", "verify", "repos",
+        "log", "show", "checkout", "diff", "merge-base", "is-ancestor", "audit", "verify", "repos", "channel",
     };
 
     /// <summary>The persisted commit graph of an embedded store, beside the database files (RocksDB ignores it).</summary>
@@ -161,7 +166,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
 }
 
 /// <summary>An open store for the duration of one command.</summary>
-internal sealed class StoreSession(CliContext cli, RepositoryStore store, string path, Output output)
+internal sealed class StoreSession(CliContext cli, RepositoryStore store, string path, Output output, string description)
 {
     public CliContext Cli { get; } = cli;
 
@@ -170,6 +175,9 @@ internal sealed class StoreSession(CliContext cli, RepositoryStore store, string
     public string Path { get; } = path;
 
     public Output Output { get; } = output;
+
+    /// <summary>The store as error messages name it: <c>store '/path'</c>, or the configuration file it was composed from.</summary>
+    public string Description { get; } = description;
 
     public Repository Repository(string name) => Store.GetRepository(name);
 
@@ -195,6 +203,6 @@ internal sealed class StoreSession(CliContext cli, RepositoryStore store, string
     {
         var repository = Store.GetRepository(name);
         if (await repository.ExistsAsync(cancellationToken).ConfigureAwait(false)) return repository;
-        throw CliException.NotFound($"no repository '{repository.Name.Value}' in store '{Path}' (see 'vstore repos')");
+        throw CliException.NotFound($"no repository '{repository.Name.Value}' in {Description} (see 'vstore repos')");
     }
 }

@@ -51,6 +51,10 @@ internal static class StoreOpener
         return builder;
     }
 
+    /// <summary>The local RocksDB folder a <c>--config</c> file names (<c>rocksDb:path</c>), or null when it names none.</summary>
+    public static string? ConfiguredLocalPath(string configFile)
+        => new ConfigurationBuilder().AddJsonFile(configFile, optional: false, reloadOnChange: false).Build()["rocksDb:path"] is { Length: > 0 } p ? p : null;
+
     /// <summary>
     /// Maps a configuration (the <c>--config</c> JSON file) onto the builder: the root binds
     /// <see cref="VersionStoreBuilderOptions"/> (<c>mode</c>, <c>memoryCacheBytes</c>, breaker and archiver settings);

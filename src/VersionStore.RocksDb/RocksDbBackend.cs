@@ -118,6 +118,11 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
                 // all replayed by every open.)
                 .SetSkipStatsUpdateOnDbOpen(true)
                 .SetStatsDumpPeriodSec(0);
+            // A read-write open appends to the MANIFEST it recovered instead of writing a new one and switching CURRENT
+            // to it (two fsyncs and a directory fsync fewer per open; RocksDB falls back to a fresh MANIFEST whenever it
+            // cannot safely append), and loads the table files on the calling thread instead of spawning up to 16
+            // threads for a handful of files. Neither changes what is durable.
+            dbOptions.SetFromString(OpenTimeOptions);
             var families = new ColumnFamilies(Family())
             {
                 { KeyLayout.ObjectsFamily, Family() },
@@ -157,6 +162,9 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
             throw;
         }
     }
+
+    /// <summary>RocksDB options without a C API setter, in RocksDB's option-string syntax (see <see cref="Open(RocksDbBackendOptions)"/>).</summary>
+    internal const string OpenTimeOptions = "reuse_manifest_on_open=true;max_file_opening_threads=1";
 
     private static void CheckFormat(NativeDb db, string path)
     {

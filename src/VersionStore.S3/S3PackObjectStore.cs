@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Amazon;
 using Amazon.Runtime;
@@ -414,7 +416,7 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
             }
             try
             {
-                await UploadObjectsAsync(batch.SelectMany(w => w.Objects), CancellationToken.None).ConfigureAwait(false);
+                await UploadObjectsAsync(batch.SelectMany(w => w.Objects), batch.Sum(w => w.Objects.Count), CancellationToken.None).ConfigureAwait(false);
                 foreach (var w in batch) w.Done.TrySetResult();
             }
             catch (Exception e)
@@ -424,9 +426,9 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         }
     }
 
-    private async Task UploadObjectsAsync(IEnumerable<EncodedObject> objects, CancellationToken cancellationToken)
+    private async Task UploadObjectsAsync(IEnumerable<EncodedObject> objects, int count, CancellationToken cancellationToken)
     {
-        using var writer = new PackWriter(_options.CompressionLevel);
+        using var writer = new PackWriter(_options.CompressionLevel, Math.Min(count, _options.MaxObjectsPerPack));
         var freshenBefore = _time.GetUtcNow() - _options.RewriteObjectsOlderThan;
         foreach (var o in objects)
         {
@@ -434,12 +436,25 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
             writer.Add(o.Id, o.Data.Span);
             if (writer.StoredBytes >= _options.PackSizeTarget || writer.Count >= _options.MaxObjectsPerPack)
             {
-                await UploadPackAsync(writer.Build(), cancellationToken).ConfigureAwait(false);
+                using (var full = writer.Build()) await UploadPackAsync(full, cancellationToken).ConfigureAwait(false);
                 writer.Reset();
             }
         }
-        if (writer.Count > 0) await UploadPackAsync(writer.Build(), cancellationToken).ConfigureAwait(false);
+        if (writer.Count == 0) return;
+        using var pack = writer.Build();
+        await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Uploads a pack made by compaction or a sweep, unless the bucket already holds it: a pack is named by the SHA-256
+    /// of its bytes and a known pack was listed through its index, which is uploaded after the pack, so the bucket has
+    /// these exact bytes. (A rerun after a crash rebuilds the pack the crashed run uploaded. Putting it again would
+    /// gain nothing, and on a server that writes a PUT in place rather than atomically, a reader — or a crash during
+    /// that PUT — would see the indexed pack cut short.) Writers always upload: their PUT is what refreshes an
+    /// object's write time.
+    /// </summary>
+    private Task UploadRewrittenPackAsync(BuiltPack pack, CancellationToken cancellationToken)
+        => _packs.ContainsKey(pack.Name) ? Task.CompletedTask : UploadPackAsync(pack, cancellationToken);
 
     /// <summary>Uploads a pack, then its index (so a listed index always has its pack), then makes it visible.</summary>
     private async Task UploadPackAsync(BuiltPack pack, CancellationToken cancellationToken)
@@ -449,12 +464,13 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         await PutAsync(_keys.Pack(pack.Name), pack.Bytes, cancellationToken).ConfigureAwait(false);
         await PutAsync(_keys.Index(pack.Name), pack.IndexBytes, cancellationToken).ConfigureAwait(false);
         S3Telemetry.PackUploaded(_logger, pack.Name, _options.BucketName, pack.Index.Count, pack.Bytes.Length);
-        WriteCachedIndex(pack.Name, pack.IndexBytes);
+        WriteCachedIndex(pack.Name, pack.IndexBytes.Span);
         Register(new LoadedPack(pack.Name, pack.Index, _time.GetUtcNow()));
     }
 
-    private async Task PutAsync(string key, byte[] bytes, CancellationToken cancellationToken)
+    private async Task PutAsync(string key, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
+        if (!MemoryMarshal.TryGetArray(bytes, out var body)) body = new ArraySegment<byte>(bytes.ToArray());
         await CallAsync($"PUT {key}", async token =>
         {
             Metrics.Put(bytes.Length);
@@ -462,18 +478,18 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
             {
                 BucketName = _options.BucketName,
                 Key = key,
-                InputStream = new MemoryStream(bytes, writable: false),
+                InputStream = new MemoryStream(body.Array!, body.Offset, body.Count, writable: false),
                 AutoCloseStream = true,
                 ContentType = "application/octet-stream",
             };
             if (_options.S3CompatibleMode) request.UseChunkEncoding = false;
             var response = await _s3.PutObjectAsync(request, token).ConfigureAwait(false);
-            if (_options.VerifyUploadETag) CheckETag(key, response.ETag, bytes);
+            if (_options.VerifyUploadETag) CheckETag(key, response.ETag, body);
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void CheckETag(string key, string? etag, byte[] bytes)
+    private static void CheckETag(string key, string? etag, ReadOnlySpan<byte> bytes)
     {
         var e = etag?.Trim('"');
         if (e is null || e.Length != 32 || !S3Keys.IsHex(e)) return; // not an MD5 ETag (multipart, SSE-KMS, …)
@@ -507,7 +523,20 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
             await Parallel.ForEachAsync(toLoad, new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrentRequests, CancellationToken = cancellationToken },
                 async (name, token) =>
                 {
-                    var index = await LoadIndexAsync(name, token).ConfigureAwait(false);
+                    PackIndex? index;
+                    try
+                    {
+                        index = await LoadIndexAsync(name, token).ConfigureAwait(false);
+                    }
+                    catch (CorruptObjectException e) when (_time.GetUtcNow() - listed[name] < IndexSettleTime)
+                    {
+                        // A fresh index: most likely caught mid-upload. Not loaded, so not judged: its objects stay unknown
+                        // (never listed for, nor deleted by, garbage collection), its pack is kept (its index is listed),
+                        // and the next refresh tries it again. An older one that does not parse is damage, and throws.
+                        Metrics.IndexSkipped();
+                        S3Telemetry.IndexSkipped(_logger, _keys.Index(name), _options.BucketName, IndexLoadAttempts, e.Message);
+                        return;
+                    }
                     if (index is null) return; // deleted since the listing (compacted)
                     Register(new LoadedPack(name, index, listed[name]));
                     Interlocked.Increment(ref loaded);
@@ -621,19 +650,12 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
                     throw new CorruptObjectException(null, $"pack {old.Name} does not hash to its name; left in place");
                 var index = PackReader.ReadIndex(bytes, $"pack {old.Name}");
                 using var writer = new PackWriter(_options.CompactionCompressionLevel);
-                var dropped = 0;
-                foreach (var e in index.Entries)
-                {
-                    if (doomed.Contains(e.Id)) { dropped++; continue; }
-                    var data = PackReader.ReadObject(bytes, e);
-                    if (ObjectId.Compute(data) != e.Id) throw new CorruptObjectException(e.Id, $"object in pack {old.Name[..12]} does not hash to its id; pack left in place");
-                    writer.Add(e.Id, data);
-                }
+                var dropped = CopyVerified(bytes, index, old.Name, writer, doomed);
                 long after = 0;
                 if (writer.Count > 0)
                 {
-                    var pack = writer.Build();
-                    await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
+                    using var pack = writer.Build();
+                    await UploadRewrittenPackAsync(pack, cancellationToken).ConfigureAwait(false);
                     after = pack.Bytes.Length + pack.IndexBytes.Length;
                 }
                 // The new pack is durable and registered: now the old one may go (index first, so no listed index lacks its pack).
@@ -659,6 +681,35 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         return [new TierSweepResult("s3", count, freed)];
     }
 
+    /// <summary>
+    /// Adds every object of a downloaded pack to <paramref name="writer"/> except those in <paramref name="drop"/> and those
+    /// it holds already, each checked against its id first; returns how many were dropped. Objects are decoded into one
+    /// pooled buffer (the writer compresses them on <see cref="PackWriter.Add"/>), not into an array each.
+    /// </summary>
+    /// <exception cref="CorruptObjectException">An object does not decode, or does not hash to its id.</exception>
+    private static int CopyVerified(ReadOnlySpan<byte> pack, PackIndex index, string packName, PackWriter writer, IReadOnlySet<ObjectId>? drop)
+    {
+        var dropped = 0;
+        var scratch = ArrayPool<byte>.Shared.Rent(PackReader.MaximumLength(index.Entries));
+        try
+        {
+            foreach (ref readonly var e in index.Entries)
+            {
+                if (drop is not null && drop.Contains(e.Id)) { dropped++; continue; }
+                if (writer.Contains(e.Id)) continue;
+                var data = scratch.AsSpan(0, e.Length);
+                PackReader.ReadObject(pack, e, data);
+                if (ObjectId.Compute(data) != e.Id) throw new CorruptObjectException(e.Id, $"object in pack {packName[..12]} does not hash to its id; pack left in place");
+                writer.Add(e.Id, data);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+        return dropped;
+    }
+
     private static bool HasAny(PackIndex index, IReadOnlySet<ObjectId> ids)
     {
         foreach (var e in index.Entries)
@@ -666,16 +717,40 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         return false;
     }
 
+    /// <summary>GETs of a listed index that does not parse before it is given up on for this refresh.</summary>
+    internal const int IndexLoadAttempts = 3;
+
+    /// <summary>A listed index younger than this (by its LastModified) that does not parse is taken for an upload in
+    /// progress and skipped until the next refresh; an older one is damage (<see cref="CorruptObjectException"/>).
+    /// Generous, so that clock skew between this process and the server does not matter.</summary>
+    internal static readonly TimeSpan IndexSettleTime = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The index of pack <paramref name="name"/>: from the local cache, else GET (null when it is gone). An index that does not
+    /// parse is fetched again, up to <see cref="IndexLoadAttempts"/> GETs: a listing can show an index whose upload is still
+    /// in progress, and some S3-compatible servers then serve a partial object.
+    /// </summary>
+    /// <exception cref="CorruptObjectException">The index still does not parse after the last attempt.</exception>
     private async Task<PackIndex?> LoadIndexAsync(string name, CancellationToken cancellationToken)
     {
         var key = _keys.Index(name);
         var cached = ReadCachedIndex(name);
         if (cached is not null) return cached;
-        var bytes = await GetWholeAsync(key, cancellationToken).ConfigureAwait(false);
-        if (bytes is null) return null;
-        var index = PackIndex.Parse(bytes, $"pack index {key}");
-        WriteCachedIndex(name, bytes);
-        return index;
+        for (var attempt = 1; ; attempt++)
+        {
+            var bytes = await GetWholeAsync(key, cancellationToken).ConfigureAwait(false);
+            if (bytes is null) return null;
+            try
+            {
+                var index = PackIndex.Parse(bytes, $"pack index {key}");
+                WriteCachedIndex(name, bytes);
+                return index;
+            }
+            catch (CorruptObjectException) when (attempt < IndexLoadAttempts)
+            {
+                // Fetched again: the upload may have completed meanwhile.
+            }
+        }
     }
 
     private void Register(LoadedPack pack)
@@ -719,7 +794,7 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         }
     }
 
-    private void WriteCachedIndex(string name, byte[] bytes)
+    private void WriteCachedIndex(string name, ReadOnlySpan<byte> bytes)
     {
         if (_cacheDirectory is null) return;
         try
@@ -794,24 +869,22 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
                     if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(bytes)), group[i].Name, StringComparison.Ordinal))
                         throw new CorruptObjectException(null, $"pack {group[i].Name} does not hash to its name; left in place");
                     var index = PackReader.ReadIndex(bytes, $"pack {group[i].Name}");
-                    foreach (var e in index.Entries)
-                    {
-                        if (writer.Contains(e.Id)) continue;
-                        var data = PackReader.ReadObject(bytes, e);
-                        if (ObjectId.Compute(data) != e.Id) throw new CorruptObjectException(e.Id, $"object in pack {group[i].Name[..12]} does not hash to its id; pack left in place");
-                        writer.Add(e.Id, data);
-                    }
+                    CopyVerified(bytes, index, group[i].Name, writer, drop: null);
                     before += bytes.Length;
                 }
-                var pack = writer.Build();
-                if (group.Any(g => g.Name == pack.Name)) continue; // merging gave back an existing pack: nothing to do
-                await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
-                written++;
-                objects += pack.Index.Count;
-                after += pack.Bytes.Length;
+                using var pack = writer.Build();
+                // Merging may give back a pack the bucket holds already (a member of the group, or the output of a run
+                // that crashed before deleting its inputs): then nothing is uploaded, and the rest of the group goes.
+                if (!_packs.ContainsKey(pack.Name))
+                {
+                    await UploadRewrittenPackAsync(pack, cancellationToken).ConfigureAwait(false);
+                    written++;
+                    objects += pack.Index.Count;
+                    after += pack.Bytes.Length;
+                }
 
                 // The new pack is durable and registered (it wins every lookup): now the old ones may go.
-                foreach (var old in group)
+                foreach (var old in group.Where(g => g.Name != pack.Name))
                 {
                     Forget(old.Name);
                     await DeleteAsync(_keys.Index(old.Name), cancellationToken).ConfigureAwait(false);

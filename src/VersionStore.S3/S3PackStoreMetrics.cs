@@ -10,7 +10,7 @@ namespace VersionStore.S3;
 /// </summary>
 public sealed class S3PackStoreMetrics
 {
-    private long _gets, _puts, _lists, _deletes, _bytesDownloaded, _bytesUploaded;
+    private long _gets, _puts, _lists, _deletes, _bytesDownloaded, _bytesUploaded, _indexesSkipped;
 
     /// <summary>GET requests (ranged object reads, index and pack downloads).</summary>
     public long GetRequests => Volatile.Read(ref _gets);
@@ -29,6 +29,12 @@ public sealed class S3PackStoreMetrics
 
     /// <summary>Body bytes sent by PUTs.</summary>
     public long BytesUploaded => Volatile.Read(ref _bytesUploaded);
+
+    /// <summary>Freshly listed pack indexes that did not parse (after retries) and whose packs an index refresh therefore
+    /// skipped until the next one (log event 4003): an index caught while its upload was in progress.</summary>
+    public long IndexesSkipped => Volatile.Read(ref _indexesSkipped);
+
+    internal void IndexSkipped() => Interlocked.Increment(ref _indexesSkipped);
 
     internal void Get() { Interlocked.Increment(ref _gets); S3Telemetry.Requests.Add(1, new KeyValuePair<string, object?>("operation", "get")); }
     internal void Put(long bytes)

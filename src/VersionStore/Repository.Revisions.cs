@@ -1,3 +1,5 @@
+using VersionStore.Graph;
+
 namespace VersionStore;
 
 public sealed partial class Repository
@@ -25,9 +27,16 @@ public sealed partial class Repository
             if (pos > start && !int.TryParse(revision.AsSpan(start, pos - start), out n))
                 throw new RevisionNotFoundException(Name.Value, revision, "number out of range");
             if (op is not ('~' or '^')) throw new RevisionNotFoundException(Name.Value, revision, $"unexpected '{op}'");
+            var graph = Graph;
+            if (graph.AttachPending && (op == '^' || n <= ShortWalk)
+                && await WalkHeadersAsync(graph, revision, id, op, n, cancellationToken).ConfigureAwait(false) is { } walked)
+            {
+                // A fresh process and a short walk: a few commit headers cost less than attaching the persisted file.
+                id = walked;
+                continue;
+            }
             // Walk the commit graph (parents by position, loaded from the persisted graph when it has them), never
             // decoding the commits along the way.
-            var graph = Graph;
             int at;
             try { at = await graph.GetLoadedAsync(id, cancellationToken).ConfigureAwait(false); }
             catch (ObjectNotFoundException) { throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} is not stored"); }
@@ -50,6 +59,28 @@ public sealed partial class Repository
         }
         var final = await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false);
         if (final is null) throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} is not stored");
+        return id;
+    }
+
+    /// <summary>Longest <c>~N</c> walked through commit headers while the persisted commit graph is not attached yet.</summary>
+    private const int ShortWalk = 64;
+
+    /// <summary>The commit <c>~n</c> or <c>^n</c> from <paramref name="id"/> by its stored headers; null when one is not stored (the graph walk then decides).</summary>
+    private async ValueTask<ObjectId?> WalkHeadersAsync(CommitGraph graph, string revision, ObjectId id, char op, int n, CancellationToken cancellationToken)
+    {
+        if (op == '^')
+        {
+            if (n == 0) return id;
+            if (await graph.TryReadHeaderAsync(id, cancellationToken).ConfigureAwait(false) is not { } header) return null;
+            if (n > header.Parents.Length) throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} has {header.Parents.Length} parent(s)");
+            return header.Parents[n - 1];
+        }
+        for (var k = 0; k < n; k++)
+        {
+            if (await graph.TryReadHeaderAsync(id, cancellationToken).ConfigureAwait(false) is not { } header) return null;
+            if (header.Parents.Length == 0) throw new RevisionNotFoundException(Name.Value, revision, "walks past the first commit");
+            id = header.Parents[0];
+        }
         return id;
     }
 

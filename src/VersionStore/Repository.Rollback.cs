@@ -305,46 +305,61 @@ public sealed partial class Repository
         return null;
     }
 
-    /// <summary>Reads every tree and blob of a snapshot and checks each against its id. Returns the first failure, if any.</summary>
+    /// <summary>
+    /// Checks that a snapshot is complete and intact in the store: every tree and blob of it read (batched, one read per
+    /// level) and checked against its id, every tree decoded. Subtrees whose closure this process verified within
+    /// <see cref="VersionStoreOptions.VerifiedSnapshotTtl"/> (<see cref="VerifiedTrees"/>) are not read again. Returns the
+    /// first failure, if any, and the number of objects read.
+    /// </summary>
     internal async Task<(string? Failure, int Objects)> VerifySnapshotAsync(ObjectId rootTree, CancellationToken cancellationToken)
     {
-        if (Store.VerifiedSnapshots.IsFresh(rootTree)) return (null, 0);
-        var result = await VerifySnapshotUncachedAsync(rootTree, cancellationToken).ConfigureAwait(false);
-        if (result.Failure is null) Store.VerifiedSnapshots.MarkVerified(rootTree);
-        return result;
-    }
-
-    private async Task<(string? Failure, int Objects)> VerifySnapshotUncachedAsync(ObjectId rootTree, CancellationToken cancellationToken)
-    {
-        // Breadth first, one batch read per level: a cold snapshot costs a multi-get (RocksDB) or a ranged GET per run of
-        // neighbouring pack entries (S3) per level, not one read per object.
+        var verified = Store.VerifiedTrees;
+        if (verified.IsFresh(rootTree, out _)) return (null, 0);
+        // The oldest verification this pass rests on: every tree read here is recorded with it, so a shortcut never
+        // stretches how long bytes may go unread beyond the TTL.
+        var restsOn = verified.Now;
         var count = 0;
-        var level = new List<(ObjectId Id, ObjectKind Kind, string Path)> { (rootTree, ObjectKind.Tree, "/") };
+        var level = new List<Pending> { new(rootTree, ObjectKind.Tree, -1, "") };
+        var all = new List<Pending>(); // every object read, in order: a failure's path is rebuilt from its parents
+        var readTrees = new List<ObjectId>();
         var seen = new HashSet<ObjectId> { rootTree };
         while (level.Count > 0)
         {
+            var ids = new ObjectId[level.Count];
+            for (var i = 0; i < ids.Length; i++) ids[i] = level[i].Id;
+            var first = all.Count;
+            all.AddRange(level);
             ReadOnlyMemory<byte>?[] data;
             try
             {
-                data = await Reader.TryReadManyVerifiedAsync([.. level.Select(l => l.Id)], cancellationToken).ConfigureAwait(false);
+                data = await Reader.TryReadManyVerifiedAsync(ids, cancellationToken).ConfigureAwait(false);
             }
             catch (CorruptObjectException e)
             {
                 return (e.Message, count);
             }
-            var next = new List<(ObjectId Id, ObjectKind Kind, string Path)>();
+            var next = new List<Pending>();
             for (var i = 0; i < level.Count; i++)
             {
-                var (id, kind, path) = level[i];
-                if (data[i] is not { } bytes) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{path}' is missing", count);
+                var (id, kind, _, _) = level[i];
+                if (data[i] is not { } bytes) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{PathOf(all, first + i)}' is missing", count);
                 count++;
                 try
                 {
                     var actual = ObjectCodec.ReadKind(id, bytes.Span);
-                    if (actual != kind) return ($"object {id} at '{path}' is a {actual}, not a {kind}", count);
+                    if (actual != kind) return ($"object {id} at '{PathOf(all, first + i)}' is a {actual}, not a {kind}", count);
                     if (kind != ObjectKind.Tree) continue;
+                    readTrees.Add(id);
                     foreach (var e in ObjectCodec.DecodeTree(id, bytes.Span))
-                        if (seen.Add(e.Id)) next.Add((e.Id, e.Kind, path == "/" ? e.Name : path + "/" + e.Name));
+                    {
+                        if (!seen.Add(e.Id)) continue;
+                        if (e.Kind == ObjectKind.Tree && verified.IsFresh(e.Id, out var at))
+                        {
+                            restsOn = Math.Min(restsOn, at);
+                            continue;
+                        }
+                        next.Add(new Pending(e.Id, e.Kind, first + i, e.Name));
+                    }
                 }
                 catch (CorruptObjectException e)
                 {
@@ -353,6 +368,20 @@ public sealed partial class Repository
             }
             level = next;
         }
+        foreach (var tree in readTrees) verified.MarkVerified(tree, restsOn);
         return (null, count);
+    }
+
+    /// <summary>An object the snapshot verification still has to read: its id, the kind its parent says, where it sits.</summary>
+    private readonly record struct Pending(ObjectId Id, ObjectKind Kind, int Parent, string Name);
+
+    /// <summary>The path of <c>all[index]</c>, built only for a failure message.</summary>
+    private static string PathOf(List<Pending> all, int index)
+    {
+        if (all[index].Parent < 0) return "/";
+        var names = new List<string>();
+        for (var i = index; all[i].Parent >= 0; i = all[i].Parent) names.Add(all[i].Name);
+        names.Reverse();
+        return string.Join('/', names);
     }
 }

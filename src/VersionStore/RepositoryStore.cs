@@ -37,7 +37,7 @@ public sealed class RepositoryStore : IAsyncDisposable
         _ownedBackend = ownedBackend;
         AtomicCommits = objects is IAtomicCommitStore atomic && atomic.IsAtomicWith(refs) ? atomic : null;
         ObjectReader = new ObjectReader(objects, Options);
-        VerifiedSnapshots = new VerifiedSnapshots(Options);
+        VerifiedTrees = new VerifiedTrees(Options);
         Logger = Options.LoggerFactory.CreateLogger("VersionStore");
     }
 
@@ -108,7 +108,7 @@ public sealed class RepositoryStore : IAsyncDisposable
 
     internal ObjectReader ObjectReader { get; }
 
-    internal VerifiedSnapshots VerifiedSnapshots { get; }
+    internal VerifiedTrees VerifiedTrees { get; }
 
     internal ILogger Logger { get; }
 

@@ -33,9 +33,12 @@ public sealed class VersionStoreOptions
     public long VerifiedBlobCacheBytes { get; set; } = 16L * 1024 * 1024;
 
     /// <summary>
-    /// How long a snapshot whose every object a rollback just read and verified counts as verified, so that another
-    /// rollback to it skips re-reading its objects. <see cref="TimeSpan.Zero"/> verifies every time. Ordinary reads
-    /// always verify what they read, whatever this says.
+    /// How long a tree — a snapshot's root or any subtree — whose every object a rollback just read from the store and
+    /// verified counts as verified, so that another rollback whose target contains it skips re-reading it (a target one
+    /// edit away from a verified version reads only what the edit changed). A tree verified by skipping a subtree counts
+    /// from that subtree's verification, so no object goes unread by rollbacks for longer than this.
+    /// <see cref="TimeSpan.Zero"/> verifies every object every time. Ordinary reads always verify what they read,
+    /// whatever this says.
     /// </summary>
     /// <value>5 minutes.</value>
     public TimeSpan VerifiedSnapshotTtl { get; set; } = TimeSpan.FromMinutes(5);

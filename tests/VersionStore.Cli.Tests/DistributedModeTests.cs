@@ -61,6 +61,24 @@ public sealed class DistributedModeTests : IDisposable
     }
 
     [Fact]
+    public async Task With_a_config_file_errors_name_it_and_the_commit_graph_lives_in_its_local_store()
+    {
+        var prefix = "cli-" + Guid.NewGuid().ToString("N")[..10];
+        var cache = _cli.PathOf("cache-c");
+        var config = WriteConfig("c", cache, prefix);
+        var folder = _cli.WriteFolder("wf", ("nodes/start.json", "{}"));
+        (await _cli.RunAsync("commit", "bot", "--branch", "main", "--from", folder, "-m", "v1", "--config", config)).Ok();
+        (await _cli.RunAsync("is-ancestor", "bot", "main", "main", "--config", config)).Ok();
+
+        var missing = await _cli.RunAsync("log", "bto", "main", "--config", config);
+        Assert.Equal(3, missing.ExitCode);
+        Assert.Contains($"no repository 'bto' in the store configured in '{config}'", missing.Stderr);
+        // Nothing is written to the default ./.vstore: the file's rocksDb:path is the local store.
+        Assert.False(Directory.Exists(_cli.DefaultStore), "the default store folder was created");
+        Assert.True(File.Exists(Path.Combine(cache, "commit-graph.vscg")), "no commit graph beside the configured local store");
+    }
+
+    [Fact]
     public async Task Distributed_options_on_the_command_line_reach_redis()
     {
         // --redis without S3 is invalid (S3 is the durable tier): a clear usage error, not a crash.

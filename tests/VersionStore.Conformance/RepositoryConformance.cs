@@ -312,6 +312,37 @@ public abstract partial class RepositoryConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_subtree_shared_with_a_verified_snapshot_is_skipped_and_damage_to_it_is_found_once_the_first_verification_expires()
+    {
+        var (_, v150) = await PublishTwoVersionsAsync();
+        // v1.6.0 changes only graph/edges: its graph/nodes subtree is v1.5.0's.
+        var v160 = await CommitAsync("main", Nodes(("graph/edges", """[["start","llm"],["llm","guard"],["guard","answer"]]""")), "v1.6.0");
+        var main = RefName.Branch("main");
+        RollbackRequest To(string target, string reason) => new() { Ref = main, Target = target, Reason = reason, Mode = RollbackMode.Reset };
+
+        var full = await Repo.RollbackAsync(To(v150.Id.ToString(), "to 1.5"));
+        Assert.Equal(RollbackStatus.Succeeded, full.Status);
+        Assert.Equal(8, full.Verification.ObjectsVerified); // root, graph, graph/nodes, 4 nodes, edges
+
+        // Four minutes later, within the TTL: v1.6.0's root, graph tree and edges blob are read, graph/nodes is not.
+        Clock.Advance(Options.VerifiedSnapshotTtl - TimeSpan.FromMinutes(1));
+        var partial = await Repo.RollbackAsync(To(v160.Id.ToString(), "to 1.6"));
+        Assert.Equal((RollbackStatus.Succeeded, 3), (partial.Status, partial.Verification.ObjectsVerified));
+
+        // A shared node is damaged on disk. v1.6.0 was verified a minute ago, but that verification rested on the reads
+        // of graph/nodes made by the first one: once that one expires, v1.6.0 is read again in full and the damage found.
+        var start = (await (await Repo.CheckoutAsync("v1.5.0")).TryGetEntryAsync("graph/nodes/start"))!.Value.BlobId;
+        await CorruptObjectAsync(start, ObjectCodec.EncodeBlob("tampered"u8));
+        Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        await Repo.UpdateRefAsync(main, v150.Id, v160.Id, "restore", "test");
+        var before = await StateAsync();
+        var third = await Repo.RollbackAsync(To(v160.Id.ToString(), "to 1.6 again"));
+        Assert.Equal(RollbackStatus.Rejected, third.Status);
+        Assert.Contains(start.ToString(), third.Verification.Failure);
+        Assert.Equal(before, await StateAsync());
+    }
+
+    [Fact]
     public async Task Audit_log_tampering_is_detected()
     {
         await PublishTwoVersionsAsync();

@@ -71,6 +71,7 @@ public sealed class EventIdTests
         "3002 ConnectionRestored",
         "4001 PackUploaded",
         "4002 RequestFailed",
+        "4003 IndexSkipped",
         "5001 LogDecision",
         "5002 LogEvaluationFailed",
         "5010 LogChanged",

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using VersionStore.Conformance;
+using VersionStore.Graph;
 using Xunit;
 
 namespace VersionStore.RocksDb.Tests;
@@ -54,13 +55,25 @@ public sealed class CommitGraphCrashTests : IDisposable
         }
         Assert.True(new FileInfo(graphPath).Length > 1000, "the commit-graph file was written");
 
-        // Also a torn tail of our own making: the last bytes of the file cut off.
+        // Also a torn tail of our own making: the last bytes of the file cut off. When the file ends in an append block
+        // the cut drops that block only and the file still serves the walks; when the last write was a rewrite (the
+        // file is only its base) the cut damages the base, and the file is discarded — never answered from — so the
+        // walks read commits instead (the answers must still be equal; the read bound does not apply).
         await AssertSameAnswersAsync(dbPath, graphPath, acknowledged);
+        var endsInBlock = new CommitGraphFile(graphPath).Load(new IgnoringSink(), out _, out var blockRecords) == CommitGraphFile.LoadState.Valid
+            && blockRecords > 0;
         using (var f = new FileStream(graphPath, FileMode.Open)) f.SetLength(f.Length - 37);
-        await AssertSameAnswersAsync(dbPath, graphPath, acknowledged);
+        await AssertSameAnswersAsync(dbPath, graphPath, acknowledged, boundReads: endsInBlock);
     }
 
-    private static async Task AssertSameAnswersAsync(string dbPath, string graphPath, int acknowledged)
+    private sealed class IgnoringSink : CommitGraphFile.ISink
+    {
+        public void BeginBlock(int count) { }
+        public void Add(ObjectId id, int generation, long micros, ReadOnlySpan<byte> parents) { }
+        public void EndBlock() { }
+    }
+
+    private static async Task AssertSameAnswersAsync(string dbPath, string graphPath, int acknowledged, bool boundReads = true)
     {
         using var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = dbPath, ReadOnly = true });
         var counting = new CountingObjectStore(backend);
@@ -86,7 +99,7 @@ public sealed class CommitGraphCrashTests : IDisposable
             var rev = "main~" + n.ToString(CultureInfo.InvariantCulture);
             Assert.Equal(await b.ResolveAsync(rev), await a.ResolveAsync(rev));
         }
-        Assert.True(counting.Reads - readsBefore < 300 + 20, $"{counting.Reads - readsBefore} object reads for walks over {depth} commits");
+        if (boundReads) Assert.True(counting.Reads - readsBefore < 300 + 20, $"{counting.Reads - readsBefore} object reads for walks over {depth} commits");
 
         var logA = new List<ObjectId>();
         await foreach (var c in a.LogAsync("main")) logA.Add(c.Id);

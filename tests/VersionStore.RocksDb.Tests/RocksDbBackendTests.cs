@@ -173,6 +173,31 @@ public sealed class RocksDbBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task Reopening_appends_to_the_recovered_manifest_and_keeps_every_write()
+    {
+        // The CLI opens the store once per call: each read-write open must not leave a new MANIFEST (and CURRENT
+        // switch) behind, and every write of every earlier process-lifetime must survive the reopen.
+        var written = new List<EncodedObject>();
+        string? manifest = null;
+        for (var round = 0; round < 12; round++)
+        {
+            using (var backend = RocksDbBackend.Open(DbPath))
+            {
+                foreach (var o in written) Assert.True(await backend.ContainsAsync(o.Id), $"round {round}: {o.Id} lost");
+                var blob = ObjectCodec.EncodeBlob(System.Text.Encoding.UTF8.GetBytes($"round {round}"));
+                var encoded = new EncodedObject(ObjectId.Compute(blob), blob);
+                await backend.WriteAsync([encoded]);
+                written.Add(encoded);
+            }
+            var manifests = Directory.GetFiles(DbPath, "MANIFEST-*");
+            Assert.Single(manifests);
+            if (round >= 1) Assert.Equal(manifest, manifests[0]);
+            manifest = manifests[0];
+        }
+        Assert.True(Directory.GetFiles(DbPath, "*.log").Length <= 2, string.Join(", ", Directory.GetFiles(DbPath, "*.log").Select(Path.GetFileName)));
+    }
+
+    [Fact]
     public void Opening_a_missing_database_without_CreateIfMissing_is_BackendUnavailable()
     {
         var e = Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(new RocksDbBackendOptions { Path = DbPath, CreateIfMissing = false }));

@@ -38,19 +38,19 @@ public sealed class PackCodecTests
         GenObjects.Sample(objects =>
         {
             var pack = Build(objects);
-            var index = PackReader.ReadIndex(pack.Bytes, "pack");
-            Assert.Equal(pack.IndexBytes, index.Encode());
+            var index = PackReader.ReadIndex(pack.Bytes.Span, "pack");
+            Assert.Equal(pack.IndexBytes.ToArray(), index.Encode());
             Assert.Equal(objects.Select(o => o.Item1).Distinct().Count(), index.Count);
-            Assert.Equal(pack.IndexBytes, PackIndex.Parse(pack.IndexBytes, "idx").Encode());
+            Assert.Equal(pack.IndexBytes.ToArray(), PackIndex.Parse(pack.IndexBytes.Span, "idx").Encode());
             foreach (var (id, data) in objects)
             {
                 Assert.True(index.TryFind(id, out var entry));
                 Assert.Equal(data.Length, entry.Length);
-                Assert.Equal(data, PackReader.ReadObject(pack.Bytes, entry));
+                Assert.Equal(data, PackReader.ReadObject(pack.Bytes.Span, entry));
                 // What a ranged GET returns is exactly the entry's stored bytes.
-                Assert.Equal(data, PackReader.DecodeEntry(entry, pack.Bytes.AsSpan((int)entry.Offset, entry.StoredLength)));
+                Assert.Equal(data, PackReader.DecodeEntry(entry, pack.Bytes.Span.Slice((int)entry.Offset, entry.StoredLength)));
             }
-            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pack.Bytes)), pack.Name);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pack.Bytes.Span)), pack.Name);
         }, iter: 60);
     }
 
@@ -62,7 +62,7 @@ public sealed class PackCodecTests
             var forward = Build(objects);
             var backward = Build(objects.Reverse());
             Assert.Equal(forward.Name, backward.Name);
-            Assert.Equal(forward.Bytes, backward.Bytes);
+            Assert.Equal(forward.Bytes.ToArray(), backward.Bytes.ToArray());
         }, iter: 40);
     }
 
@@ -80,7 +80,7 @@ public sealed class PackCodecTests
             foreach (var b in blobs)
             {
                 Assert.True(pack.Index.TryFind(b.Id, out var e));
-                Assert.Equal(b.Data.ToArray(), PackReader.ReadObject(pack.Bytes, e));
+                Assert.Equal(b.Data.ToArray(), PackReader.ReadObject(pack.Bytes.Span, e));
             }
     }
 
@@ -106,7 +106,7 @@ public sealed class PackCodecTests
     public void An_empty_pack_is_well_formed()
     {
         var pack = Build([]);
-        Assert.Equal(0, PackReader.ReadIndex(pack.Bytes, "pack").Count);
+        Assert.Equal(0, PackReader.ReadIndex(pack.Bytes.Span, "pack").Count);
         Assert.Equal(PackFormat.PackHeaderSize + PackFormat.IndexLength(0) + PackFormat.PackFooterSize, pack.Bytes.Length);
     }
 
@@ -131,7 +131,7 @@ public sealed class PackCodecTests
             damaged[i] ^= 0x01;
             Assert.Throws<CorruptObjectException>(() => PackIndex.Parse(damaged, "idx"));
         }
-        Assert.Throws<CorruptObjectException>(() => PackIndex.Parse(pack.IndexBytes.AsSpan(0, pack.IndexBytes.Length - 1), "idx"));
+        Assert.Throws<CorruptObjectException>(() => PackIndex.Parse(pack.IndexBytes.Span[..^1], "idx"));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class PackCodecTests
         {
             for (var k = 0; k < e.StoredLength; k += Math.Max(1, e.StoredLength / 50))
             {
-                var stored = pack.Bytes.AsSpan((int)e.Offset, e.StoredLength).ToArray();
+                var stored = pack.Bytes.Span.Slice((int)e.Offset, e.StoredLength).ToArray();
                 stored[k] ^= 0x20;
                 try
                 {
@@ -180,6 +180,81 @@ public sealed class PackCodecTests
             var damaged = pack.Bytes.ToArray();
             damaged[at] ^= 0x40;
             Assert.Throws<CorruptObjectException>(() => PackReader.ReadIndex(damaged, "pack"));
+        }
+    }
+
+    [Fact]
+    public void Packs_laid_out_in_dirty_pooled_buffers_are_byte_identical_and_decode_into_one_reused_buffer()
+    {
+        var junk = new byte[700_000];
+        new Random(11).NextBytes(junk);
+        GenObjects.Sample(objects =>
+        {
+            var first = Build(objects);
+            var expected = first.Bytes.ToArray();
+            first.Dispose();
+            // Dirty the pool: a larger pack of noise, returned, then the same objects again.
+            Build([(ObjectId.Compute(junk), junk)]).Dispose();
+            using var again = Build(objects);
+            Assert.Equal(expected, again.Bytes.ToArray());
+            Assert.Equal(new byte[3], again.Bytes.Span[5..8].ToArray()); // reserved header bytes
+            Assert.Throws<ObjectDisposedException>(() => first.Bytes);
+
+            var index = PackReader.ReadIndex(again.Bytes.Span, "pack");
+            var scratch = new byte[PackReader.MaximumLength(index.Entries) + 7];
+            foreach (var (id, data) in objects)
+            {
+                scratch.AsSpan().Fill(0xCC);
+                Assert.True(index.TryFind(id, out var e));
+                PackReader.ReadObject(again.Bytes.Span, e, scratch.AsSpan(0, e.Length));
+                Assert.True(scratch.AsSpan(0, e.Length).SequenceEqual(data));
+            }
+        }, iter: 30);
+    }
+
+    [Fact]
+    public void Edge_objects_round_trip_empty_one_byte_incompressible_larger_than_the_first_buffer_and_the_largest_real_blob()
+    {
+        var noise = new byte[PackWriter.InitialBufferBytes + 12_345];
+        new Random(3).NextBytes(noise);
+        var largestReal = TestData.DifyBlobs().MaxBy(b => b.Data.Length).Data.ToArray();
+        var objects = new List<(ObjectId, byte[])> { (ObjectId.Compute([]), []), (ObjectId.Compute(noise), noise), (ObjectId.Compute(largestReal), largestReal) };
+        for (var b = 0; b < 256; b++) objects.Add((ObjectId.Compute([(byte)b]), [(byte)b]));
+
+        using var writer = new PackWriter(LZ4Level.L00_FAST, expectedObjects: 3);
+        foreach (var (id, data) in objects) Assert.True(writer.Add(id, data));
+        using var pack = writer.Build();
+
+        var index = PackReader.ReadIndex(pack.Bytes.Span, "pack");
+        Assert.Equal(objects.Count, index.Count);
+        foreach (var (id, data) in objects)
+        {
+            Assert.True(index.TryFind(id, out var e));
+            Assert.Equal(data.Length > 1 && data != noise ? PackEntryCodec.Lz4Block : PackEntryCodec.Raw, e.Codec);
+            Assert.Equal(data, PackReader.ReadObject(pack.Bytes.Span, e));
+            Assert.Equal(data, PackReader.DecodeEntry(e, pack.Bytes.Span.Slice((int)e.Offset, e.StoredLength)));
+        }
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pack.Bytes.Span)), pack.Name);
+    }
+
+    [Fact]
+    public void An_entry_claiming_more_bytes_than_its_stored_bytes_can_hold_is_rejected_before_any_allocation()
+    {
+        var id = ObjectId.Compute("x"u8);
+        var stored = new byte[16];
+        foreach (var entry in new[]
+        {
+            new PackEntry(id, PackFormat.PackHeaderSize, 16, int.MaxValue, PackEntryCodec.Lz4Block),
+            new PackEntry(id, PackFormat.PackHeaderSize, 16, 16 * 255 + 1, PackEntryCodec.Lz4Block),
+            new PackEntry(id, PackFormat.PackHeaderSize, 16, 17, PackEntryCodec.Raw),
+            new PackEntry(id, PackFormat.PackHeaderSize, 16, -1, PackEntryCodec.Raw),
+        })
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var e = Assert.Throws<CorruptObjectException>(() => PackReader.DecodeEntry(entry, stored));
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "a buffer of the claimed size was allocated");
+            Assert.Equal(id, e.ObjectId);
+            Assert.Throws<CorruptObjectException>(() => PackReader.MaximumLength([entry]));
         }
     }
 }

@@ -246,6 +246,43 @@ public sealed class S3PackObjectStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_compaction_rerun_after_a_crash_before_its_deletes_uploads_nothing_again_and_finishes_the_cleanup()
+    {
+        var options = S3TestServer.Options();
+        var store = await OpenAsync(options);
+        var blobs = TestData.DifyBlobs(60);
+        for (var i = 0; i < blobs.Count; i += 15) await store.WriteAsync(blobs.Skip(i).Take(15).ToList());
+        var oldPacks = store.PackNames;
+        var saved = new List<(string Key, byte[] Bytes)>();
+        foreach (var name in oldPacks)
+        {
+            saved.Add((store.PackKey(name), await S3TestServer.RawGetAsync(store.PackKey(name))));
+            saved.Add((store.IndexKey(name), await S3TestServer.RawGetAsync(store.IndexKey(name))));
+        }
+        Assert.Equal((4, 1), ((await store.CompactAsync()).PacksMerged, store.PackCount));
+        var merged = Assert.Single(store.PackNames);
+        var mergedBytes = await S3TestServer.RawGetAsync(store.PackKey(merged));
+
+        // The crash: the merged pack and its index landed, the inputs were never deleted.
+        foreach (var (key, bytes) in saved) await S3TestServer.RawPutAsync(key, bytes);
+        var rerun = await OpenAsync(options);
+        Assert.Equal(5, rerun.PackCount);
+        var puts = rerun.Metrics.PutRequests;
+
+        var result = await rerun.CompactAsync();
+
+        // The rerun rebuilds exactly the merged pack: it is not uploaded again (a PUT of it would rewrite a pack that
+        // is indexed and being read), and the inputs it replaces are deleted.
+        Assert.Equal(puts, rerun.Metrics.PutRequests);
+        Assert.Equal((4, 0), (result.PacksMerged, result.PacksWritten));
+        Assert.Equal([merged], rerun.PackNames);
+        foreach (var old in oldPacks) Assert.True(await S3TestServer.RawMissingAsync(store.PackKey(old)), $"old pack {old} still stored");
+        Assert.Equal(mergedBytes, await S3TestServer.RawGetAsync(store.PackKey(merged)));
+        await AssertReadsBackAsync(rerun, blobs);
+        await AssertReadsBackAsync(await OpenAsync(options), blobs);
+    }
+
+    [Fact]
     public async Task A_flipped_byte_in_a_stored_pack_is_detected_on_read()
     {
         var options = S3TestServer.Options();

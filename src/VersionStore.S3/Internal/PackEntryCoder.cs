@@ -21,6 +21,18 @@ internal static class PackEntryCoder
         return (PackEntryCodec.Raw, data.Length);
     }
 
+    /// <summary>LZ4 cannot expand a block by more than this factor (a maximal match costs one byte per 255 bytes of output).</summary>
+    private const long MaximumExpansion = 255;
+
+    /// <summary>Throws <see cref="CorruptObjectException"/> when the decoded length an index states cannot come from the
+    /// stored length (checked before a buffer of that size is allocated, so a hostile index cannot ask for gigabytes).</summary>
+    public static void CheckLengths(in PackEntry entry)
+    {
+        var possible = entry.Codec == PackEntryCodec.Raw ? entry.Length == entry.StoredLength : entry.Length <= entry.StoredLength * MaximumExpansion;
+        if (!possible || entry.Length < 0)
+            throw new CorruptObjectException(entry.Id, $"pack entry of {entry.StoredLength} stored bytes cannot decode to the {entry.Length} bytes the index says");
+    }
+
     /// <summary>Decodes stored bytes into <paramref name="destination"/> (exactly the entry's length). Throws
     /// <see cref="CorruptObjectException"/> when they do not decode to that length.</summary>
     public static void Decode(ObjectId id, PackEntryCodec codec, ReadOnlySpan<byte> stored, Span<byte> destination)

@@ -24,18 +24,41 @@ internal static class PackReader
         return index;
     }
 
-    /// <summary>Decodes one entry from the stored bytes a ranged read returned.</summary>
+    /// <summary>Decodes one entry from the stored bytes a ranged read returned, into a new array (what a read hands back).</summary>
     public static byte[] DecodeEntry(in PackEntry entry, ReadOnlySpan<byte> stored)
     {
+        PackEntryCoder.CheckLengths(entry);
         var result = GC.AllocateUninitializedArray<byte>(entry.Length);
         PackEntryCoder.Decode(entry.Id, entry.Codec, stored, result);
         return result;
     }
 
-    /// <summary>Decodes one entry of a whole pack held in memory.</summary>
+    /// <summary>Decodes one entry of a whole pack held in memory, into a new array.</summary>
     public static byte[] ReadObject(ReadOnlySpan<byte> pack, in PackEntry entry)
     {
-        if (entry.Offset + entry.StoredLength > pack.Length) throw new CorruptObjectException(entry.Id, "pack entry lies past the end of the pack");
-        return DecodeEntry(entry, pack.Slice((int)entry.Offset, entry.StoredLength));
+        PackEntryCoder.CheckLengths(entry);
+        var result = GC.AllocateUninitializedArray<byte>(entry.Length);
+        ReadObject(pack, entry, result);
+        return result;
+    }
+
+    /// <summary>Decodes one entry of a whole pack held in memory into <paramref name="destination"/> (exactly the
+    /// entry's length): whole-pack passes (compaction, rewrites) reuse one buffer instead of allocating per object.</summary>
+    public static void ReadObject(ReadOnlySpan<byte> pack, in PackEntry entry, Span<byte> destination)
+    {
+        if (entry.Offset < 0 || entry.Offset + entry.StoredLength > pack.Length) throw new CorruptObjectException(entry.Id, "pack entry lies past the end of the pack");
+        PackEntryCoder.Decode(entry.Id, entry.Codec, pack.Slice((int)entry.Offset, entry.StoredLength), destination);
+    }
+
+    /// <summary>The largest decoded length among <paramref name="entries"/>, each checked against what its stored bytes can hold.</summary>
+    public static int MaximumLength(ReadOnlySpan<PackEntry> entries)
+    {
+        var max = 0;
+        foreach (ref readonly var e in entries)
+        {
+            PackEntryCoder.CheckLengths(e);
+            max = Math.Max(max, e.Length);
+        }
+        return max;
     }
 }

@@ -24,6 +24,9 @@ internal static partial class S3Telemetry
     [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Uploaded pack {Pack} to bucket {Bucket}: {Objects} objects, {Bytes} bytes")]
     public static partial void PackUploaded(ILogger logger, string pack, string bucket, int objects, long bytes);
 
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Pack index {Key} in bucket {Bucket} did not parse in {Attempts} GETs ({Reason}); its pack is skipped until the next index refresh (an upload in progress, or damage)")]
+    public static partial void IndexSkipped(ILogger logger, string key, string bucket, int attempts, string reason);
+
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "S3 {Operation} on bucket {Bucket} failed: {Reason}")]
     public static partial void RequestFailed(ILogger logger, string operation, string bucket, string reason);
 }

@@ -91,6 +91,26 @@ internal sealed class CommitGraph
     /// <summary>Whether the persisted file has been read into this graph.</summary>
     public bool FileRead => _attached && _file is not null;
 
+    /// <summary>
+    /// True while a persisted file exists to attach and has not been attached yet (a fresh process). Attaching maps and
+    /// checks the whole file, so a short walk (<c>main~1</c>) or a negative is-ancestor is cheaper from the commits'
+    /// own headers (<see cref="TryReadHeaderAsync"/>): a few verified reads instead of a pass over every record.
+    /// </summary>
+    public bool AttachPending => _file is not null && !_attached;
+
+    /// <summary>
+    /// The parents and generation of a stored commit, from its verified header, without touching the graph (nothing is
+    /// attached, interned or loaded); null when the commit is not stored (the graph may still know it).
+    /// </summary>
+    public async ValueTask<(ObjectId[] Parents, long Generation)?> TryReadHeaderAsync(ObjectId id, CancellationToken ct)
+    {
+        if (_reader is null) return null;
+        var data = await _reader.TryReadVerifiedAsync(id, ct).ConfigureAwait(false);
+        if (data is null) return null;
+        var (parents, generation, _) = ParseHeader(id, data.Value.Span);
+        return (parents, generation);
+    }
+
     /// <summary>Commits served by the base of the persisted file.</summary>
     public int BaseCount => _baseCount;
 

@@ -36,6 +36,7 @@ internal sealed class WalkMarks : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per position a walk marks: a fresh process's first walk marks a million
     private void Touch(int pos)
     {
         if (_overflow) return;

@@ -16,9 +16,43 @@ internal static class History
 
     public static async ValueTask<bool> IsAncestorAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
     {
+        // A fresh process: stored headers may answer without attaching the persisted file — generations say no, or a
+        // short walk from the descendant (never below the ancestor's generation) finds it or runs out.
+        if (graph.AttachPending
+            && await graph.TryReadHeaderAsync(ancestor, ct).ConfigureAwait(false) is { } ha
+            && await graph.TryReadHeaderAsync(descendant, ct).ConfigureAwait(false) is { } hd)
+        {
+            if (ancestor == descendant) return true;
+            if (ha.Generation >= hd.Generation) return false;
+            if (await ShortHeaderWalkAsync(graph, ancestor, ha.Generation, hd.Parents, ct).ConfigureAwait(false) is { } answer) return answer;
+        }
         var a = await graph.GetLoadedAsync(ancestor, ct).ConfigureAwait(false);
         var d = await graph.GetLoadedAsync(descendant, ct).ConfigureAwait(false);
         return await IsAncestorAsync(graph, a, d, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Most commit headers a fresh process reads to answer is-ancestor before it attaches the persisted graph instead.</summary>
+    private const int ShortWalkHeaders = 64;
+
+    /// <summary>
+    /// Depth-first over stored headers from <paramref name="parents"/> (the descendant's), skipping commits at or below
+    /// the ancestor's generation (none of them can reach it): true when found, false when the walk runs out, null when it
+    /// needs more than <see cref="ShortWalkHeaders"/> headers or meets a commit that is not stored.
+    /// </summary>
+    private static async ValueTask<bool?> ShortHeaderWalkAsync(CommitGraph graph, ObjectId ancestor, long ancestorGeneration, ObjectId[] parents, CancellationToken ct)
+    {
+        var pending = new Stack<ObjectId>(parents);
+        var seen = new HashSet<ObjectId>(parents);
+        for (var reads = 0; pending.Count > 0; reads++)
+        {
+            var id = pending.Pop();
+            if (id == ancestor) return true;
+            if (reads == ShortWalkHeaders || await graph.TryReadHeaderAsync(id, ct).ConfigureAwait(false) is not { } header) return null;
+            if (header.Generation <= ancestorGeneration) continue;
+            foreach (var p in header.Parents)
+                if (seen.Add(p)) pending.Push(p);
+        }
+        return false;
     }
 
     /// <summary>True when <paramref name="a"/> is <paramref name="d"/> or reachable from it. O(1) when generations already say no.</summary>
@@ -82,6 +116,9 @@ internal static class History
         }
 
         /// <summary>Walks the loaded part: true when the target is reached; false when the stack is empty (unloaded parents met are in <see cref="Missing"/>).</summary>
+        /// <remarks>Compiled fully optimised on first call: a fresh process's first whole-history walk (a million steps) would
+        /// otherwise run as tier-0 code until on-stack replacement catches up.</remarks>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool Run(CancellationToken ct)
         {
             var graph = Graph;
@@ -122,6 +159,7 @@ internal static class History
             Missing.Clear();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per commit of the first walk: see Run
         private void Push(int p)
         {
             if (_depth == _stack.Length)
@@ -216,6 +254,7 @@ internal static class History
         /// Runs until no non-stale commit is queued (returns -1) or the next commit has a parent that is not loaded
         /// (returns that parent's position; the commit stays queued and is processed again after the load).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see AncestorWalk.Run
         public int Run(CancellationToken ct)
         {
             var graph = Graph;
@@ -286,6 +325,7 @@ internal static class History
             else Enqueue(p, (byte)(pf | paint), graph.Generation(p));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per commit walked: see AncestorWalk.Run
         private void Enqueue(int pos, byte flags, int generation)
         {
             _marks[pos] = (byte)(flags | Queued);
@@ -332,9 +372,44 @@ internal static class History
     /// </summary>
     public static IAsyncEnumerable<Commit> WalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
         bool firstParentOnly, LogOrder order, int? maxCount, CancellationToken ct)
+        => graph.AttachPending && maxCount is > 0 and <= ShortWalkHeaders && include.Count == 1 && exclude.Count == 0
+            ? ShortLogAsync(reader, graph, include, firstParentOnly, order, maxCount.Value, ct)
+            : GraphWalkAsync(reader, graph, include, exclude, firstParentOnly, order, maxCount, ct);
+
+    private static IAsyncEnumerable<Commit> GraphWalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
+        bool firstParentOnly, LogOrder order, int? maxCount, CancellationToken ct)
         => order == LogOrder.Date
             ? DateWalkAsync(reader, graph, include, exclude, firstParentOnly, maxCount, ct)
             : new TopoLog(reader, graph, include, exclude, firstParentOnly, maxCount, ct);
+
+    /// <summary>
+    /// <c>log -n N</c> in a fresh process (the persisted graph not attached yet): when the newest <paramref name="maxCount"/>
+    /// commits form a chain (no merge before the last of them, or first-parent only), that chain is the answer in either
+    /// order — a parent never comes before its child — so it is read commit by commit without attaching the file;
+    /// otherwise (a merge, a commit not stored) the graph walk answers.
+    /// </summary>
+    private static async IAsyncEnumerable<Commit> ShortLogAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include,
+        bool firstParentOnly, LogOrder order, int maxCount, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var chain = new List<Commit>(maxCount);
+        var id = include[0];
+        var isChain = true;
+        while (chain.Count < maxCount)
+        {
+            if (await reader.TryGetCommitAsync(id, ct).ConfigureAwait(false) is not { } commit) { isChain = false; break; }
+            chain.Add(commit);
+            if (commit.Parents.Count == 0 || chain.Count == maxCount) break;
+            if (commit.Parents.Count > 1 && !firstParentOnly) { isChain = false; break; }
+            id = commit.Parents[0];
+        }
+        if (isChain)
+        {
+            foreach (var c in chain) yield return c;
+            yield break;
+        }
+        await foreach (var c in GraphWalkAsync(reader, graph, include, [], firstParentOnly, order, maxCount, ct).ConfigureAwait(false))
+            yield return c;
+    }
 
     private static async IAsyncEnumerable<Commit> DateWalkAsync(ObjectReader reader, CommitGraph graph, IReadOnlyList<ObjectId> include, IReadOnlyList<ObjectId> exclude,
         bool firstParentOnly, int? maxCount, [EnumeratorCancellation] CancellationToken ct)
@@ -502,6 +577,7 @@ internal static class History
         /// <see cref="Found"/>: <paramref name="pos"/> is the next commit of the range. <see cref="NeedsLoad"/>: load
         /// <paramref name="pos"/> and call again (nothing was consumed). <see cref="Done"/>: the range is exhausted.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // see AncestorWalk.Run
         public int Next(out int pos, CancellationToken ct)
         {
             var graph = _graph;
@@ -536,6 +612,7 @@ internal static class History
             return Done;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per commit walked: see AncestorWalk.Run
         private void Push(int pos, byte flag)
         {
             var pf = _marks[pos];

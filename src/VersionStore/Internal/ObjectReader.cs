@@ -58,23 +58,44 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         if (data.Length < ParallelHashThreshold || Environment.ProcessorCount == 1)
         {
             for (var i = 0; i < data.Length; i++)
-                if (data[i] is { } d && ObjectId.Compute(d.Span) != ids[i]) return i;
+                if (data[i] is { } d && !HashesTo(d.Span, ids[i])) return i;
             return int.MaxValue;
         }
         var first = int.MaxValue;
-        var chunk = (data.Length + Environment.ProcessorCount - 1) / Environment.ProcessorCount;
-        Parallel.For(0, Environment.ProcessorCount, part =>
+        // Several parts per core, claimed as they go: on a busy machine a worker that takes a part and is then descheduled
+        // holds up the caller for one small part, not for half the batch (the caller takes whatever is left unclaimed).
+        var parts = Math.Min(Environment.ProcessorCount * 4, data.Length / (ParallelHashThreshold / 4));
+        var chunk = (data.Length + parts - 1) / parts;
+        Parallel.For(0, parts, part =>
         {
             var end = Math.Min(data.Length, (part + 1) * chunk);
             for (var i = part * chunk; i < end; i++)
             {
-                if (data[i] is not { } d || ObjectId.Compute(d.Span) == ids[i]) continue;
+                if (data[i] is not { } d || HashesTo(d.Span, ids[i])) continue;
                 int seen;
                 while (i < (seen = Volatile.Read(ref first)) && Interlocked.CompareExchange(ref first, i, seen) != seen) { }
                 return;
             }
         });
         return first;
+    }
+
+    [ThreadStatic]
+    private static System.Security.Cryptography.IncrementalHash? t_sha256;
+
+    /// <summary>
+    /// Whether <paramref name="encoded"/> hashes to <paramref name="id"/>: SHA-256 as <see cref="ObjectId.Compute"/>, with one
+    /// hash object per thread reused across a batch (a one-shot hash sets up and frees a native context per object:
+    /// ~0.25 µs of a ~1.2 µs hash of a node-sized object).
+    /// </summary>
+    private static bool HashesTo(ReadOnlySpan<byte> encoded, ObjectId id)
+    {
+        var sha = t_sha256 ??= System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Span<byte> hash = stackalloc byte[ObjectId.Size];
+        sha.AppendData(encoded);
+        sha.GetHashAndReset(hash);
+        if (HashCounter.Active) HashCounter.Increment();
+        return new ObjectId(hash) == id;
     }
 
     /// <summary>

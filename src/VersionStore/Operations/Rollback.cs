@@ -73,7 +73,7 @@ public interface IRollbackVerifier
 /// <summary>The outcome of a rollback's verification.</summary>
 /// <param name="Passed">True when every check passed.</param>
 /// <param name="ChecksRun">Number of checks run (built-in and user verifiers).</param>
-/// <param name="ObjectsVerified">Objects of the target's snapshot read and checked against their ids by this rollback (0 when the snapshot was verified within <see cref="VersionStoreOptions.VerifiedSnapshotTtl"/>).</param>
+/// <param name="ObjectsVerified">Objects of the target's snapshot read and checked against their ids by this rollback (0 when the snapshot was verified within <see cref="VersionStoreOptions.VerifiedSnapshotTtl"/>; subtrees verified within it are not read and not counted).</param>
 /// <param name="Failure">What failed, when something did.</param>
 public sealed record VerificationOutcome(bool Passed, int ChecksRun, int ObjectsVerified, string? Failure);
 

@@ -100,6 +100,7 @@ internal sealed class GarbageCollector(RepositoryStore store, GcOptions options,
                     }
                     foreach (var id in batch) deleted.Add(id);
                     store.ObjectReader.Forget(batch);
+                    store.VerifiedTrees.Forget(batch);
                     progress?.Report(new GcProgress(GcPhase.Sweep, Math.Min(p + batch.Count, doomed.Count), doomed.Count));
                 }
             }

@@ -42,6 +42,8 @@ internal static unsafe partial class RocksDbNative
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_compression(nint options, int value);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_write_buffer_size(nint options, nuint value);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_block_based_table_factory(nint options, nint tableOptions);
+    [LibraryImport(Library)]
+    internal static partial void rocksdb_get_options_from_string(nint baseOptions, byte* optionsText, nint newOptions, nint* error);
 
     [LibraryImport(Library)] internal static partial nint rocksdb_block_based_options_create();
     [LibraryImport(Library)] internal static partial void rocksdb_block_based_options_destroy(nint options);

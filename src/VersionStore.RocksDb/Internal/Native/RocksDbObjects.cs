@@ -111,6 +111,19 @@ internal sealed class DbOptions : OptionsBase<DbOptions>
     public DbOptions SetMaxTotalWalSize(ulong bytes) { rocksdb_options_set_max_total_wal_size(Handle.Pointer, bytes); return this; }
     public DbOptions SetSkipStatsUpdateOnDbOpen(bool value) { rocksdb_options_set_skip_stats_update_on_db_open(Handle.Pointer, value ? (byte)1 : (byte)0); return this; }
     public DbOptions SetStatsDumpPeriodSec(uint seconds) { rocksdb_options_set_stats_dump_period_sec(Handle.Pointer, seconds); return this; }
+
+    /// <summary>
+    /// Applies RocksDB options written as <c>name=value;name=value</c> (RocksDB's own option-string syntax), for
+    /// options the C API has no setter for. An unknown name or a bad value throws <see cref="RocksDbException"/>.
+    /// </summary>
+    public unsafe DbOptions SetFromString(string options)
+    {
+        var text = Encoding.UTF8.GetBytes(options + "\0");
+        nint error = 0;
+        fixed (byte* p = text) rocksdb_get_options_from_string(Handle.Pointer, p, Handle.Pointer, &error);
+        Check(error);
+        return this;
+    }
 }
 
 /// <summary>The column families to open: the default one first, then named ones.</summary>
