@@ -178,16 +178,43 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         {
             if (!await RefreshOnMissAsync(cancellationToken).ConfigureAwait(false) || !_index.TryGetValue(id, out location)) return null;
         }
-        var bytes = await ReadEntryAsync(location, cancellationToken).ConfigureAwait(false);
+        var bytes = await ReadEntryOrOtherCopyAsync(id, location, cancellationToken).ConfigureAwait(false);
         if (bytes is null)
         {
             // The pack is gone: another process compacted it. Its objects live in a newer pack.
             await RefreshIndexAsync(cancellationToken).ConfigureAwait(false);
             if (!_index.TryGetValue(id, out location)) return null;
-            bytes = await ReadEntryAsync(location, cancellationToken).ConfigureAwait(false);
+            bytes = await ReadEntryOrOtherCopyAsync(id, location, cancellationToken).ConfigureAwait(false);
             if (bytes is null) return null;
         }
         return bytes;
+    }
+
+    /// <summary>
+    /// The object at <paramref name="location"/>; when that copy is damaged, a good copy from another known pack that holds
+    /// it (a compaction or sweep interrupted before its deletes leaves two), so damage in one pack does not hide a good
+    /// copy in the same bucket. Throws the first damage when no pack holds a good copy.
+    /// </summary>
+    private async Task<byte[]?> ReadEntryOrOtherCopyAsync(ObjectId id, Location location, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadEntryAsync(location, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CorruptObjectException damaged)
+        {
+            foreach (var other in _packs.Values)
+            {
+                if (ReferenceEquals(other, location.Pack) || !other.Index.TryFind(id, out var entry)) continue;
+                byte[]? copy;
+                try { copy = await ReadEntryAsync(new Location(other, entry), cancellationToken).ConfigureAwait(false); }
+                catch (CorruptObjectException) { continue; }
+                if (copy is null) continue;
+                S3Telemetry.ServedFromOtherPack(_logger, id.ToString(), location.Pack.Name, _options.BucketName, damaged.Message, other.Name);
+                return copy;
+            }
+            throw;
+        }
     }
 
     /// <inheritdoc />

@@ -85,6 +85,20 @@ public sealed partial class Repository
     internal async Task<CommitResult> CommitCoreAsync(string branch, SnapshotChanges changes, CommitOptions? options, RebaseOptions? rebase, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        var gate = Store.CommitGate(Name, RefName.Branch(branch));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await CommitUnderGateAsync(branch, changes, options, rebase, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<CommitResult> CommitUnderGateAsync(string branch, SnapshotChanges changes, CommitOptions? options, RebaseOptions? rebase, CancellationToken cancellationToken)
+    {
         options ??= new CommitOptions();
         rebase ??= RebaseOptions.Default;
         var refName = RefName.Branch(branch);

@@ -21,6 +21,16 @@ public sealed class RepositoryStore : IAsyncDisposable
 {
     private readonly IDisposable? _ownedBackend;
 
+    /// <summary>
+    /// In-process gates of commits to one branch (64 stripes by repository and ref): this process's committers of a branch
+    /// queue instead of racing each other's compare-and-swap, so none can lose every rebase on a busy machine. Other
+    /// processes still race, and automatic rebase settles that.
+    /// </summary>
+    private readonly SemaphoreSlim[] _commitGates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
+    internal SemaphoreSlim CommitGate(RepositoryName repository, RefName name)
+        => _commitGates[(HashCode.Combine(repository, name) & int.MaxValue) % _commitGates.Length];
+
     /// <summary>Creates a store over the given backends.</summary>
     /// <param name="objects">Where objects live.</param>
     /// <param name="refs">Where refs and the audit log live.</param>

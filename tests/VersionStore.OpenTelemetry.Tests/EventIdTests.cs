@@ -72,6 +72,7 @@ public sealed class EventIdTests
         "4001 PackUploaded",
         "4002 RequestFailed",
         "4003 IndexSkipped",
+        "4004 ServedFromOtherPack",
         "5001 LogDecision",
         "5002 LogEvaluationFailed",
         "5010 LogChanged",

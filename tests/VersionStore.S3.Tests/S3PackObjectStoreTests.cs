@@ -283,6 +283,51 @@ public sealed class S3PackObjectStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_damaged_copy_is_served_from_another_pack_that_holds_a_good_one()
+    {
+        // Two packs hold the same objects (a compaction interrupted before its deletes); the copy a lookup picks (the
+        // newest pack's) is damaged: the read serves the good copy of the other pack, and only damage everywhere fails.
+        var options = S3TestServer.Options();
+        var store = await OpenAsync(options);
+        var blobs = TestData.DifyBlobs(30);
+        for (var i = 0; i < blobs.Count; i += 15) await store.WriteAsync(blobs.Skip(i).Take(15).ToList());
+        var saved = new List<(string Key, byte[] Bytes)>();
+        foreach (var name in store.PackNames)
+        {
+            saved.Add((store.PackKey(name), await S3TestServer.RawGetAsync(store.PackKey(name))));
+            saved.Add((store.IndexKey(name), await S3TestServer.RawGetAsync(store.IndexKey(name))));
+        }
+        await store.CompactAsync();
+        var merged = Assert.Single(store.PackNames);
+        var victim = blobs[7];
+        Assert.True(store.TryLocate(victim.Id, out _, out var entry));
+        var bytes = await S3TestServer.RawGetAsync(store.PackKey(merged));
+        bytes[entry.Offset + entry.StoredLength / 2] ^= 0x10;
+        await S3TestServer.RawPutAsync(store.PackKey(merged), bytes);
+        foreach (var (key, data) in saved) await S3TestServer.RawPutAsync(key, data);
+
+        var reader = await OpenAsync(options);
+        Assert.Equal(3, reader.PackCount);
+        Assert.True(reader.TryLocate(victim.Id, out var picked, out _));
+        Assert.Equal(merged, picked); // the lookup picks the damaged copy first
+        var read = await reader.TryReadAsync(victim.Id);
+        Assert.NotNull(read);
+        Assert.True(read.Value.Span.SequenceEqual(victim.Data.Span));
+        await AssertReadsBackAsync(reader, blobs);
+
+        // With the other copy damaged too, the damage is reported, naming the object.
+        foreach (var (key, data) in saved.Where(s => !s.Key.EndsWith(".idx", StringComparison.Ordinal)))
+        {
+            var copy = (byte[])data.Clone();
+            for (var i = 64; i < copy.Length - 64; i += 97) copy[i] ^= 0x10; // every pack body damaged
+            await S3TestServer.RawPutAsync(key, copy);
+        }
+        var last = await OpenAsync(options);
+        var e = await Assert.ThrowsAsync<CorruptObjectException>(async () => await last.TryReadAsync(victim.Id));
+        Assert.Equal(victim.Id, e.ObjectId);
+    }
+
+    [Fact]
     public async Task A_flipped_byte_in_a_stored_pack_is_detected_on_read()
     {
         var options = S3TestServer.Options();

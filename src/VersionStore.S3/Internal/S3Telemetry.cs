@@ -27,6 +27,9 @@ internal static partial class S3Telemetry
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Pack index {Key} in bucket {Bucket} did not parse in {Attempts} GETs ({Reason}); its pack is skipped until the next index refresh (an upload in progress, or damage)")]
     public static partial void IndexSkipped(ILogger logger, string key, string bucket, int attempts, string reason);
 
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Object {Id} in pack {Pack} of bucket {Bucket} is damaged ({Reason}); served from pack {Other}, which holds a good copy")]
+    public static partial void ServedFromOtherPack(ILogger logger, string id, string pack, string bucket, string reason, string other);
+
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "S3 {Operation} on bucket {Bucket} failed: {Reason}")]
     public static partial void RequestFailed(ILogger logger, string operation, string bucket, string reason);
 }

@@ -2,7 +2,10 @@ using System.Text;
 
 namespace VersionStore.Tests.Dag;
 
-/// <summary>Concurrent commits to one branch: auto-rebase combines disjoint edits and never loses one.</summary>
+/// <summary>
+/// Concurrent commits to one branch: committers of one store queue (no one starves on a busy machine), committers of
+/// two stores over one backend race and auto-rebase combines their disjoint edits; none is ever lost.
+/// </summary>
 public sealed class ConcurrentCommitTests
 {
     [Fact]
@@ -31,6 +34,40 @@ public sealed class ConcurrentCommitTests
         var count = 0;
         await foreach (var _ in repo.LogAsync("main")) count++;
         Assert.Equal(1 + writers * commitsEach, count); // linear history: every commit landed exactly once
+    }
+
+    [Fact]
+    public async Task TwoStoresOverOneBackend_RaceTheirCommits_AndRebaseEveryOneIn()
+    {
+        // Two stores over the same objects and refs stand for two processes: their committers race the ref's
+        // compare-and-swap (within one store they queue), and automatic rebase lands every commit.
+        const int writersPerStore = 2, commitsEach = 12;
+        var first = RepositoryStore.CreateInMemory();
+        var second = new RepositoryStore(first.Objects, first.Refs);
+        await first.GetRepository("race").CommitAsync("main", new SnapshotChanges().Put("settings", "s0"));
+        using var start = new ManualResetEventSlim();
+        var tasks = new[] { first, second }.SelectMany((store, s) => Enumerable.Range(0, writersPerStore).Select(w => (Store: store, Name: $"s{s}w{w}")))
+            .Select(writer => Task.Run(async () =>
+            {
+                start.Wait();
+                var repo = writer.Store.GetRepository("race");
+                for (var k = 0; k < commitsEach; k++)
+                    await repo.CommitAsync("main", new SnapshotChanges().Put($"nodes/{writer.Name}", $"{writer.Name} v{k}").Put($"log/{writer.Name}-{k}", "x"),
+                        new CommitOptions { Author = writer.Name, Message = $"{writer.Name} {k}" });
+            })).ToArray();
+        start.Set();
+        await Task.WhenAll(tasks);
+
+        var all = await (await first.GetRepository("race").CheckoutAsync("main")).ReadAllAsync();
+        for (var s = 0; s < 2; s++)
+            for (var w = 0; w < writersPerStore; w++)
+            {
+                Assert.Equal($"s{s}w{w} v{commitsEach - 1}", System.Text.Encoding.UTF8.GetString(all[$"nodes/s{s}w{w}"].Span));
+                for (var k = 0; k < commitsEach; k++) Assert.True(all.ContainsKey($"log/s{s}w{w}-{k}"), $"lost update s{s}w{w}-{k}");
+            }
+        var count = 0;
+        await foreach (var _ in second.GetRepository("race").LogAsync("main")) count++;
+        Assert.Equal(1 + 2 * writersPerStore * commitsEach, count);
     }
 
     [Fact]
