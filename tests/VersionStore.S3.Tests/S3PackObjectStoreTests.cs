@@ -285,8 +285,8 @@ public sealed class S3PackObjectStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_damaged_copy_is_served_from_another_pack_that_holds_a_good_one()
     {
-        // Two packs hold the same objects (a compaction interrupted before its deletes); the copy a lookup picks (the
-        // newest pack's) is damaged: the read serves the good copy of the other pack, and only damage everywhere fails.
+        // Two packs hold the same objects (a compaction interrupted before its deletes); the copy a lookup picks is
+        // damaged: the read serves the good copy of the other pack, and only damage everywhere fails.
         var options = S3TestServer.Options();
         var store = await OpenAsync(options);
         var blobs = TestData.DifyBlobs(30);
@@ -298,29 +298,28 @@ public sealed class S3PackObjectStoreTests : IAsyncLifetime
             saved.Add((store.IndexKey(name), await S3TestServer.RawGetAsync(store.IndexKey(name))));
         }
         await store.CompactAsync();
-        var merged = Assert.Single(store.PackNames);
-        var victim = blobs[7];
-        Assert.True(store.TryLocate(victim.Id, out _, out var entry));
-        var bytes = await S3TestServer.RawGetAsync(store.PackKey(merged));
-        bytes[entry.Offset + entry.StoredLength / 2] ^= 0x10;
-        await S3TestServer.RawPutAsync(store.PackKey(merged), bytes);
+        Assert.Single(store.PackNames);
         foreach (var (key, data) in saved) await S3TestServer.RawPutAsync(key, data);
-
         var reader = await OpenAsync(options);
         Assert.Equal(3, reader.PackCount);
-        Assert.True(reader.TryLocate(victim.Id, out var picked, out _));
-        Assert.Equal(merged, picked); // the lookup picks the damaged copy first
+        var victim = blobs[7];
+        // Damage the copy the lookup picks (the merged pack or the restored input: whichever the listing made newest).
+        Assert.True(reader.TryLocate(victim.Id, out var picked, out var entry));
+        var bytes = await S3TestServer.RawGetAsync(reader.PackKey(picked));
+        bytes[entry.Offset + entry.StoredLength / 2] ^= 0x10;
+        await S3TestServer.RawPutAsync(reader.PackKey(picked), bytes);
+
         var read = await reader.TryReadAsync(victim.Id);
         Assert.NotNull(read);
         Assert.True(read.Value.Span.SequenceEqual(victim.Data.Span));
         await AssertReadsBackAsync(reader, blobs);
 
-        // With the other copy damaged too, the damage is reported, naming the object.
-        foreach (var (key, data) in saved.Where(s => !s.Key.EndsWith(".idx", StringComparison.Ordinal)))
+        // With every copy damaged, the damage is reported, naming the object.
+        foreach (var name in reader.PackNames)
         {
-            var copy = (byte[])data.Clone();
-            for (var i = 64; i < copy.Length - 64; i += 97) copy[i] ^= 0x10; // every pack body damaged
-            await S3TestServer.RawPutAsync(key, copy);
+            var copy = await S3TestServer.RawGetAsync(reader.PackKey(name));
+            for (var i = 64; i < copy.Length - 64; i += 97) copy[i] ^= 0x10; // the whole pack body
+            await S3TestServer.RawPutAsync(reader.PackKey(name), copy);
         }
         var last = await OpenAsync(options);
         var e = await Assert.ThrowsAsync<CorruptObjectException>(async () => await last.TryReadAsync(victim.Id));
