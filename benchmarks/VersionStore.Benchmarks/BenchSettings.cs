@@ -41,26 +41,38 @@ public static class BenchSettings
     }
 
     /// <summary>99th percentile of the iteration means (BenchmarkDotNet has P95 built in, not P99).</summary>
-    private sealed class P99Column : IColumn
+    private sealed class P99Column() : ComputedColumn("P99", "P99", ColumnCategory.Statistics, 10, UnitType.Time,
+        "99th percentile of iteration means (per-operation p99 of rollback: see the latency probe)")
     {
-        public string Id => "P99";
-        public string ColumnName => "P99";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Statistics;
-        public int PriorityInCategory => 10;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Time;
-        public string Legend => "99th percentile of iteration means (per-operation p99 of rollback: see the latency probe)";
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        protected override string Compute(BenchmarkCase benchmarkCase, BenchmarkDotNet.Mathematics.Statistics stats)
         {
-            var stats = summary[benchmarkCase]?.ResultStatistics;
-            if (stats is null) return "NA";
             var ns = stats.Percentiles.Percentile(99);
             return ns < 1_000 ? $"{ns:N1} ns" : ns < 1_000_000 ? $"{ns / 1_000:N2} μs" : $"{ns / 1_000_000:N3} ms";
         }
     }
+}
+
+/// <summary>
+/// A summary column computed from a case's result statistics ("NA" when the case has none): the <see cref="IColumn"/>
+/// members every such column shares, so a column states only its name, legend and value.
+/// </summary>
+internal abstract class ComputedColumn(string id, string name, ColumnCategory category, int priority, UnitType unit, string legend) : IColumn
+{
+    public string Id => id;
+    public string ColumnName => name;
+    public bool AlwaysShow => true;
+    public ColumnCategory Category => category;
+    public int PriorityInCategory => priority;
+    public bool IsNumeric => true;
+    public UnitType UnitType => unit;
+    public string Legend => legend;
+    public bool IsAvailable(Summary summary) => true;
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        => summary[benchmarkCase]?.ResultStatistics is { } stats ? Compute(benchmarkCase, stats) : "NA";
+
+    /// <summary>The cell of <paramref name="benchmarkCase"/>.</summary>
+    protected abstract string Compute(BenchmarkCase benchmarkCase, BenchmarkDotNet.Mathematics.Statistics stats);
 }

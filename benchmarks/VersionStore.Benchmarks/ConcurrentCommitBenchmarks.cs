@@ -92,26 +92,10 @@ public class ConcurrentCommitBenchmarks
     }
 
     /// <summary>Commits per second of one invocation: Writers × <see cref="CommitsPerWriter"/> / Mean.</summary>
-    private sealed class CommitsPerSecondColumn : IColumn
+    private sealed class CommitsPerSecondColumn() : ComputedColumn("CommitsPerSecond", "Commits/s", ColumnCategory.Custom, 0, UnitType.Dimensionless,
+        "commits per second, all writers together (Writers × CommitsPerWriter / Mean)")
     {
-        public string Id => "CommitsPerSecond";
-        public string ColumnName => "Commits/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "commits per second, all writers together (Writers × CommitsPerWriter / Mean)";
-        public bool IsAvailable(Summary summary) => true;
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            var stats = summary[benchmarkCase]?.ResultStatistics;
-            if (stats is null) return "NA";
-            var writers = (int)benchmarkCase.Parameters["Writers"];
-            return (writers * CommitsPerWriter / (stats.Mean / 1e9)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
-        }
+        protected override string Compute(BenchmarkCase benchmarkCase, BenchmarkDotNet.Mathematics.Statistics stats)
+            => ((int)benchmarkCase.Parameters["Writers"] * CommitsPerWriter / (stats.Mean / 1e9)).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
     }
 }

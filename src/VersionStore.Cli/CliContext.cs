@@ -94,10 +94,11 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, CliEnviro
             if (config is null && redis is null && s3 is null && bucket is null && !StoreLocator.Exists(path))
                 throw CliException.NotFound($"no store at '{path}' (run 'vstore init', or pass --store or set {StoreLocator.PathVariable})");
             var configFile = config is null ? null : ResolvePath(config);
+            var configuration = configFile is null ? null : StoreOpener.LoadConfiguration(configFile);
             // With --config the local store is the file's rocksDb:path (when it names one), not the default folder.
-            if (configFile is not null && parseResult.GetValue(StoreOption) is null && StoreOpener.ConfiguredLocalPath(configFile) is { } local)
+            if (configuration is not null && parseResult.GetValue(StoreOption) is null && StoreOpener.ConfiguredLocalPath(configuration) is { } local)
                 path = ResolvePath(local);
-            var builder = StoreOpener.Compose(path, configFile, redis, s3, bucket, Environment.GetVariable,
+            var builder = StoreOpener.Compose(path, configuration, redis, s3, bucket, Environment.GetVariable,
                 readOnly: ReadOnlyCommands.Contains(command.Name));
             // The commit graph persists beside the local store (embedded: the database; distributed: the local cache).
             builder.Options.Store.CommitGraphPath ??= System.IO.Path.Combine(path, CommitGraphFile);

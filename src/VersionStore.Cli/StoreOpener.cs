@@ -17,13 +17,13 @@ internal static class StoreOpener
     /// The builder for the global options (a command never creates an embedded store: that is <c>vstore init</c>).
     /// With <c>readOnly</c> (the command only reads) an embedded store without remote tiers opens read-only: no lock, nothing written.
     /// </summary>
-    public static VersionStoreBuilder Compose(string path, string? configFile, string? redis, string? s3Endpoint, string? bucket, Func<string, string?> variable,
+    public static VersionStoreBuilder Compose(string path, IConfiguration? configuration, string? redis, string? s3Endpoint, string? bucket, Func<string, string?> variable,
         bool readOnly = false)
     {
         var builder = new VersionStoreBuilder();
-        if (configFile is not null)
+        if (configuration is not null)
         {
-            FromConfiguration(builder, new ConfigurationBuilder().AddJsonFile(configFile, optional: false, reloadOnChange: false).Build(), variable);
+            FromConfiguration(builder, configuration, variable);
             return builder;
         }
         var remote = redis is not null || s3Endpoint is not null || bucket is not null;
@@ -51,9 +51,13 @@ internal static class StoreOpener
         return builder;
     }
 
+    /// <summary>The <c>--config</c> JSON file, read once per command.</summary>
+    public static IConfiguration LoadConfiguration(string configFile)
+        => new ConfigurationBuilder().AddJsonFile(configFile, optional: false, reloadOnChange: false).Build();
+
     /// <summary>The local RocksDB folder a <c>--config</c> file names (<c>rocksDb:path</c>), or null when it names none.</summary>
-    public static string? ConfiguredLocalPath(string configFile)
-        => new ConfigurationBuilder().AddJsonFile(configFile, optional: false, reloadOnChange: false).Build()["rocksDb:path"] is { Length: > 0 } p ? p : null;
+    public static string? ConfiguredLocalPath(IConfiguration configuration)
+        => configuration["rocksDb:path"] is { Length: > 0 } p ? p : null;
 
     /// <summary>
     /// Maps a configuration (the <c>--config</c> JSON file) onto the builder: the root binds

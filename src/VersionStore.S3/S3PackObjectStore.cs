@@ -904,7 +904,7 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
                 // that crashed before deleting its inputs): then nothing is uploaded, and the rest of the group goes.
                 if (!_packs.ContainsKey(pack.Name))
                 {
-                    await UploadRewrittenPackAsync(pack, cancellationToken).ConfigureAwait(false);
+                    await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
                     written++;
                     objects += pack.Index.Count;
                     after += pack.Bytes.Length;

@@ -151,7 +151,7 @@ internal static class ChannelCommands
     private static async Task WatchStoreAsync(CliContext cli, ParseResult parseResult, RepositoryName repository, string channel, Output output, CancellationToken cancellationToken)
     {
         var config = parseResult.GetValue(cli.ConfigOption);
-        var builder = StoreOpener.Compose(cli.StorePath(parseResult), config is null ? null : cli.ResolvePath(config), parseResult.GetValue(cli.RedisOption),
+        var builder = StoreOpener.Compose(cli.StorePath(parseResult), config is null ? null : StoreOpener.LoadConfiguration(cli.ResolvePath(config)), parseResult.GetValue(cli.RedisOption),
             parseResult.GetValue(cli.S3EndpointOption), parseResult.GetValue(cli.BucketOption), cli.Environment.GetVariable);
         var host = await builder.BuildAsync(cancellationToken).ConfigureAwait(false);
         await using (host.ConfigureAwait(false))

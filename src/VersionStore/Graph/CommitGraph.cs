@@ -103,12 +103,14 @@ internal sealed class CommitGraph
     /// attached, interned or loaded); null when the commit is not stored (the graph may still know it).
     /// </summary>
     public async ValueTask<(ObjectId[] Parents, long Generation)?> TryReadHeaderAsync(ObjectId id, CancellationToken ct)
+        => await ReadStoredHeaderAsync(id, ct).ConfigureAwait(false) is { } h ? (h.Parents, h.Generation) : null;
+
+    /// <summary>The parsed header of a stored commit (verified read), or null when it is not stored or there is no reader.</summary>
+    private async ValueTask<(ObjectId[] Parents, long Generation, long Micros)?> ReadStoredHeaderAsync(ObjectId id, CancellationToken ct)
     {
         if (_reader is null) return null;
         var data = await _reader.TryReadVerifiedAsync(id, ct).ConfigureAwait(false);
-        if (data is null) return null;
-        var (parents, generation, _) = ParseHeader(id, data.Value.Span);
-        return (parents, generation);
+        return data is null ? null : ParseHeader(id, data.Value.Span);
     }
 
     /// <summary>Commits served by the base of the persisted file.</summary>
@@ -230,8 +232,7 @@ internal sealed class CommitGraph
         if (IsLoaded(pos)) return;
         var id = IdOf(pos);
         if (_reader is null) throw new ObjectNotFoundException(id, "commit (not in the commit graph)");
-        var data = await _reader.TryReadVerifiedAsync(id, ct).ConfigureAwait(false) ?? throw new ObjectNotFoundException(id, "commit");
-        var (parents, generation, micros) = ParseHeader(id, data.Span);
+        var (parents, generation, micros) = await ReadStoredHeaderAsync(id, ct).ConfigureAwait(false) ?? throw new ObjectNotFoundException(id, "commit");
         lock (_gate) PublishLocked(id, parents, generation, micros, fromFile: false);
         PersistIfDue();
     }
