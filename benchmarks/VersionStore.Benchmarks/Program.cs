@@ -26,6 +26,12 @@ if (rest.Length > 0 && rest[0] == "rollback-profile")
     return;
 }
 
+if (rest.Length > 0 && rest[0] == "rocksdb-read-probe")
+{
+    await RocksDbReadProbe.RunAsync(rest.Length > 1 ? rest[1..] : [""], 300);
+    return;
+}
+
 if (rest.Length > 0 && rest[0] == "batch-gets")
 {
     await BatchGetProbe.RunAsync(quick);

@@ -27,28 +27,7 @@ internal static class RollbackProfile
         var backend = (RocksDbBackend)cold.Store.Objects;
         var target = await repo.GetCommitAsync(cold.TargetA);
 
-        // The closure, level by level, as the verifier reads it.
-        var levels = new List<ObjectId[]>();
-        var bytes = new List<byte[]>();
-        var trees = new List<(ObjectId Id, byte[] Data)>();
-        var level = new[] { target.Tree };
-        var seen = new HashSet<ObjectId>(level);
-        while (level.Length > 0)
-        {
-            levels.Add(level);
-            var data = await backend.TryReadManyAsync(level);
-            var next = new List<ObjectId>();
-            for (var i = 0; i < level.Length; i++)
-            {
-                var d = data[i]!.Value.ToArray();
-                bytes.Add(d);
-                if (ObjectCodec.ReadKind(level[i], d) != ObjectKind.Tree) continue;
-                trees.Add((level[i], d));
-                foreach (var e in ObjectCodec.DecodeTree(level[i], d).Entries)
-                    if (seen.Add(e.Id)) next.Add(e.Id);
-            }
-            level = [.. next];
-        }
+        var (levels, bytes, trees) = await ClosureAsync(backend, target.Tree);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"# rollback profile: {commits:N0} commits, closure {bytes.Count} objects ({trees.Count} trees) in {levels.Count} levels [{string.Join(", ", levels.Select(l => l.Length))}], {bytes.Sum(b => b.Length):N0} bytes; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}"));
         Console.WriteLine("| phase | p50 µs | p90 µs | p99 µs | CPU µs per op (process, all threads; mean) |");
@@ -82,6 +61,33 @@ internal static class RollbackProfile
             for (var i = 0; i < loop; i++) await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {loop} verifications in a loop: {started.Elapsed.TotalMilliseconds / loop * 1000:N1} µs each"));
         }
+    }
+
+    /// <summary>The closure of <paramref name="root"/> level by level, as the verifier reads it: ids per level, every object's bytes, the trees.</summary>
+    internal static async Task<(List<ObjectId[]> Levels, List<byte[]> Bytes, List<(ObjectId Id, byte[] Data)> Trees)> ClosureAsync(RocksDbBackend backend, ObjectId root)
+    {
+        var levels = new List<ObjectId[]>();
+        var bytes = new List<byte[]>();
+        var trees = new List<(ObjectId Id, byte[] Data)>();
+        var level = new[] { root };
+        var seen = new HashSet<ObjectId>(level);
+        while (level.Length > 0)
+        {
+            levels.Add(level);
+            var data = await backend.TryReadManyAsync(level);
+            var next = new List<ObjectId>();
+            for (var i = 0; i < level.Length; i++)
+            {
+                var d = data[i]!.Value.ToArray();
+                bytes.Add(d);
+                if (ObjectCodec.ReadKind(level[i], d) != ObjectKind.Tree) continue;
+                trees.Add((level[i], d));
+                foreach (var e in ObjectCodec.DecodeTree(level[i], d).Entries)
+                    if (seen.Add(e.Id)) next.Add(e.Id);
+            }
+            level = [.. next];
+        }
+        return (levels, bytes, trees);
     }
 
     private static async Task Measure(string phase, Func<Task> op)

@@ -90,14 +90,24 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
             var table = new BlockBasedTableOptions()
                 .SetFilterPolicy(BloomFilterPolicy.Create(10, false))
                 .SetFormatVersion(5);
-            if (options.BlockCacheSizeBytes > 0) table.SetBlockCache(Cache.CreateLru((ulong)options.BlockCacheSizeBytes));
+            var exp = Environment.GetEnvironmentVariable("VSTORE_ROCKSDB_EXP") ?? "";
+            if (exp.Contains("hash", StringComparison.Ordinal)) table.SetDataBlockHashIndex(0.75);
+            if (exp.Contains("restart4", StringComparison.Ordinal)) table.SetBlockRestartInterval(4);
+            if (exp.Contains("restart1", StringComparison.Ordinal)) table.SetBlockRestartInterval(1);
+            if (exp.Contains("block16k", StringComparison.Ordinal)) table.SetBlockSize(16 * 1024);
+            if (options.BlockCacheSizeBytes > 0) table.SetBlockCache(exp.Contains("hcc", StringComparison.Ordinal) ? Cache.CreateHyperClock((ulong)options.BlockCacheSizeBytes) : Cache.CreateLru((ulong)options.BlockCacheSizeBytes));
             else table.SetNoBlockCache(true);
             var compression = options.CompressFiles ? Compression.Lz4 : Compression.No;
 
-            ColumnFamilyOptions Family() => new ColumnFamilyOptions()
+            ColumnFamilyOptions Family()
+            {
+                var f = new ColumnFamilyOptions()
                 .SetBlockBasedTableFactory(table)
-                .SetCompression(compression)
+                .SetCompression(exp.Contains("nocomp", StringComparison.Ordinal) ? Compression.No : compression)
                 .SetWriteBufferSize((ulong)options.WriteBufferSizeBytes);
+                if (exp.Contains("membloom", StringComparison.Ordinal)) f.SetMemtableWholeKeyFilter(0.02);
+                return f;
+            }
 
             var dbOptions = new DbOptions()
                 .SetCreateIfMissing(options.CreateIfMissing)
@@ -118,6 +128,7 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
                 // all replayed by every open.)
                 .SetSkipStatsUpdateOnDbOpen(true)
                 .SetStatsDumpPeriodSec(0);
+            if (exp.Contains("rowcache", StringComparison.Ordinal)) dbOptions.SetRowCache(Cache.CreateLru(32 * 1024 * 1024));
             // A read-write open appends to the MANIFEST it recovered instead of writing a new one and switching CURRENT
             // to it (two fsyncs and a directory fsync fewer per open; RocksDB falls back to a fresh MANIFEST whenever it
             // cannot safely append), and loads the table files on the calling thread instead of spawning up to 16

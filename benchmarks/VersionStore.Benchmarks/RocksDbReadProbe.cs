@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace VersionStore.Benchmarks;
+
+/// <summary>
+/// <c>rocksdb-read-probe [CONFIG...]</c>: the cost per key of reading a cold rollback's closure from RocksDB, per table
+/// configuration. Each configuration gets a fresh database holding every object of the 1,000-commit rollback history
+/// (flushed and compacted into SST files) plus 2,000 objects left in the memtable; the closure's levels are then read
+/// by multi-get and by a loop of single gets, all configurations interleaved round by round.
+/// </summary>
+internal static class RocksDbReadProbe
+{
+    public static async Task RunAsync(string[] configs, int rounds)
+    {
+        List<ObjectId[]> levels;
+        var all = new List<EncodedObject>();
+        await using (var h = await RollbackHistory.OpenAsync(1_000, RollbackBenchmarks.Options("cold")))
+        {
+            var backend = (RocksDbBackend)h.Store.Objects;
+            var target = await h.Repository.GetCommitAsync(h.TargetA);
+            levels = (await RollbackProfile.ClosureAsync(backend, target.Tree)).Levels;
+            await foreach (var o in backend.ListObjectsAsync()) all.Add(new EncodedObject(o.Id, (await backend.TryReadAsync(o.Id))!.Value.ToArray()));
+        }
+        var rng = new Random(11);
+        var dbs = new List<(string Name, RocksDbBackend Db, TempDirectory Dir)>();
+        foreach (var c in configs)
+        {
+            Environment.SetEnvironmentVariable("VSTORE_ROCKSDB_EXP", c);
+            var dir = new TempDirectory("rdprobe");
+            var db = RocksDbBackend.Open(dir.Path);
+            for (var i = 0; i < all.Count; i += 1000) await db.WriteAsync(all.GetRange(i, Math.Min(1000, all.Count - i)));
+            await db.CompactAsync();
+            var filler = new List<EncodedObject>();
+            for (var i = 0; i < 2000; i++)
+            {
+                var bytes = new byte[300];
+                rng.NextBytes(bytes);
+                filler.Add(new EncodedObject(ObjectId.Compute(bytes), bytes));
+            }
+            await db.WriteAsync(filler);
+            dbs.Add((c, db, dir));
+        }
+        Environment.SetEnvironmentVariable("VSTORE_ROCKSDB_EXP", null);
+        var keys = levels.Sum(l => l.Length);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# rocksdb-read-probe: {all.Count:N0} objects stored, closure {keys} keys in {levels.Count} levels; {rounds} rounds; load {File.ReadAllText("/proc/loadavg").Trim()}"));
+        var multi = dbs.Select(_ => new List<double>()).ToArray();
+        var single = dbs.Select(_ => new List<double>()).ToArray();
+        var multiCpu = new double[dbs.Count];
+        var singleCpu = new double[dbs.Count];
+        for (var r = 0; r < rounds; r++)
+        {
+            for (var d = 0; d < dbs.Count; d++)
+            {
+                var db = dbs[d].Db;
+                var cpu = ThreadCpu();
+                var start = Stopwatch.GetTimestamp();
+                foreach (var l in levels) await db.TryReadManyAsync(l);
+                multi[d].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                multiCpu[d] += ThreadCpu() - cpu;
+                cpu = ThreadCpu();
+                start = Stopwatch.GetTimestamp();
+                foreach (var l in levels) foreach (var id in l) await db.TryReadAsync(id);
+                single[d].Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                singleCpu[d] += ThreadCpu() - cpu;
+            }
+        }
+        Console.WriteLine("| config | multi-get p50 µs | multi-get min µs | multi-get CPU µs (mean) | µs per key (multi p50) | single gets p50 µs | single gets CPU µs (mean) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        for (var d = 0; d < dbs.Count; d++)
+        {
+            multi[d].Sort();
+            single[d].Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {(dbs[d].Name.Length == 0 ? "default" : dbs[d].Name)} | {multi[d][multi[d].Count / 2]:N1} | {multi[d][0]:N1} | {multiCpu[d] / rounds:N1} | {multi[d][multi[d].Count / 2] / keys:N2} | {single[d][single[d].Count / 2]:N1} | {singleCpu[d] / rounds:N1} |"));
+        }
+        foreach (var (_, db, dir) in dbs)
+        {
+            db.Dispose();
+            dir.Dispose();
+        }
+    }
+
+    /// <summary>CPU time of the calling thread, µs (the probe's reads run on it: RocksDB's reads are synchronous).</summary>
+    private static double ThreadCpu()
+    {
+        var ts = default(Timespec);
+        _ = clock_gettime(3 /* CLOCK_THREAD_CPUTIME_ID */, ref ts);
+        return ts.Seconds * 1e6 + ts.Nanoseconds / 1e3;
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int clock_gettime(int clock, ref Timespec ts);
+}
