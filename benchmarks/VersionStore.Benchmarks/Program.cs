@@ -28,7 +28,7 @@ if (rest.Length > 0 && rest[0] == "rollback-profile")
 
 if (rest.Length > 0 && rest[0] == "rocksdb-read-probe")
 {
-    await RocksDbReadProbe.RunAsync(rest.Length > 1 ? rest[1..] : [""], 300);
+    await RocksDbReadProbe.RunAsync(300);
     return;
 }
 

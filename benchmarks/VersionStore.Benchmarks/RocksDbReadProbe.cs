@@ -4,14 +4,14 @@ using System.Globalization;
 namespace VersionStore.Benchmarks;
 
 /// <summary>
-/// <c>rocksdb-read-probe [CONFIG...]</c>: the cost per key of reading a cold rollback's closure from RocksDB, per table
-/// configuration. Each configuration gets a fresh database holding every object of the 1,000-commit rollback history
+/// <c>rocksdb-read-probe</c>: the cost per key of reading a cold rollback's closure from RocksDB, with the row cache
+/// (the default, <see cref="RocksDbBackendOptions.RowCacheSizeBytes"/>) and without. Each configuration gets a fresh database holding every object of the 1,000-commit rollback history
 /// (flushed and compacted into SST files) plus 2,000 objects left in the memtable; the closure's levels are then read
 /// by multi-get and by a loop of single gets, all configurations interleaved round by round.
 /// </summary>
 internal static class RocksDbReadProbe
 {
-    public static async Task RunAsync(string[] configs, int rounds)
+    public static async Task RunAsync(int rounds)
     {
         List<ObjectId[]> levels;
         var all = new List<EncodedObject>();
@@ -24,11 +24,10 @@ internal static class RocksDbReadProbe
         }
         var rng = new Random(11);
         var dbs = new List<(string Name, RocksDbBackend Db, TempDirectory Dir)>();
-        foreach (var c in configs)
+        foreach (var (c, rowCache) in new[] { ("row cache 32 MiB (default)", 32L << 20), ("no row cache", 0L) })
         {
-            Environment.SetEnvironmentVariable("VSTORE_ROCKSDB_EXP", c);
             var dir = new TempDirectory("rdprobe");
-            var db = RocksDbBackend.Open(dir.Path);
+            var db = RocksDbBackend.Open(new RocksDbBackendOptions { Path = dir.Path, RowCacheSizeBytes = rowCache });
             for (var i = 0; i < all.Count; i += 1000) await db.WriteAsync(all.GetRange(i, Math.Min(1000, all.Count - i)));
             await db.CompactAsync();
             var filler = new List<EncodedObject>();
@@ -41,7 +40,6 @@ internal static class RocksDbReadProbe
             await db.WriteAsync(filler);
             dbs.Add((c, db, dir));
         }
-        Environment.SetEnvironmentVariable("VSTORE_ROCKSDB_EXP", null);
         var keys = levels.Sum(l => l.Length);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# rocksdb-read-probe: {all.Count:N0} objects stored, closure {keys} keys in {levels.Count} levels; {rounds} rounds; load {File.ReadAllText("/proc/loadavg").Trim()}"));
         var multi = dbs.Select(_ => new List<double>()).ToArray();
@@ -72,7 +70,7 @@ internal static class RocksDbReadProbe
             multi[d].Sort();
             single[d].Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {(dbs[d].Name.Length == 0 ? "default" : dbs[d].Name)} | {multi[d][multi[d].Count / 2]:N1} | {multi[d][0]:N1} | {multiCpu[d] / rounds:N1} | {multi[d][multi[d].Count / 2] / keys:N2} | {single[d][single[d].Count / 2]:N1} | {singleCpu[d] / rounds:N1} |"));
+                $"| {dbs[d].Name} | {multi[d][multi[d].Count / 2]:N1} | {multi[d][0]:N1} | {multiCpu[d] / rounds:N1} | {multi[d][multi[d].Count / 2] / keys:N2} | {single[d][single[d].Count / 2]:N1} | {singleCpu[d] / rounds:N1} |"));
         }
         foreach (var (_, db, dir) in dbs)
         {

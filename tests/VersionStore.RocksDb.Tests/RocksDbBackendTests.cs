@@ -237,11 +237,11 @@ public sealed class RocksDbBackendTests : IDisposable
     [Fact]
     public void Validate_lists_every_invalid_option()
     {
-        var options = new RocksDbBackendOptions { Path = " ", BlockCacheSizeBytes = -1, WriteBufferSizeBytes = 1024, MaxOpenFiles = 3, RefLockStripes = 12 };
+        var options = new RocksDbBackendOptions { Path = " ", BlockCacheSizeBytes = -1, RowCacheSizeBytes = -1, WriteBufferSizeBytes = 1024, MaxOpenFiles = 3, RefLockStripes = 12 };
 
         var e = Assert.Throws<ArgumentException>(options.Validate);
 
-        foreach (var name in new[] { "Path", "BlockCacheSizeBytes", "WriteBufferSizeBytes", "MaxOpenFiles", "RefLockStripes" })
+        foreach (var name in new[] { "Path", "BlockCacheSizeBytes", "RowCacheSizeBytes", "WriteBufferSizeBytes", "MaxOpenFiles", "RefLockStripes" })
             Assert.Contains(name, e.Message);
         Assert.Throws<ArgumentException>(() => RocksDbBackend.Open(options));
         new RocksDbBackendOptions { Path = DbPath }.Validate();
@@ -250,7 +250,7 @@ public sealed class RocksDbBackendTests : IDisposable
     [Fact]
     public async Task SyncWrites_and_no_block_cache_and_no_compression_work()
     {
-        using var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = DbPath, SyncWrites = true, BlockCacheSizeBytes = 0, CompressFiles = false, MaxOpenFiles = 64, RefLockStripes = 1 });
+        using var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = DbPath, SyncWrites = true, BlockCacheSizeBytes = 0, RowCacheSizeBytes = 0, CompressFiles = false, MaxOpenFiles = 64, RefLockStripes = 1 });
         var blobs = TestData.DifyBlobs(10);
         await backend.WriteAsync(blobs);
         Assert.True(await backend.TryUpdateRefAsync(Update(null, blobs[0].Id, 1)));

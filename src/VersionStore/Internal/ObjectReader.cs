@@ -35,8 +35,18 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     /// </summary>
     public async ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyVerifiedAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken)
     {
-        var data = await store.TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
-        var firstBad = _storeVerifies ? int.MaxValue : FirstMismatch(ids, data);
+        ReadOnlyMemory<byte>?[] data;
+        int firstBad;
+        if (!_storeVerifies && ids.Count >= ParallelReadThreshold && Environment.ProcessorCount > 1 && store is IBatchObjectStore { BatchReadsAreLocal: true } local)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            (data, firstBad) = ReadAndHashInParts(local, ids, cancellationToken);
+        }
+        else
+        {
+            data = await store.TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
+            firstBad = _storeVerifies ? int.MaxValue : FirstMismatch(ids, data);
+        }
         var read = 0;
         for (var i = 0; i < data.Length; i++)
         {
@@ -47,6 +57,53 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         }
         if (read > 0) VersionStoreDiagnostics.ObjectsRead.Add(read);
         return data;
+    }
+
+    /// <summary>Batches at least this large are read from a local store (<see cref="IBatchObjectStore.BatchReadsAreLocal"/>) in parts on every core.</summary>
+    private const int ParallelReadThreshold = 128;
+
+    /// <summary>
+    /// Reads <paramref name="ids"/> from a local store in parts, each part read and hashed on whichever core claims it (the
+    /// caller takes part too), so the reads of a snapshot's largest level and their SHA-256 run on every core at once
+    /// instead of one core reading everything before the hashing starts. Returns the answers in order and the first
+    /// position whose bytes do not hash to their id (int.MaxValue: none).
+    /// </summary>
+    private static (ReadOnlyMemory<byte>?[] Data, int FirstBad) ReadAndHashInParts(IBatchObjectStore local, IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken)
+    {
+        var data = new ReadOnlyMemory<byte>?[ids.Count];
+        // Several parts per core, claimed as they go (see FirstMismatch): a descheduled worker holds up one small part.
+        var parts = Math.Min(Environment.ProcessorCount * 2, ids.Count / (ParallelReadThreshold / 4));
+        var chunk = (ids.Count + parts - 1) / parts;
+        var first = int.MaxValue;
+        try
+        {
+            Parallel.For(0, parts, part =>
+            {
+                var start = part * chunk;
+                var end = Math.Min(ids.Count, start + chunk);
+                if (start >= end) return;
+                var slice = new ObjectId[end - start];
+                for (var i = 0; i < slice.Length; i++) slice[i] = ids[start + i];
+                var read = local.TryReadManyAsync(slice, cancellationToken);
+                // A local store completes on the calling thread (its contract); a store that did not is waited for here.
+                var answers = read.IsCompletedSuccessfully ? read.Result : read.AsTask().GetAwaiter().GetResult();
+                answers.CopyTo(data, start);
+                for (var i = 0; i < answers.Length; i++)
+                {
+                    if (answers[i] is not { } d || HashesTo(d.Span, slice[i])) continue;
+                    int seen;
+                    while (start + i < (seen = Volatile.Read(ref first)) && Interlocked.CompareExchange(ref first, start + i, seen) != seen) { }
+                    return; // later positions of this part cannot be the first
+                }
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // The store's own typed error (unavailable, cancelled), not the parallel loop's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
+        return (data, first);
     }
 
     /// <summary>Batches at least this large are hashed on every core (a snapshot of a few hundred objects: ~1 µs each).</summary>

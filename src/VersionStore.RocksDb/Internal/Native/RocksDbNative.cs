@@ -51,19 +51,12 @@ internal static unsafe partial class RocksDbNative
     [LibraryImport(Library)] internal static partial void rocksdb_block_based_options_set_format_version(nint options, int value);
     [LibraryImport(Library)] internal static partial void rocksdb_block_based_options_set_block_cache(nint options, nint cache);
     [LibraryImport(Library)] internal static partial void rocksdb_block_based_options_set_no_block_cache(nint options, byte value);
-    [LibraryImport(Library)] internal static partial void rocksdb_block_based_options_set_data_block_index_type(nint options, int value);
-    [LibraryImport(Library)] internal static partial void rocksdb_block_based_options_set_data_block_hash_ratio(nint options, double value);
-    [LibraryImport(Library)] internal static partial void rocksdb_block_based_options_set_block_restart_interval(nint options, int value);
-    [LibraryImport(Library)] internal static partial void rocksdb_block_based_options_set_block_size(nint options, nuint value);
-    [LibraryImport(Library)] internal static partial void rocksdb_block_based_options_set_cache_index_and_filter_blocks(nint options, byte value);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_memtable_whole_key_filtering(nint options, byte value);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_memtable_prefix_bloom_size_ratio(nint options, double value);
-    [LibraryImport(Library)] internal static partial void rocksdb_readoptions_set_verify_checksums(nint options, byte value);
     [LibraryImport(Library)] internal static partial nint rocksdb_filterpolicy_create_bloom_full(double bitsPerKey);
     [LibraryImport(Library)] internal static partial nint rocksdb_filterpolicy_create_bloom(double bitsPerKey);
     [LibraryImport(Library)] internal static partial nint rocksdb_cache_create_lru(nuint capacity);
     [LibraryImport(Library)] internal static partial void rocksdb_cache_destroy(nint cache);
-    [LibraryImport(Library)] internal static partial nint rocksdb_cache_create_hyper_clock(nuint capacity, nuint estimatedEntryCharge);
     [LibraryImport(Library)] internal static partial void rocksdb_options_set_row_cache(nint options, nint cache);
 
     [LibraryImport(Library)] internal static partial nint rocksdb_writeoptions_create();

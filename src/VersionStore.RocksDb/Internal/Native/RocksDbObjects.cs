@@ -70,9 +70,6 @@ internal sealed class Cache
 
     /// <summary>An LRU cache of <paramref name="capacity"/> bytes.</summary>
     public static Cache CreateLru(ulong capacity) => new(rocksdb_cache_create_lru((nuint)capacity));
-
-    /// <summary>A lock-free hyper clock cache of <paramref name="capacity"/> bytes.</summary>
-    public static Cache CreateHyperClock(ulong capacity) => new(rocksdb_cache_create_hyper_clock((nuint)capacity, 0));
 }
 
 /// <summary>Block-based table options (copied into each column family's table factory when set).</summary>
@@ -84,9 +81,6 @@ internal sealed class BlockBasedTableOptions
     public BlockBasedTableOptions SetFormatVersion(int version) { rocksdb_block_based_options_set_format_version(Handle.Pointer, version); return this; }
     public BlockBasedTableOptions SetBlockCache(Cache cache) { rocksdb_block_based_options_set_block_cache(Handle.Pointer, cache.Handle.Pointer); GC.KeepAlive(cache); return this; }
     public BlockBasedTableOptions SetNoBlockCache(bool value) { rocksdb_block_based_options_set_no_block_cache(Handle.Pointer, value ? (byte)1 : (byte)0); return this; }
-    public BlockBasedTableOptions SetDataBlockHashIndex(double ratio) { rocksdb_block_based_options_set_data_block_index_type(Handle.Pointer, 1); rocksdb_block_based_options_set_data_block_hash_ratio(Handle.Pointer, ratio); return this; }
-    public BlockBasedTableOptions SetBlockRestartInterval(int value) { rocksdb_block_based_options_set_block_restart_interval(Handle.Pointer, value); return this; }
-    public BlockBasedTableOptions SetBlockSize(ulong bytes) { rocksdb_block_based_options_set_block_size(Handle.Pointer, (nuint)bytes); return this; }
 }
 
 /// <summary>Options (<c>rocksdb_options_t</c>) of the database or of one column family.</summary>
@@ -98,6 +92,7 @@ internal class OptionsBase<TSelf> where TSelf : OptionsBase<TSelf>
 
     public TSelf SetCompression(Compression value) { rocksdb_options_set_compression(Handle.Pointer, (int)value); return Self; }
     public TSelf SetWriteBufferSize(ulong bytes) { rocksdb_options_set_write_buffer_size(Handle.Pointer, (nuint)bytes); return Self; }
+    /// <summary>A bloom filter over whole keys in the memtable, of <paramref name="ratio"/> × the write buffer size: a point read of a key the memtable does not hold skips its skip-list search.</summary>
     public TSelf SetMemtableWholeKeyFilter(double ratio) { rocksdb_options_set_memtable_whole_key_filtering(Handle.Pointer, 1); rocksdb_options_set_memtable_prefix_bloom_size_ratio(Handle.Pointer, ratio); return Self; }
     public TSelf SetBlockBasedTableFactory(BlockBasedTableOptions table) { rocksdb_options_set_block_based_table_factory(Handle.Pointer, table.Handle.Pointer); GC.KeepAlive(table); return Self; }
 }
@@ -110,6 +105,7 @@ internal sealed class DbOptions : OptionsBase<DbOptions>
 {
     public DbOptions SetCreateIfMissing(bool value) { rocksdb_options_set_create_if_missing(Handle.Pointer, value ? (byte)1 : (byte)0); return this; }
     public DbOptions SetCreateMissingColumnFamilies(bool value) { rocksdb_options_set_create_missing_column_families(Handle.Pointer, value ? (byte)1 : (byte)0); return this; }
+    /// <summary>A cache of key → value for point reads in front of the table files (the options keep their own reference).</summary>
     public DbOptions SetRowCache(Cache cache) { rocksdb_options_set_row_cache(Handle.Pointer, cache.Handle.Pointer); GC.KeepAlive(cache); return this; }
     public DbOptions SetMaxOpenFiles(int value) { rocksdb_options_set_max_open_files(Handle.Pointer, value); return this; }
     public DbOptions SetInfoLogLevel(InfoLogLevel value) { rocksdb_options_set_info_log_level(Handle.Pointer, (int)value); return this; }
