@@ -37,6 +37,10 @@ internal static class RollbackProfile
         {
             foreach (var l in levels) await backend.TryReadManyAsync(l);
         });
+        await Measure("RocksDB single gets, one per closure object (the peer)", async () =>
+        {
+            foreach (var l in levels) foreach (var id in l) await backend.TryReadAsync(id);
+        });
         await Measure("ObjectReader.TryReadManyVerifiedAsync per level (reads + SHA-256)", async () =>
         {
             foreach (var l in levels) await cold.Store.ObjectReader.TryReadManyVerifiedAsync(l, CancellationToken.None);

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using VersionStore.Conformance;
+using VersionStore.Internal;
+
+namespace VersionStore.Tests.Storage;
+
+/// <summary>
+/// The object reader splits a large batch from a local store (<see cref="IBatchObjectStore.BatchReadsAreLocal"/>) into
+/// parts read and hashed on every core: answers stay in order, absent objects stay null, the damaged object named is the
+/// first in the batch whichever part finds one first, and the store's own errors come through unwrapped.
+/// </summary>
+public sealed class LocalBatchReadTests
+{
+    private static readonly IReadOnlyList<EncodedObject> Blobs = TestData.DifyBlobs(300);
+
+    /// <summary>An in-memory store that says its batch reads are local, and serves replaced bytes for chosen ids.</summary>
+    private sealed class LocalStore(bool local) : IObjectStore, IBatchObjectStore
+    {
+        public readonly ConcurrentDictionary<ObjectId, byte[]> Objects = new();
+        public int BatchCalls;
+        public Exception? Failure;
+
+        public bool BatchReadsAreLocal => local;
+
+        public ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref BatchCalls);
+            if (Failure is not null) throw Failure;
+            var result = new ReadOnlyMemory<byte>?[ids.Count];
+            for (var i = 0; i < ids.Count; i++) result[i] = Objects.TryGetValue(ids[i], out var d) ? (ReadOnlyMemory<byte>?)d : null;
+            return ValueTask.FromResult(result);
+        }
+
+        public ValueTask<ReadOnlyMemory<byte>?> TryReadAsync(ObjectId id, CancellationToken cancellationToken = default)
+            => ValueTask.FromResult(Objects.TryGetValue(id, out var d) ? (ReadOnlyMemory<byte>?)d : null);
+
+        public ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default) => ValueTask.FromResult(Objects.ContainsKey(id));
+
+        public ValueTask WriteAsync(IReadOnlyList<EncodedObject> objects, CancellationToken cancellationToken = default)
+        {
+            foreach (var o in objects) Objects[o.Id] = o.Data.ToArray();
+            return ValueTask.CompletedTask;
+        }
+
+        public async IAsyncEnumerable<ObjectId> FindByPrefixAsync(string hexPrefix, int limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.CompletedTask;
+            yield break;
+        }
+    }
+
+    private static async Task<(LocalStore Store, ObjectReader Reader, ObjectId[] Ids)> SetUpAsync(bool local = true)
+    {
+        Assert.Equal(300, Blobs.Count);
+        var store = new LocalStore(local);
+        await store.WriteAsync(Blobs);
+        return (store, new ObjectReader(store, new VersionStoreOptions()), [.. Blobs.Select(b => b.Id)]);
+    }
+
+    [Fact]
+    public async Task A_large_batch_from_a_local_store_is_read_in_parts_in_order_with_absent_objects_null()
+    {
+        var (store, reader, ids) = await SetUpAsync();
+        var missing = ObjectId.Compute(ObjectCodec.EncodeBlob("never stored"u8));
+        var asked = ids.Take(150).Append(missing).Concat(ids.Skip(150)).Append(ids[3]).ToArray(); // 302: an absent id, a repeat
+
+        var data = await reader.TryReadManyVerifiedAsync(asked, CancellationToken.None);
+
+        Assert.Equal(asked.Length, data.Length);
+        for (var i = 0; i < asked.Length; i++)
+        {
+            if (asked[i] == missing) Assert.Null(data[i]);
+            else Assert.Equal(store.Objects[asked[i]], data[i]!.Value.ToArray());
+        }
+        Assert.True(store.BatchCalls > 1, $"a batch of {asked.Length} from a local store on {Environment.ProcessorCount} cores is read in parts (calls: {store.BatchCalls})");
+    }
+
+    [Fact]
+    public async Task A_small_batch_or_a_remote_store_is_asked_once()
+    {
+        var (local, localReader, ids) = await SetUpAsync();
+        await localReader.TryReadManyVerifiedAsync(ids[..100], CancellationToken.None);
+        Assert.Equal(1, local.BatchCalls);
+
+        var (remote, remoteReader, _) = await SetUpAsync(local: false);
+        await remoteReader.TryReadManyVerifiedAsync(ids, CancellationToken.None);
+        Assert.Equal(1, remote.BatchCalls);
+    }
+
+    [Theory]
+    [InlineData(5, 290)]
+    [InlineData(140, 141)]
+    [InlineData(299, 299)]
+    public async Task The_first_damaged_object_of_the_batch_is_named(int first, int second)
+    {
+        var (store, reader, ids) = await SetUpAsync();
+        store.Objects[ids[second]] = ObjectCodec.EncodeBlob("tampered later in the batch"u8);
+        store.Objects[ids[first]] = ObjectCodec.EncodeBlob("tampered"u8);
+
+        var e = await Assert.ThrowsAsync<CorruptObjectException>(async () => await reader.TryReadManyVerifiedAsync(ids, CancellationToken.None));
+
+        Assert.Equal(ids[first], e.ObjectId);
+    }
+
+    [Fact]
+    public async Task The_store_error_comes_through_unwrapped()
+    {
+        var (store, reader, ids) = await SetUpAsync();
+        store.Failure = new BackendUnavailableException("test", "the disk went away");
+
+        var e = await Assert.ThrowsAsync<BackendUnavailableException>(async () => await reader.TryReadManyVerifiedAsync(ids, CancellationToken.None));
+
+        Assert.Contains("the disk went away", e.Message);
+    }
+}
