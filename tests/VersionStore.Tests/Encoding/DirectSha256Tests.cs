@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using CsCheck;
+using VersionStore.Internal;
+
+namespace VersionStore.Tests.Encoding;
+
+/// <summary>The verifier's direct OpenSSL SHA-256 equals .NET's SHA-256 on every input, and is in use wherever OpenSSL 3 loads.</summary>
+public sealed class DirectSha256Tests
+{
+    /// <summary>Without OpenSSL 3 (not Linux) the direct hash refuses, and the verifier uses .NET's: nothing else to compare.</summary>
+    private static bool NotHere()
+    {
+        if (DirectSha256.Available) return false;
+        Assert.False(DirectSha256.TryHash([], new byte[32]));
+        return true;
+    }
+
+    [Fact]
+    public void Is_available_where_libcrypto_3_loads()
+    {
+        var loads = OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libcrypto.so.3", out _);
+        Assert.Equal(loads, DirectSha256.Available);
+    }
+
+    [Fact]
+    public void Equals_dotnet_sha256_on_any_bytes()
+    {
+        if (NotHere()) return;
+        Gen.Byte.Array[0, 5000].Sample(bytes =>
+        {
+            var direct = new byte[32];
+            return DirectSha256.TryHash(bytes, direct) && direct.AsSpan().SequenceEqual(SHA256.HashData(bytes));
+        }, iter: 2000, seed: "4ZfRz0kq1X7m");
+    }
+
+    [Fact]
+    public void Real_objects_hash_to_their_ids()
+    {
+        if (NotHere()) return;
+        var hash = new byte[32];
+        foreach (var blob in Conformance.TestData.DifyBlobs(500))
+        {
+            Assert.True(DirectSha256.TryHash(blob.Data.Span, hash));
+            Assert.Equal(blob.Id, new ObjectId(hash));
+        }
+    }
+}
