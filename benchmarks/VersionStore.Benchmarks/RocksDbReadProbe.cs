@@ -24,12 +24,24 @@ internal static class RocksDbReadProbe
         }
         var rng = new Random(11);
         var dbs = new List<(string Name, RocksDbBackend Db, TempDirectory Dir)>();
-        foreach (var (c, rowCache) in new[] { ("row cache 32 MiB (default)", 32L << 20), ("no row cache", 0L) })
+        foreach (var (c, rowCache, level0) in new[] { ("row cache 32 MiB (default)", 32L << 20, 0), ("no row cache", 0L, 0), ("row cache, 3 level-0 files above", 32L << 20, 3), ("no row cache, 3 level-0 files above", 0L, 3) })
         {
             var dir = new TempDirectory("rdprobe");
             var db = RocksDbBackend.Open(new RocksDbBackendOptions { Path = dir.Path, RowCacheSizeBytes = rowCache });
             for (var i = 0; i < all.Count; i += 1000) await db.WriteAsync(all.GetRange(i, Math.Min(1000, all.Count - i)));
             await db.CompactAsync();
+            for (var f = 0; f < level0; f++)
+            {
+                var layer = new List<EncodedObject>();
+                for (var i = 0; i < 500; i++)
+                {
+                    var bytes = new byte[300];
+                    rng.NextBytes(bytes);
+                    layer.Add(new EncodedObject(ObjectId.Compute(bytes), bytes));
+                }
+                await db.WriteAsync(layer);
+                db.FlushMemtables();
+            }
             var filler = new List<EncodedObject>();
             for (var i = 0; i < 2000; i++)
             {
@@ -38,7 +50,7 @@ internal static class RocksDbReadProbe
                 filler.Add(new EncodedObject(ObjectId.Compute(bytes), bytes));
             }
             await db.WriteAsync(filler);
-            dbs.Add((c, db, dir));
+            dbs.Add(($"{c} (level-0 files: {db.ObjectLevel0Files})", db, dir));
         }
         var keys = levels.Sum(l => l.Length);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# rocksdb-read-probe: {all.Count:N0} objects stored, closure {keys} keys in {levels.Count} levels; {rounds} rounds; load {File.ReadAllText("/proc/loadavg").Trim()}"));

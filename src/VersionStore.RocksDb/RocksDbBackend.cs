@@ -789,6 +789,16 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
         }, cancellationToken);
     }
 
+    /// <summary>Flushes every memtable into a new level-0 table file, without compacting (benchmarks: a store with several level-0 files).</summary>
+    internal void FlushMemtables()
+    {
+        using var flush = new FlushOptions().SetWaitForFlush(true);
+        _db.Flush(flush);
+    }
+
+    /// <summary>Level-0 table files of the objects column family (each one a point read may have to probe).</summary>
+    internal long ObjectLevel0Files => Property("rocksdb.num-files-at-level0", _objects);
+
     /// <summary>Bytes on disk of SST and WAL files (see <see cref="GetStatistics"/>).</summary>
     public long GetStorageBytes() => GetStatistics().TotalDiskBytes;
 
