@@ -13,7 +13,9 @@ namespace VersionStore.Internal;
 /// <remarks>
 /// Only where the library loads, exports the three functions and passes a known-answer check against
 /// <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/> at first use; everywhere else (Windows, macOS, another
-/// OpenSSL) <see cref="Available"/> is false and callers use .NET's hashing. The digest is the same either way.
+/// OpenSSL) <see cref="Available"/> is false and callers use .NET's hashing. The digest is the same either way. Off
+/// as well when OpenSSL runs in FIPS mode (<c>EVP_default_properties_is_fips_enabled</c>): the low-level functions are
+/// not the FIPS provider's, so a FIPS deployment keeps every hash on the provider .NET uses.
 /// </remarks>
 internal static unsafe class DirectSha256
 {
@@ -32,7 +34,9 @@ internal static unsafe class DirectSha256
         if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libcrypto.so.3", out var library)) return;
         if (!NativeLibrary.TryGetExport(library, "SHA256_Init", out var init)
             || !NativeLibrary.TryGetExport(library, "SHA256_Update", out var update)
-            || !NativeLibrary.TryGetExport(library, "SHA256_Final", out var final)) return;
+            || !NativeLibrary.TryGetExport(library, "SHA256_Final", out var final)
+            || !NativeLibrary.TryGetExport(library, "EVP_default_properties_is_fips_enabled", out var fips)) return;
+        if (((delegate* unmanaged<nint, int>)fips)(0) != 0) return;
         s_init = (delegate* unmanaged<byte*, int>)init;
         s_update = (delegate* unmanaged<byte*, byte*, nuint, int>)update;
         s_final = (delegate* unmanaged<byte*, byte*, int>)final;

@@ -5,9 +5,12 @@ using VersionStore.Internal;
 
 namespace VersionStore.Tests.Encoding;
 
-/// <summary>The verifier's direct OpenSSL SHA-256 equals .NET's SHA-256 on every input, and is in use wherever OpenSSL 3 loads.</summary>
+/// <summary>The verifier's direct OpenSSL SHA-256 equals .NET's SHA-256 on every input, and is in use wherever OpenSSL 3 loads outside FIPS mode.</summary>
 public sealed class DirectSha256Tests
 {
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int IsFipsEnabled(nint libraryContext);
+
     /// <summary>Without OpenSSL 3 (not Linux) the direct hash refuses, and the verifier uses .NET's: nothing else to compare.</summary>
     private static bool NotHere()
     {
@@ -17,10 +20,13 @@ public sealed class DirectSha256Tests
     }
 
     [Fact]
-    public void Is_available_where_libcrypto_3_loads()
+    public void Is_available_where_libcrypto_3_loads_outside_fips_mode()
     {
-        var loads = OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libcrypto.so.3", out _);
-        Assert.Equal(loads, DirectSha256.Available);
+        nint library = 0;
+        var loads = OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libcrypto.so.3", out library);
+        var fips = loads && NativeLibrary.TryGetExport(library, "EVP_default_properties_is_fips_enabled", out var f)
+            && Marshal.GetDelegateForFunctionPointer<IsFipsEnabled>(f)(0) != 0;
+        Assert.Equal(loads && !fips, DirectSha256.Available);
     }
 
     [Fact]
