@@ -155,6 +155,60 @@ internal static class ObjectCodec
         return new Tree(id, entries);
     }
 
+    /// <summary>Bytes no entry name may hold: NUL and the other C0 controls, '/', DEL (the C1 controls are checked apart).</summary>
+    private static readonly System.Buffers.SearchValues<byte> ForbiddenNameBytes = System.Buffers.SearchValues.Create(
+        [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
+         0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, (byte)'/', 0x7F]);
+
+    /// <summary>
+    /// Reads a tree's entries without turning their names into strings, for snapshot verification (which needs each
+    /// entry's kind and id, and a name only to report a failure). Accepts only what <see cref="DecodeTree"/> accepts —
+    /// header, minimal varints, a count the object can hold, names of 1–255 bytes of well-formed UTF-8 with no control
+    /// character, '/', '.' or '..', sorted and unique by code point (= by UTF-8 bytes), a blob or tree kind, a whole id,
+    /// no trailing bytes — and returns false at the first departure, for the caller to get the exact error from
+    /// <see cref="DecodeTree"/>. Appends to <paramref name="entries"/>.
+    /// </summary>
+    public static bool TryReadTreeEntries(ReadOnlySpan<byte> encoded, List<RawTreeEntry> entries)
+    {
+        if (encoded.Length < HeaderSize || encoded[0] != FormatVersion || encoded[1] != (byte)ObjectKind.Tree) return false;
+        var pos = HeaderSize;
+        if (!VarInt.TryRead(encoded[pos..], out var count, out var read) || count > (ulong)encoded.Length) return false;
+        pos += read;
+        var previous = ReadOnlySpan<byte>.Empty;
+        for (ulong i = 0; i < count; i++)
+        {
+            if (!VarInt.TryRead(encoded[pos..], out var n, out read) || n == 0 || n > EntryNames.MaxNameBytes) return false;
+            pos += read;
+            if (n > (ulong)(encoded.Length - pos)) return false;
+            var name = encoded.Slice(pos, (int)n);
+            if (!IsValidName(name) || (i > 0 && previous.SequenceCompareTo(name) >= 0)) return false;
+            var nameStart = pos;
+            pos += (int)n;
+            if (encoded.Length - pos < 1 + ObjectId.Size) return false;
+            var kind = (ObjectKind)encoded[pos++];
+            if (kind is not (ObjectKind.Blob or ObjectKind.Tree)) return false;
+            entries.Add(new RawTreeEntry(nameStart, (int)n, kind, new ObjectId(encoded.Slice(pos, ObjectId.Size))));
+            pos += ObjectId.Size;
+            previous = name;
+        }
+        return pos == encoded.Length;
+    }
+
+    /// <summary><see cref="EntryNames.ValidateName"/> on the UTF-8 bytes of a name (at most 255 of them).</summary>
+    private static bool IsValidName(ReadOnlySpan<byte> name)
+    {
+        if (name.IndexOfAny(ForbiddenNameBytes) >= 0 || name.SequenceEqual("."u8) || name.SequenceEqual(".."u8)) return false;
+        if (!System.Text.Unicode.Utf8.IsValid(name)) return false;
+        // C1 controls U+0080–U+009F are C2 80 … C2 9F; in well-formed UTF-8, C2 is always a lead byte.
+        for (var at = name.IndexOf((byte)0xC2); at >= 0; )
+        {
+            if (name[at + 1] <= 0x9F) return false;
+            var next = name[(at + 1)..].IndexOf((byte)0xC2);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+        return true;
+    }
+
     // ---------- commit ----------
 
     /// <summary>Encodes a commit (see docs/FORMAT.md for the field order).</summary>

@@ -319,7 +319,8 @@ public sealed partial class Repository
         // stretches how long bytes may go unread beyond the TTL.
         var restsOn = verified.Now;
         var count = 0;
-        var level = new List<Pending> { new(rootTree, ObjectKind.Tree, -1, "") };
+        var level = new List<Pending> { new(rootTree, ObjectKind.Tree, -1, default) };
+        var entries = new List<RawTreeEntry>();
         var all = new List<Pending>(); // every object read, in order: a failure's path is rebuilt from its parents
         var readTrees = new List<ObjectId>();
         var seen = new HashSet<ObjectId> { rootTree };
@@ -350,7 +351,23 @@ public sealed partial class Repository
                     if (actual != kind) return ($"object {id} at '{PathOf(all, first + i)}' is a {actual}, not a {kind}", count);
                     if (kind != ObjectKind.Tree) continue;
                     readTrees.Add(id);
-                    foreach (var e in ObjectCodec.DecodeTree(id, bytes.Span))
+                    entries.Clear();
+                    // Strictly checked without building name strings; anything the fast reader does not accept goes to the
+                    // full decoder, which throws the exact error (or, should the two ever disagree, answers instead).
+                    var names = bytes;
+                    if (!ObjectCodec.TryReadTreeEntries(bytes.Span, entries))
+                    {
+                        var tree = ObjectCodec.DecodeTree(id, bytes.Span);
+                        names = System.Text.Encoding.UTF8.GetBytes(string.Concat(tree.Select(e => e.Name)));
+                        var start = 0;
+                        foreach (var e in tree)
+                        {
+                            var length = System.Text.Encoding.UTF8.GetByteCount(e.Name);
+                            entries.Add(new RawTreeEntry(start, length, e.Kind, e.Id));
+                            start += length;
+                        }
+                    }
+                    foreach (var e in entries)
                     {
                         if (!seen.Add(e.Id)) continue;
                         if (e.Kind == ObjectKind.Tree && verified.IsFresh(e.Id, out var at))
@@ -358,7 +375,7 @@ public sealed partial class Repository
                             restsOn = Math.Min(restsOn, at);
                             continue;
                         }
-                        next.Add(new Pending(e.Id, e.Kind, first + i, e.Name));
+                        next.Add(new Pending(e.Id, e.Kind, first + i, names.Slice(e.NameStart, e.NameLength)));
                     }
                 }
                 catch (CorruptObjectException e)
@@ -372,15 +389,15 @@ public sealed partial class Repository
         return (null, count);
     }
 
-    /// <summary>An object the snapshot verification still has to read: its id, the kind its parent says, where it sits.</summary>
-    private readonly record struct Pending(ObjectId Id, ObjectKind Kind, int Parent, string Name);
+    /// <summary>An object the snapshot verification still has to read: its id, the kind its parent says, where it sits (its name as UTF-8).</summary>
+    private readonly record struct Pending(ObjectId Id, ObjectKind Kind, int Parent, ReadOnlyMemory<byte> Name);
 
     /// <summary>The path of <c>all[index]</c>, built only for a failure message.</summary>
     private static string PathOf(List<Pending> all, int index)
     {
         if (all[index].Parent < 0) return "/";
         var names = new List<string>();
-        for (var i = index; all[i].Parent >= 0; i = all[i].Parent) names.Add(all[i].Name);
+        for (var i = index; all[i].Parent >= 0; i = all[i].Parent) names.Add(System.Text.Encoding.UTF8.GetString(all[i].Name.Span));
         names.Reverse();
         return string.Join('/', names);
     }
