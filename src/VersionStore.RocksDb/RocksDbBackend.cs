@@ -228,10 +228,6 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
     }
 
     /// <inheritdoc />
-    /// <remarks>True: a multi-get is CPU work on the calling thread (~1–3 µs per key), so a large batch read on two cores takes half the time.</remarks>
-    public bool BatchReadsAreLocal => true;
-
-    /// <inheritdoc />
     public ValueTask<bool> ContainsAsync(ObjectId id, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -6,8 +6,8 @@ namespace VersionStore.RocksDb.Tests;
 
 /// <summary>
 /// A cold rollback (nothing verified in the process) on the embedded store reads the target's whole snapshot through the
-/// row cache, the largest level in parts on every core: damage to the stored bytes after they were read and cached, in
-/// the memtable or flushed into table files, in any part of a large level, is still found and the rollback rejected.
+/// row cache: damage to the stored bytes after they were read and cached, in the memtable or flushed into table files,
+/// anywhere in a large level, is still found and the rollback rejected.
 /// </summary>
 public sealed class ColdRollbackVerificationTests : IDisposable
 {
@@ -16,7 +16,7 @@ public sealed class ColdRollbackVerificationTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>A snapshot of 300 real Dify node-sized blobs in one folder (one level of 300: the split path), then a second version.</summary>
+    /// <summary>A snapshot of 300 real Dify node-sized blobs in one folder (one level of 300), then a second version.</summary>
     private static async Task<(Repository Repo, ObjectId V1, ObjectId V2, IReadOnlyList<EncodedObject> Blobs)> PublishAsync(RepositoryStore store)
     {
         var repo = store.GetRepository("support-bot");
@@ -33,10 +33,10 @@ public sealed class ColdRollbackVerificationTests : IDisposable
     private RollbackRequest Back(ObjectId target) => new() { Ref = _main, Target = target.ToString(), Reason = "error rate above threshold", Mode = RollbackMode.Reset };
 
     [Theory]
-    [InlineData(1, false)]   // first part of the large level, damage still in the memtable
-    [InlineData(150, true)]  // a middle part, damage flushed and compacted into table files
-    [InlineData(299, true)]  // the last part
-    public async Task Damage_after_a_cached_read_is_found_in_every_part_of_the_largest_level(int damaged, bool compact)
+    [InlineData(1, false)]   // near the start of the large level, damage still in the memtable
+    [InlineData(150, true)]  // in the middle, damage flushed and compacted into table files
+    [InlineData(299, true)]  // the last object
+    public async Task Damage_after_a_cached_read_is_found_anywhere_in_the_largest_level(int damaged, bool compact)
     {
         var backend = RocksDbBackend.Open(_dir.Combine("db"));
         await using var store = new RepositoryStore(backend, backend, new VersionStoreOptions { VerifiedSnapshotTtl = TimeSpan.Zero }, ownedBackend: backend);

@@ -35,18 +35,8 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     /// </summary>
     public async ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyVerifiedAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken)
     {
-        ReadOnlyMemory<byte>?[] data;
-        int firstBad;
-        if (!_storeVerifies && ids.Count >= ParallelReadThreshold && Environment.ProcessorCount > 1 && store is IBatchObjectStore { BatchReadsAreLocal: true } local)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            (data, firstBad) = ReadAndHashInParts(local, ids, cancellationToken);
-        }
-        else
-        {
-            data = await store.TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
-            firstBad = _storeVerifies ? int.MaxValue : FirstMismatch(ids, data);
-        }
+        var data = await store.TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
+        var firstBad = _storeVerifies ? int.MaxValue : FirstMismatch(ids, data);
         var read = 0;
         for (var i = 0; i < data.Length; i++)
         {
@@ -59,82 +49,18 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         return data;
     }
 
-    /// <summary>Batches at least this large are read from a local store (<see cref="IBatchObjectStore.BatchReadsAreLocal"/>) in parts on every core.</summary>
-    private const int ParallelReadThreshold = 128;
-
     /// <summary>
-    /// Reads <paramref name="ids"/> from a local store in parts, each part read and hashed on whichever core claims it (the
-    /// caller takes part too), so the reads of a snapshot's largest level and their SHA-256 run on every core at once
-    /// instead of one core reading everything before the hashing starts. Returns the answers in order and the first
-    /// position whose bytes do not hash to their id (int.MaxValue: none).
+    /// The first position whose bytes do not hash to their id (int.MaxValue: none), on the calling thread. Hashing a
+    /// batch in parallel (and reading a local store's batch in parts on every core) was measured slower here: for a
+    /// snapshot's ~350 objects (~300 µs of SHA-256) the thread-pool wake-ups and spinning cost more than the second core
+    /// gives back — a cold rollback's verification took ~1.6× the CPU and ~2× the p99 of doing it on one thread
+    /// (benchmarks/results/2026-12-01-rollback-latency-2).
     /// </summary>
-    private static (ReadOnlyMemory<byte>?[] Data, int FirstBad) ReadAndHashInParts(IBatchObjectStore local, IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken)
-    {
-        var data = new ReadOnlyMemory<byte>?[ids.Count];
-        // Several parts per core, claimed as they go (see FirstMismatch): a descheduled worker holds up one small part.
-        var parts = Math.Min(Environment.ProcessorCount * 2, ids.Count / (ParallelReadThreshold / 4));
-        var chunk = (ids.Count + parts - 1) / parts;
-        var first = int.MaxValue;
-        try
-        {
-            Parallel.For(0, parts, part =>
-            {
-                var start = part * chunk;
-                var end = Math.Min(ids.Count, start + chunk);
-                if (start >= end) return;
-                var slice = new ObjectId[end - start];
-                for (var i = 0; i < slice.Length; i++) slice[i] = ids[start + i];
-                var read = local.TryReadManyAsync(slice, cancellationToken);
-                // A local store completes on the calling thread (its contract); a store that did not is waited for here.
-                var answers = read.IsCompletedSuccessfully ? read.Result : read.AsTask().GetAwaiter().GetResult();
-                answers.CopyTo(data, start);
-                for (var i = 0; i < answers.Length; i++)
-                {
-                    if (answers[i] is not { } d || HashesTo(d.Span, slice[i])) continue;
-                    int seen;
-                    while (start + i < (seen = Volatile.Read(ref first)) && Interlocked.CompareExchange(ref first, start + i, seen) != seen) { }
-                    return; // later positions of this part cannot be the first
-                }
-            });
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            // The store's own typed error (unavailable, cancelled), not the parallel loop's wrapper.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-            throw;
-        }
-        return (data, first);
-    }
-
-    /// <summary>Batches at least this large are hashed on every core (a snapshot of a few hundred objects: ~1 µs each).</summary>
-    private const int ParallelHashThreshold = 64;
-
-    /// <summary>The first position whose bytes do not hash to their id (int.MaxValue: none), hashing a large batch in parallel.</summary>
     private static int FirstMismatch(IReadOnlyList<ObjectId> ids, ReadOnlyMemory<byte>?[] data)
     {
-        if (data.Length < ParallelHashThreshold || Environment.ProcessorCount == 1)
-        {
-            for (var i = 0; i < data.Length; i++)
-                if (data[i] is { } d && !HashesTo(d.Span, ids[i])) return i;
-            return int.MaxValue;
-        }
-        var first = int.MaxValue;
-        // Several parts per core, claimed as they go: on a busy machine a worker that takes a part and is then descheduled
-        // holds up the caller for one small part, not for half the batch (the caller takes whatever is left unclaimed).
-        var parts = Math.Min(Environment.ProcessorCount * 4, data.Length / (ParallelHashThreshold / 4));
-        var chunk = (data.Length + parts - 1) / parts;
-        Parallel.For(0, parts, part =>
-        {
-            var end = Math.Min(data.Length, (part + 1) * chunk);
-            for (var i = part * chunk; i < end; i++)
-            {
-                if (data[i] is not { } d || HashesTo(d.Span, ids[i])) continue;
-                int seen;
-                while (i < (seen = Volatile.Read(ref first)) && Interlocked.CompareExchange(ref first, i, seen) != seen) { }
-                return;
-            }
-        });
-        return first;
+        for (var i = 0; i < data.Length; i++)
+            if (data[i] is { } d && !HashesTo(d.Span, ids[i])) return i;
+        return int.MaxValue;
     }
 
     [ThreadStatic]

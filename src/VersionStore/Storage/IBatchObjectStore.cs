@@ -21,14 +21,6 @@ public interface IBatchObjectStore
     /// <exception cref="BackendUnavailableException">The backend cannot be reached.</exception>
     /// <exception cref="CorruptObjectException">A store that verifies what it returns found an object that does not match its id.</exception>
     ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// True when <see cref="TryReadManyAsync"/> is local work that completes on the calling thread — no round trip, the
-    /// cost is CPU per key (the embedded RocksDB store) — and may be called from several threads at once. A reader then
-    /// splits a large batch into parts, each read and verified on its own core; for a store where each call is a round
-    /// trip (the default, false) it asks once.
-    /// </summary>
-    bool BatchReadsAreLocal => false;
 }
 
 /// <summary>Batch reads over any <see cref="IObjectStore"/>.</summary>

@@ -5,22 +5,20 @@ using VersionStore.Internal;
 namespace VersionStore.Tests.Storage;
 
 /// <summary>
-/// The object reader splits a large batch from a local store (<see cref="IBatchObjectStore.BatchReadsAreLocal"/>) into
-/// parts read and hashed on every core: answers stay in order, absent objects stay null, the damaged object named is the
-/// first in the batch whichever part finds one first, and the store's own errors come through unwrapped.
+/// The object reader's batch read (a snapshot level of a cold rollback): one call to the store, answers in order,
+/// absent objects null, every object hashed — the damaged object named is the first in the batch — and the store's own
+/// errors come through as they are.
 /// </summary>
-public sealed class LocalBatchReadTests
+public sealed class BatchReadVerificationTests
 {
     private static readonly IReadOnlyList<EncodedObject> Blobs = TestData.DifyBlobs(300);
 
-    /// <summary>An in-memory store that says its batch reads are local, and serves replaced bytes for chosen ids.</summary>
-    private sealed class LocalStore(bool local) : IObjectStore, IBatchObjectStore
+    /// <summary>An in-memory store that counts batch calls and serves replaced bytes for chosen ids.</summary>
+    private sealed class LocalStore : IObjectStore, IBatchObjectStore
     {
         public readonly ConcurrentDictionary<ObjectId, byte[]> Objects = new();
         public int BatchCalls;
         public Exception? Failure;
-
-        public bool BatchReadsAreLocal => local;
 
         public ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
         {
@@ -49,16 +47,16 @@ public sealed class LocalBatchReadTests
         }
     }
 
-    private static async Task<(LocalStore Store, ObjectReader Reader, ObjectId[] Ids)> SetUpAsync(bool local = true)
+    private static async Task<(LocalStore Store, ObjectReader Reader, ObjectId[] Ids)> SetUpAsync()
     {
         Assert.Equal(300, Blobs.Count);
-        var store = new LocalStore(local);
+        var store = new LocalStore();
         await store.WriteAsync(Blobs);
         return (store, new ObjectReader(store, new VersionStoreOptions()), [.. Blobs.Select(b => b.Id)]);
     }
 
     [Fact]
-    public async Task A_large_batch_from_a_local_store_is_read_in_parts_in_order_with_absent_objects_null()
+    public async Task A_large_batch_is_read_in_one_call_in_order_with_absent_objects_null()
     {
         var (store, reader, ids) = await SetUpAsync();
         var missing = ObjectId.Compute(ObjectCodec.EncodeBlob("never stored"u8));
@@ -72,19 +70,7 @@ public sealed class LocalBatchReadTests
             if (asked[i] == missing) Assert.Null(data[i]);
             else Assert.Equal(store.Objects[asked[i]], data[i]!.Value.ToArray());
         }
-        Assert.True(store.BatchCalls > 1, $"a batch of {asked.Length} from a local store on {Environment.ProcessorCount} cores is read in parts (calls: {store.BatchCalls})");
-    }
-
-    [Fact]
-    public async Task A_small_batch_or_a_remote_store_is_asked_once()
-    {
-        var (local, localReader, ids) = await SetUpAsync();
-        await localReader.TryReadManyVerifiedAsync(ids[..100], CancellationToken.None);
-        Assert.Equal(1, local.BatchCalls);
-
-        var (remote, remoteReader, _) = await SetUpAsync(local: false);
-        await remoteReader.TryReadManyVerifiedAsync(ids, CancellationToken.None);
-        Assert.Equal(1, remote.BatchCalls);
+        Assert.Equal(1, store.BatchCalls);
     }
 
     [Theory]
