@@ -100,13 +100,9 @@ internal sealed class PackWriter : IDisposable
     private byte[] _buffer = [];
     private int _used;
 
-    // The pack's SHA-256 computed beside the compression (ids ascending so far). Bytes [0, _hashed) of the pack went
-    // to _hashing, a job that is the only user of _hash until it completes. Those bytes are never written again; when
-    // the buffer grows under a running job, the old buffer waits in _retired until the job is done.
-    private IncrementalHash? _hash;
-    private int _hashed;
-    private Task? _hashing;
-    private List<byte[]>? _retired;
+    /// <summary>The pack's SHA-256 computed beside the compression while ids ascend (null until a pack reaches
+    /// <see cref="HashChunkBytes"/>, or when hashing beside is off).</summary>
+    private PackHasher? _hasher;
 
     /// <param name="level">LZ4 level of every entry.</param>
     /// <param name="expectedObjects">Objects the caller expects to add (sizes the entry list up front; a hint, not a bound).</param>
@@ -189,7 +185,7 @@ internal sealed class PackWriter : IDisposable
         var (codec, stored) = PackEntryCoder.Encode(data, _buffer.AsSpan(start, max), _level);
         _entries.Add(new PackEntry(id, start, stored, data.Length, codec));
         _used += stored;
-        if (_hashBeside && _ids is null && _used - _hashed >= HashChunkBytes && _hashing is not { IsCompleted: false }) HashBeside();
+        if (_hashBeside && _ids is null && _used >= HashChunkBytes) (_hasher ??= new PackHasher()).Offer(_buffer, _used, HashChunkBytes);
         return true;
     }
 
@@ -209,7 +205,7 @@ internal sealed class PackWriter : IDisposable
     /// <summary>Forgets every added object, keeping the buffer.</summary>
     public void Reset()
     {
-        DropHash();
+        _hasher?.Reset();
         _entries.Clear();
         _ids = null;
         _used = _buffer.Length > 0 ? PackFormat.PackHeaderSize : 0;
@@ -222,8 +218,8 @@ internal sealed class PackWriter : IDisposable
         if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         _used = 0;
-        _hash?.Dispose();
-        _hash = null;
+        _hasher?.Dispose();
+        _hasher = null;
     }
 
     /// <summary>True when <paramref name="id"/> may be added; the first id out of ascending order switches to an id set.</summary>
@@ -235,7 +231,7 @@ internal sealed class PackWriter : IDisposable
         if (c < 0)
         {
             // Out of order: Build will sort and copy, so the pack hash started so far is of no use.
-            DropHash();
+            _hasher?.Reset();
             _ids = new HashSet<ObjectId>(Math.Max(_presize, _entries.Count + 1));
             foreach (var e in _entries) _ids.Add(e.Id);
             return _ids.Add(id);
@@ -251,24 +247,13 @@ internal sealed class PackWriter : IDisposable
         var entries = _entries.ToArray();
         var index = PackIndex.FromSorted(entries, dataEnd);
         var indexLength = PackFormat.IndexLength(entries.Length);
-        // A hash job still running goes on beside the index being laid out (and its own checksum); this thread then
+        // A chunk still being hashed goes on beside the index being laid out (and its own checksum); this thread then
         // hashes what is left: the last entries, the index and the footer.
         EnsureCapacity(indexLength + PackFormat.PackFooterSize);
         var total = WriteIndexAndFooter(_buffer.AsSpan(0, dataEnd + indexLength + PackFormat.PackFooterSize), index, dataEnd, indexLength);
         Span<byte> hash = stackalloc byte[32];
-        if (_hashing is not null)
-        {
-            _hashing.GetAwaiter().GetResult();
-            _hashing = null;
-            ReturnRetired();
-            _hash!.AppendData(_buffer, _hashed, total - _hashed);
-            _hash.TryGetHashAndReset(hash, out _);
-            _hashed = 0;
-        }
-        else
-        {
-            SHA256.HashData(_buffer.AsSpan(0, total), hash);
-        }
+        if (_hasher is { Hashed: > 0 }) _hasher.Finish(_buffer, total, hash);
+        else SHA256.HashData(_buffer.AsSpan(0, total), hash);
         var pack = new BuiltPack(Convert.ToHexStringLower(hash), _buffer, total, index, dataEnd, indexLength);
         _buffer = []; // the pack owns it now
         return pack;
@@ -321,52 +306,9 @@ internal sealed class PackWriter : IDisposable
         var next = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(Math.Max(need, InitialBufferBytes), (long)_buffer.Length * 2)));
         if (_buffer.Length == 0) WriteHeader(next);
         else _buffer.AsSpan(0, _used).CopyTo(next);
-        if (_buffer.Length > 0)
-        {
-            if (_hashing is { IsCompleted: false }) (_retired ??= []).Add(_buffer); // the job may still be reading it
-            else ArrayPool<byte>.Shared.Return(_buffer);
-        }
+        if (_hasher is not null && _buffer.Length > 0) _hasher.Retire(_buffer); // a chunk in flight may still be reading it
+        else if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = next;
-    }
-
-    /// <summary>Starts a job hashing the finished bytes not yet hashed (the previous job has completed).</summary>
-    private void HashBeside()
-    {
-        if (_hashing is not null)
-        {
-            _hashing.GetAwaiter().GetResult(); // completed (Add checks): surfaces a failure
-            ReturnRetired();
-        }
-        _hash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var job = new HashJob(_hash, _buffer, _hashed, _used - _hashed);
-        _hashed = _used;
-        _hashing = Task.Factory.StartNew(static s => ((HashJob)s!).Run(), job, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
-    }
-
-    /// <summary>Waits for a running hash job and forgets the hash (the pack is being rebuilt, reset or disposed).</summary>
-    private void DropHash()
-    {
-        if (_hashing is not null)
-        {
-            // Its result is dropped with the hash; only the wait matters (the job reads the buffer).
-            try { _hashing.Wait(); }
-            catch (AggregateException) { }
-            _hashing = null;
-        }
-        ReturnRetired();
-        if (_hashed > 0)
-        {
-            Span<byte> discard = stackalloc byte[32];
-            _hash!.TryGetHashAndReset(discard, out _);
-            _hashed = 0;
-        }
-    }
-
-    private void ReturnRetired()
-    {
-        if (_retired is null) return;
-        foreach (var b in _retired) ArrayPool<byte>.Shared.Return(b);
-        _retired.Clear();
     }
 
     private static void WriteHeader(Span<byte> pack)
@@ -385,12 +327,6 @@ internal sealed class PackWriter : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(footer[8..], indexLength);
         PackFormat.FooterMagic.CopyTo(footer[12..]);
         return dataEnd + indexLength + PackFormat.PackFooterSize;
-    }
-
-    /// <summary>One chunk of the pack hash, run on the thread pool.</summary>
-    private sealed class HashJob(IncrementalHash hash, byte[] buffer, int start, int length)
-    {
-        public void Run() => hash.AppendData(buffer, start, length);
     }
 
     private readonly struct ByIdComparer : IComparer<PackEntry>
