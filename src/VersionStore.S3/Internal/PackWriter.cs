@@ -247,8 +247,9 @@ internal sealed class PackWriter : IDisposable
         var entries = _entries.ToArray();
         var index = PackIndex.FromSorted(entries, dataEnd);
         var indexLength = PackFormat.IndexLength(entries.Length);
-        // A chunk still being hashed goes on beside the index being laid out (and its own checksum); this thread then
-        // hashes what is left: the last entries, the index and the footer.
+        // The last entries go to the pool too (unless a chunk is still in flight), to be hashed beside the index being
+        // laid out and checksummed; this thread then hashes what is left: at least the index and the footer.
+        _hasher?.Offer(_buffer, dataEnd, minimum: 1);
         EnsureCapacity(indexLength + PackFormat.PackFooterSize);
         var total = WriteIndexAndFooter(_buffer.AsSpan(0, dataEnd + indexLength + PackFormat.PackFooterSize), index, dataEnd, indexLength);
         Span<byte> hash = stackalloc byte[32];
