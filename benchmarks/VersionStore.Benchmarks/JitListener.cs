@@ -49,7 +49,7 @@ internal sealed class JitListener : EventListener
             foreach (var g in _compiled.GroupBy(c => c.Phase ?? "(after)"))
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== {g.Key}: {g.Count()} methods, {g.Sum(c => c.Ms):0.0} ms"));
-                foreach (var c in g.OrderByDescending(c => c.Ms).Take(top))
+                foreach (var c in g.OrderByDescending(c => c.Ms).Take(Environment.GetEnvironmentVariable("VSTORE_JIT_ALL") == "1" ? int.MaxValue : top))
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {c.Ms,6:0.00} {c.Name}"));
             }
         }
