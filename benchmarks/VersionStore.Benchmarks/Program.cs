@@ -8,6 +8,7 @@ using VersionStore.Benchmarks;
 //   ... -- commit-breakdown [--quick]  (where a commit's µs go: docs/BENCHMARKS.md)
 //   ... -- rollback-profile [N]   (where a cold-verification rollback spends its time, phase by phase)
 //   ... -- scale-sim [REPOS] [OBJECTS]   (docs/SCALE.md)
+//   ... -- ingest-probe [ROUNDS] [PER-ROUND]   (CommitIngestBenchmarks interleaved, min/median per case and the per-round ratio)
 //   ... -- pack-codec-probe [ROUNDS] [headline]   (PackCodecBenchmarks interleaved, min/median per case: noise-robust ratios)
 //   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE | walk-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
@@ -35,6 +36,13 @@ if (rest.Length > 0 && rest[0] == "batch-gets")
 if (rest.Length > 0 && rest[0] == "commit-breakdown")
 {
     await CommitBreakdownProbe.RunAsync(quick);
+    return;
+}
+
+if (rest.Length >= 1 && rest[0] == "ingest-probe")
+{
+    CommitIngestProbe.Run(rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 30,
+        rest.Length > 2 ? int.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture) : 20);
     return;
 }
 

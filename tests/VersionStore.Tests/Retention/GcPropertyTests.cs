@@ -10,7 +10,8 @@ namespace VersionStore.Tests.Retention;
 /// with a slow commit whose objects are written long before its ref moves. After every run: every protected version checks
 /// out byte-identical, every kept version's snapshot is intact (or the version is marked pruned — never a protected one),
 /// and the store verifies clean. At the end: with writers stopped and the clock past two grace periods, everything
-/// unreachable is gone.
+/// unreachable is gone. An operation may name any commit ever made: one that GC collected (unreachable, never served,
+/// and refused to a new ref while it was scheduled) must be reported as not found — and only such a commit.
 /// </summary>
 public sealed class GcPropertyTests
 {
@@ -53,6 +54,7 @@ public sealed class GcPropertyTests
             var a = op / 14 % 97;
             var b = op / 1358 % 89;
             var branch = Branches[a % Branches.Length];
+            var picked = Pick(m, b);
             try
             {
                 switch (kind)
@@ -61,17 +63,17 @@ public sealed class GcPropertyTests
                         await CommitAsync(m, branch, a % 6, b);
                         break;
                     case 3:
-                        if (await m.Repo.TryGetRefAsync(RefName.Branch(branch)) is null) await m.Repo.CreateBranchAsync(branch, Pick(m, b).ToString());
+                        if (await m.Repo.TryGetRefAsync(RefName.Branch(branch)) is null) await m.Repo.CreateBranchAsync(branch, picked.ToString());
                         break;
                     case 4:
                         if (branch != "main" && await m.Repo.TryGetRefAsync(RefName.Branch(branch)) is not null) await m.Repo.DeleteRefAsync(RefName.Branch(branch), "t", "drop");
                         break;
                     case 5:
-                        await m.Repo.CreateTagAsync($"t{m.Counter++}", Pick(m, b).ToString());
+                        await m.Repo.CreateTagAsync($"t{m.Counter++}", picked.ToString());
                         break;
                     case 6:
                         {
-                            var target = Pick(m, b);
+                            var target = picked;
                             var prod = await m.Repo.TryGetRefAsync(RefName.Channel("prod"));
                             await m.Repo.UpdateRefAsync(RefName.Channel("prod"), target, prod?.Target, "publish", "t");
                             m.ChannelServed.Add(target);
@@ -83,7 +85,7 @@ public sealed class GcPropertyTests
                             break;
                         }
                     case 7:
-                        await m.Repo.PinAsync(Pick(m, b).ToString(), "t", "hold");
+                        await m.Repo.PinAsync(picked.ToString(), "t", "hold");
                         break;
                     case 8:
                         await foreach (var p in m.Repo.ListPinsAsync())
@@ -140,7 +142,13 @@ public sealed class GcPropertyTests
             }
             catch (VersionPrunedException)
             {
-                // the operation named a version retention pruned: refused, nothing moved
+                // the operation named a version retention pruned or GC scheduled: refused, nothing moved
+            }
+            catch (Exception e) when (kind is 3 or 5 or 6 or 7 && e is RevisionNotFoundException or ObjectNotFoundException)
+            {
+                // The picked commit is gone: legitimate only when GC collected it — nothing keeps it, and the store holds none of it.
+                Assert.False((await ReachableAsync(m)).Contains(picked), $"a commit something keeps was reported missing: {e.Message}");
+                Assert.False(await objects.ContainsAsync(picked), $"a stored commit was reported missing: {e.Message}");
             }
         }
         if (slow is not null)
