@@ -5,7 +5,10 @@ namespace VersionStore.Benchmarks;
 
 /// <summary>
 /// Records which methods the JIT compiles and how long each took (the runtime's own events, read in process), for
-/// <c>walk-probe STORE jit</c>: the methods that cost most on the first walk's path, by phase.
+/// <c>walk-probe STORE jit</c>: the methods that cost most on the first walk's path, by phase. The runtime delivers
+/// its events to an in-process listener with a delay, so a method compiled late in a phase may be listed under the
+/// next; a method's milliseconds include the type and assembly loads its compilation triggered (and any time the thread
+/// was descheduled). Diagnostic only: the listener itself costs some JIT.
 /// </summary>
 internal sealed class JitListener : EventListener
 {
