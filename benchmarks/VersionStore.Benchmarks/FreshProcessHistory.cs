@@ -98,20 +98,28 @@ internal static class FreshProcessHistory
     /// both ends, the first whole-history <c>is-ancestor v1 main</c> walk, and the same walk again (JIT and first-touch
     /// costs gone).
     /// </summary>
-    public static async Task ProbeWalkPhasesAsync(string path)
+    public static async Task ProbeWalkPhasesAsync(string path, bool jitLog = false)
     {
+        using var listener = jitLog ? new JitListener() : null;
         var process = Process.GetCurrentProcess();
-        var line = new System.Text.StringBuilder("first whole-history walk, phases (wall / CPU ms):");
+        var line = new System.Text.StringBuilder("first whole-history walk, phases (wall / CPU / JIT ms, methods jitted):");
         var total = Stopwatch.StartNew();
         var cpuStart = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var cpu = cpuStart;
+        var jit = System.Runtime.JitInfo.GetCompilationTime();
+        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
         void Phase(string name)
         {
             process.Refresh();
             var now = process.TotalProcessorTime;
-            line.Append(CultureInfo.InvariantCulture, $" {name} {watch.Elapsed.TotalMilliseconds:0.0} / {(now - cpu).TotalMilliseconds:0.0};");
+            var jitNow = System.Runtime.JitInfo.GetCompilationTime();
+            var jittedNow = System.Runtime.JitInfo.GetCompiledMethodCount();
+            line.Append(CultureInfo.InvariantCulture, $" {name} {watch.Elapsed.TotalMilliseconds:0.0} / {(now - cpu).TotalMilliseconds:0.0} / {(jitNow - jit).TotalMilliseconds:0.0}, {jittedNow - jitted};");
             cpu = now;
+            jit = jitNow;
+            jitted = jittedNow;
+            listener?.EndPhase(name);
             watch.Restart();
         }
         using var backend = RocksDbBackend.Open(new RocksDbBackendOptions { Path = path, CreateIfMissing = false, ReadOnly = true });
@@ -132,6 +140,7 @@ internal static class FreshProcessHistory
         await repo.IsAncestorAsync(v1.ToString(), main.ToString());
         Phase("the same walk again");
         Console.WriteLine(line.Append(CultureInfo.InvariantCulture, $" from the open to the first answer: {answered - opened:0.0} ms wall"));
+        listener?.Print(25);
     }
 
     /// <summary><c>graph-probe STORE</c>: the commit-graph file's load (attach) three times in one process, wall and CPU (the first pays the JIT).</summary>

@@ -83,9 +83,9 @@ if (rest.Length >= 2 && rest[0] == "open-loop")
     return;
 }
 
-if (rest.Length == 2 && rest[0] == "walk-probe")
+if (rest.Length >= 2 && rest[0] == "walk-probe")
 {
-    await FreshProcessHistory.ProbeWalkPhasesAsync(rest[1]);
+    await FreshProcessHistory.ProbeWalkPhasesAsync(rest[1], rest.Length > 2 && rest[2] == "jit");
     return;
 }
 

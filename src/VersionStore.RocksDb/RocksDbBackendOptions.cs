@@ -98,7 +98,8 @@ public sealed class RocksDbBackendOptions
         if (RowCacheSizeBytes < 0) errors.Add($"{nameof(RowCacheSizeBytes)} cannot be negative");
         if (WriteBufferSizeBytes < 64 * 1024) errors.Add($"{nameof(WriteBufferSizeBytes)} must be at least 64 KiB");
         if (MaxOpenFiles != -1 && MaxOpenFiles < 16) errors.Add($"{nameof(MaxOpenFiles)} must be -1 (unlimited) or at least 16");
-        if (!Enum.IsDefined(WalRecovery)) errors.Add($"{nameof(WalRecovery)} is unknown");
+        // A pattern, not Enum.IsDefined: that reflects over the enum, ~5 ms of a fresh process's first open.
+        if (WalRecovery is not (RocksDbWalRecovery.Strict or RocksDbWalRecovery.PointInTime)) errors.Add($"{nameof(WalRecovery)} is unknown");
 
         if (MaxTotalWalSizeBytes < 1024 * 1024) errors.Add($"{nameof(MaxTotalWalSizeBytes)} must be at least 1 MiB");
         if (FlushAtCloseThresholdBytes < 0) errors.Add($"{nameof(FlushAtCloseThresholdBytes)} cannot be negative");

@@ -443,7 +443,7 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
             }
             try
             {
-                await UploadObjectsAsync(batch.SelectMany(w => w.Objects), batch.Sum(w => w.Objects.Count), CancellationToken.None).ConfigureAwait(false);
+                await UploadObjectsAsync(batch, CancellationToken.None).ConfigureAwait(false);
                 foreach (var w in batch) w.Done.TrySetResult();
             }
             catch (Exception e)
@@ -453,23 +453,40 @@ public sealed class S3PackObjectStore : IObjectStore, IBatchObjectStore, ISweepa
         }
     }
 
-    private async Task UploadObjectsAsync(IEnumerable<EncodedObject> objects, int count, CancellationToken cancellationToken)
+    private async Task UploadObjectsAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
     {
-        using var writer = new PackWriter(_options.CompressionLevel, Math.Min(count, _options.MaxObjectsPerPack));
-        var freshenBefore = _time.GetUtcNow() - _options.RewriteObjectsOlderThan;
-        foreach (var o in objects)
+        var count = batch.Sum(w => w.Objects.Count);
+        // In id order, the writer lays each pack out as it compresses and hashes it meanwhile (PackWriter's remarks);
+        // duplicates (the same object in two writes) come next to each other, and Add refuses the second.
+        var objects = ArrayPool<EncodedObject>.Shared.Rent(count);
+        try
         {
-            if ((_index.TryGetValue(o.Id, out var held) && held.Pack.WrittenAt >= freshenBefore) || writer.Contains(o.Id)) continue;
-            writer.Add(o.Id, o.Data.Span);
-            if (writer.StoredBytes >= _options.PackSizeTarget || writer.Count >= _options.MaxObjectsPerPack)
+            var n = 0;
+            foreach (var w in batch)
             {
-                using (var full = writer.Build()) await UploadPackAsync(full, cancellationToken).ConfigureAwait(false);
-                writer.Reset();
+                w.Objects.CopyTo(objects, n);
+                n += w.Objects.Count;
             }
+            PackWriter.SortById(objects.AsSpan(0, count));
+            using var writer = new PackWriter(_options.CompressionLevel, Math.Min(count, _options.MaxObjectsPerPack));
+            var freshenBefore = _time.GetUtcNow() - _options.RewriteObjectsOlderThan;
+            for (var i = 0; i < count; i++)
+            {
+                var o = objects[i];
+                if ((_index.TryGetValue(o.Id, out var held) && held.Pack.WrittenAt >= freshenBefore) || !writer.Add(o.Id, o.Data.Span)) continue;
+                if (writer.StoredBytes >= _options.PackSizeTarget || writer.Count >= _options.MaxObjectsPerPack)
+                {
+                    using (var full = writer.Build()) await UploadPackAsync(full, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            if (writer.Count == 0) return;
+            using var pack = writer.Build();
+            await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
         }
-        if (writer.Count == 0) return;
-        using var pack = writer.Build();
-        await UploadPackAsync(pack, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            ArrayPool<EncodedObject>.Shared.Return(objects, clearArray: true); // the objects' data must not outlive the write in the pool
+        }
     }
 
     /// <summary>

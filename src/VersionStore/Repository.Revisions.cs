@@ -12,10 +12,34 @@ public sealed partial class Repository
     /// </summary>
     /// <exception cref="RevisionNotFoundException">Nothing matches, or a suffix walks past the root.</exception>
     /// <exception cref="AmbiguousRevisionException">An abbreviated id matches several commits.</exception>
-    public async ValueTask<ObjectId> ResolveAsync(string revision, CancellationToken cancellationToken = default)
+    public ValueTask<ObjectId> ResolveAsync(string revision, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(revision)) throw new RevisionNotFoundException(Name.Value, revision ?? "", "empty revision");
+        if (string.IsNullOrWhiteSpace(revision))
+            return ValueTask.FromException<ObjectId>(new RevisionNotFoundException(Name.Value, revision ?? "", "empty revision"));
         var baseEnd = FindSuffixStart(revision);
+        // A name or id without ~N/^N (what most calls pass) takes a small method: in a fresh JIT process each async
+        // method's state machine is compiled whole on first call, so the suffix walk is only compiled when it is used.
+        return baseEnd == revision.Length ? ResolvePlainAsync(revision, cancellationToken) : ResolveWithSuffixesAsync(revision, baseEnd, cancellationToken);
+    }
+
+    /// <summary><see cref="ResolveAsync"/> of a revision without suffixes.</summary>
+    private async ValueTask<ObjectId> ResolvePlainAsync(string revision, CancellationToken cancellationToken)
+    {
+        var id = await ResolveBaseAsync(revision, revision, cancellationToken).ConfigureAwait(false);
+        return await EnsureStoredCommitAsync(revision, id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The commit <paramref name="id"/> a revision resolved to, once it is known to be stored (a verified read).</summary>
+    private async ValueTask<ObjectId> EnsureStoredCommitAsync(string revision, ObjectId id, CancellationToken cancellationToken)
+    {
+        var final = await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false);
+        if (final is null) throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} is not stored");
+        return id;
+    }
+
+    /// <summary><see cref="ResolveAsync"/> of a revision with <c>~N</c>/<c>^N</c> suffixes from <paramref name="baseEnd"/> on.</summary>
+    private async ValueTask<ObjectId> ResolveWithSuffixesAsync(string revision, int baseEnd, CancellationToken cancellationToken)
+    {
         var id = await ResolveBaseAsync(revision, revision[..baseEnd], cancellationToken).ConfigureAwait(false);
         var pos = baseEnd;
         while (pos < revision.Length)
@@ -57,9 +81,7 @@ public sealed partial class Repository
                 id = graph.IdOf(graph.Parent(at, n - 1));
             }
         }
-        var final = await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false);
-        if (final is null) throw new RevisionNotFoundException(Name.Value, revision, $"{id.ToString(12)} is not stored");
-        return id;
+        return await EnsureStoredCommitAsync(revision, id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Longest <c>~N</c> walked through commit headers while the persisted commit graph is not attached yet.</summary>
@@ -108,20 +130,7 @@ public sealed partial class Repository
     {
         if (text.Length == 0) throw new RevisionNotFoundException(Name.Value, revision, "no base revision before '~' or '^'");
         var at = text.IndexOf("@{", StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            if (!text.EndsWith('}') || !int.TryParse(text.AsSpan(at + 2, text.Length - at - 3), out var n) || n < 0)
-                throw new RevisionNotFoundException(Name.Value, revision, "a reflog position is name@{N} with N ≥ 0");
-            var refName = await FindRefAsync(text[..at], cancellationToken).ConfigureAwait(false)
-                ?? throw new RevisionNotFoundException(Name.Value, revision, "no such ref");
-            var index = 0;
-            await foreach (var e in Store.Refs.ReadAuditAsync(Name, refName, null, cancellationToken).ConfigureAwait(false))
-            {
-                if (index++ != n) continue;
-                return e.New ?? throw new RevisionNotFoundException(Name.Value, revision, "the ref was deleted at that position");
-            }
-            throw new RevisionNotFoundException(Name.Value, revision, $"the ref has only {index} audit entries");
-        }
+        if (at >= 0) return await ResolveReflogAsync(revision, text, at, cancellationToken).ConfigureAwait(false);
 
         // A full id names its commit before any ref is asked (no ref-store round trip; answerable while the ref store is down).
         if (text.Length == ObjectId.HexLength && ObjectId.IsHexPrefix(text) && ObjectId.Parse(text) is var full
@@ -135,25 +144,45 @@ public sealed partial class Repository
             if (state?.Target is { } target) return target;
         }
 
-        if (ObjectId.IsHexPrefix(text))
+        if (ObjectId.IsHexPrefix(text)) return await ResolveHexAsync(revision, text, cancellationToken).ConfigureAwait(false);
+        throw new RevisionNotFoundException(Name.Value, revision, "no branch, tag, channel or commit has that name");
+    }
+
+    /// <summary>A reflog position <c>name@{N}</c> (<paramref name="at"/>: where <c>@{</c> starts).</summary>
+    private async ValueTask<ObjectId> ResolveReflogAsync(string revision, string text, int at, CancellationToken cancellationToken)
+    {
+        if (!text.EndsWith('}') || !int.TryParse(text.AsSpan(at + 2, text.Length - at - 3), out var n) || n < 0)
+            throw new RevisionNotFoundException(Name.Value, revision, "a reflog position is name@{N} with N ≥ 0");
+        var refName = await FindRefAsync(text[..at], cancellationToken).ConfigureAwait(false)
+            ?? throw new RevisionNotFoundException(Name.Value, revision, "no such ref");
+        var index = 0;
+        await foreach (var e in Store.Refs.ReadAuditAsync(Name, refName, null, cancellationToken).ConfigureAwait(false))
         {
-            if (text.Length == ObjectId.HexLength)
+            if (index++ != n) continue;
+            return e.New ?? throw new RevisionNotFoundException(Name.Value, revision, "the ref was deleted at that position");
+        }
+        throw new RevisionNotFoundException(Name.Value, revision, $"the ref has only {index} audit entries");
+    }
+
+    /// <summary>A full or abbreviated commit id that no ref name matched.</summary>
+    private async ValueTask<ObjectId> ResolveHexAsync(string revision, string text, CancellationToken cancellationToken)
+    {
+        if (text.Length == ObjectId.HexLength)
+        {
+            var id = ObjectId.Parse(text);
+            return await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false) is not null
+                ? id : throw new RevisionNotFoundException(Name.Value, revision, "no such commit");
+        }
+        if (text.Length >= ObjectId.MinAbbreviationLength)
+        {
+            var matches = new List<ObjectId>();
+            await foreach (var candidate in Store.Objects.FindByPrefixAsync(text.ToLowerInvariant(), 16, cancellationToken).ConfigureAwait(false))
             {
-                var id = ObjectId.Parse(text);
-                return await Reader.TryGetCommitAsync(id, cancellationToken).ConfigureAwait(false) is not null
-                    ? id : throw new RevisionNotFoundException(Name.Value, revision, "no such commit");
+                var data = await Store.Objects.TryReadAsync(candidate, cancellationToken).ConfigureAwait(false);
+                if (data is { Length: >= ObjectCodec.HeaderSize } d && d.Span[1] == (byte)ObjectKind.Commit) matches.Add(candidate);
             }
-            if (text.Length >= ObjectId.MinAbbreviationLength)
-            {
-                var matches = new List<ObjectId>();
-                await foreach (var candidate in Store.Objects.FindByPrefixAsync(text.ToLowerInvariant(), 16, cancellationToken).ConfigureAwait(false))
-                {
-                    var data = await Store.Objects.TryReadAsync(candidate, cancellationToken).ConfigureAwait(false);
-                    if (data is { Length: >= ObjectCodec.HeaderSize } d && d.Span[1] == (byte)ObjectKind.Commit) matches.Add(candidate);
-                }
-                if (matches.Count == 1) return matches[0];
-                if (matches.Count > 1) throw new AmbiguousRevisionException(Name.Value, revision, matches);
-            }
+            if (matches.Count == 1) return matches[0];
+            if (matches.Count > 1) throw new AmbiguousRevisionException(Name.Value, revision, matches);
         }
         throw new RevisionNotFoundException(Name.Value, revision, "no branch, tag, channel or commit has that name");
     }

@@ -237,14 +237,15 @@ public sealed class RocksDbBackendTests : IDisposable
     [Fact]
     public void Validate_lists_every_invalid_option()
     {
-        var options = new RocksDbBackendOptions { Path = " ", BlockCacheSizeBytes = -1, RowCacheSizeBytes = -1, WriteBufferSizeBytes = 1024, MaxOpenFiles = 3, RefLockStripes = 12 };
+        var options = new RocksDbBackendOptions { Path = " ", BlockCacheSizeBytes = -1, RowCacheSizeBytes = -1, WriteBufferSizeBytes = 1024, MaxOpenFiles = 3, RefLockStripes = 12, WalRecovery = (RocksDbWalRecovery)7 };
 
         var e = Assert.Throws<ArgumentException>(options.Validate);
 
-        foreach (var name in new[] { "Path", "BlockCacheSizeBytes", "RowCacheSizeBytes", "WriteBufferSizeBytes", "MaxOpenFiles", "RefLockStripes" })
+        foreach (var name in new[] { "Path", "BlockCacheSizeBytes", "RowCacheSizeBytes", "WriteBufferSizeBytes", "MaxOpenFiles", "RefLockStripes", "WalRecovery" })
             Assert.Contains(name, e.Message);
         Assert.Throws<ArgumentException>(() => RocksDbBackend.Open(options));
         new RocksDbBackendOptions { Path = DbPath }.Validate();
+        new RocksDbBackendOptions { Path = DbPath, WalRecovery = RocksDbWalRecovery.PointInTime }.Validate();
     }
 
     [Fact]

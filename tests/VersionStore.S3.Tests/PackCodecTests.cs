@@ -257,4 +257,94 @@ public sealed class PackCodecTests
             Assert.Throws<CorruptObjectException>(() => PackReader.MaximumLength([entry]));
         }
     }
+
+    /// <summary>The pack of <paramref name="objects"/> added in the given order, by a writer that hashes beside or not.</summary>
+    private static byte[] PackBytes(IEnumerable<(ObjectId Id, byte[] Data)> objects, bool hashBeside, out string name)
+    {
+        using var writer = new PackWriter(LZ4Level.L00_FAST, hashBeside: hashBeside);
+        foreach (var (id, data) in objects) writer.Add(id, data);
+        using var pack = writer.Build();
+        Assert.Equal(0, writer.Count); // Build leaves the writer empty
+        name = pack.Name;
+        return pack.Bytes.ToArray();
+    }
+
+    [Fact]
+    public void Ids_added_in_order_out_of_order_or_breaking_order_halfway_give_the_same_pack_hashed_beside_or_not()
+    {
+        // Up to 12 objects of up to 300 KB: packs far above the hash chunk and the first buffer, so hash jobs run while
+        // the buffer grows under them.
+        GenObjects.Sample(objects =>
+        {
+            var sorted = objects.DistinctBy(o => o.Item1).OrderBy(o => o.Item1).ToArray();
+            var expected = PackBytes(objects, hashBeside: false, out var expectedName);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(expected)), expectedName);
+            foreach (var hashBeside in new[] { false, true })
+            {
+                Assert.Equal(expected, PackBytes(sorted, hashBeside, out var name));
+                Assert.Equal(expectedName, name);
+                // In order until the last object, which comes first in id order: the hash begun so far is dropped.
+                Assert.Equal(expected, PackBytes([.. sorted.Skip(1), .. sorted.Take(1)], hashBeside, out name));
+                Assert.Equal(expectedName, name);
+                Assert.Equal(expected, PackBytes(objects.Reverse(), hashBeside, out name));
+            }
+        }, iter: 40);
+    }
+
+    [Fact]
+    public void A_real_workflow_in_id_order_hashed_beside_equals_the_one_core_pack_across_reused_writers()
+    {
+        var blobs = TestData.DifyBlobs().Select(b => (b.Id, Data: b.Data.ToArray())).DistinctBy(b => b.Id).ToArray();
+        var sorted = blobs.OrderBy(b => b.Id).ToArray();
+        Assert.True(sorted.Sum(b => b.Data.Length) > 4 * PackWriter.HashChunkBytes, "the sample must span several hash chunks");
+        var expected = PackBytes(blobs, hashBeside: false, out var expectedName);
+        using var writer = new PackWriter(LZ4Level.L00_FAST, sorted.Length, hashBeside: true);
+        for (var round = 0; round < 3; round++) // the writer is reused: Build hands its buffer to the pack and starts afresh
+        {
+            foreach (var (id, data) in sorted)
+            {
+                Assert.False(writer.Contains(id));
+                Assert.True(writer.Add(id, data));
+                Assert.True(writer.Contains(id));
+                Assert.False(writer.Add(id, data)); // the duplicate of the previous id
+            }
+            Assert.True(writer.Contains(sorted[sorted.Length / 2].Id));
+            using var pack = writer.Build();
+            Assert.Equal(expectedName, pack.Name);
+            Assert.Equal(expected, pack.Bytes.ToArray());
+        }
+    }
+
+    [Fact]
+    public void After_ids_stop_ascending_duplicates_are_still_refused_and_contains_still_answers()
+    {
+        var blobs = TestData.DifyBlobs(40).DistinctBy(b => b.Id).OrderBy(b => b.Id).ToArray();
+        using var writer = new PackWriter(LZ4Level.L00_FAST, hashBeside: true);
+        foreach (var b in blobs.Skip(10)) Assert.True(writer.Add(b.Id, b.Data.Span));
+        foreach (var b in blobs.Take(10)) Assert.True(writer.Add(b.Id, b.Data.Span)); // out of order from here
+        foreach (var b in blobs)
+        {
+            Assert.True(writer.Contains(b.Id));
+            Assert.False(writer.Add(b.Id, b.Data.Span));
+        }
+        using var pack = writer.Build();
+        Assert.Equal(blobs.Select(b => b.Id), PackReader.ReadIndex(pack.Bytes.Span, "pack").Entries.ToArray().Select(e => e.Id));
+    }
+
+    [Fact]
+    public void SortById_orders_like_a_byte_wise_sort_with_duplicates_and_ids_sharing_their_first_64_bits()
+    {
+        var gen = Gen.Select(Gen.Byte[0, 3], Gen.Byte.Array[24], (prefix, rest) => new ObjectId([0, 0, 0, 0, 0, 0, 0, prefix, .. rest])).Array[0, 60];
+        gen.Sample(ids =>
+        {
+            // Duplicates: every third id again; shared prefixes: only four 64-bit prefixes exist in this generator.
+            var objects = ids.Concat(ids.Where((_, i) => i % 3 == 0)).Select((id, i) => new EncodedObject(id, new byte[] { (byte)i })).ToArray();
+            var expected = objects.OrderBy(o => o.Id).Select(o => o.Id).ToArray();
+            var payloads = objects.Select(o => (o.Id, o.Data.ToArray()[0])).OrderBy(p => p.Id).ThenBy(p => p.Item2).ToArray();
+            PackWriter.SortById(objects);
+            Assert.Equal(expected, objects.Select(o => o.Id));
+            // Every object moved with its data (none lost, none doubled).
+            Assert.Equal(payloads, objects.Select(o => (o.Id, o.Data.ToArray()[0])).OrderBy(p => p.Id).ThenBy(p => p.Item2));
+        }, iter: 200);
+    }
 }

@@ -29,16 +29,23 @@ internal sealed class PackIndex
     /// <summary>Finds the entry of <paramref name="id"/> by binary search.</summary>
     public bool TryFind(ObjectId id, out PackEntry entry)
     {
-        int lo = 0, hi = _entries.Length - 1;
+        var i = Find(_entries, id);
+        entry = i >= 0 ? _entries[i] : default;
+        return i >= 0;
+    }
+
+    /// <summary>Position of <paramref name="id"/> in entries sorted strictly ascending by id (binary search), or -1.</summary>
+    internal static int Find(ReadOnlySpan<PackEntry> sorted, ObjectId id)
+    {
+        int lo = 0, hi = sorted.Length - 1;
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            var c = _entries[mid].Id.CompareTo(id);
-            if (c == 0) { entry = _entries[mid]; return true; }
+            var c = sorted[mid].Id.CompareTo(id);
+            if (c == 0) return mid;
             if (c < 0) lo = mid + 1; else hi = mid - 1;
         }
-        entry = default;
-        return false;
+        return -1;
     }
 
     /// <summary>Builds an index from entries already sorted by id with strictly ascending ids.</summary>

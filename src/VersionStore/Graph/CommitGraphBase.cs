@@ -21,8 +21,8 @@ internal sealed unsafe class CommitGraphBase
     /// <summary>Ints per node in <see cref="Links"/>: generation, parent count, first parent, second parent (-1: none).</summary>
     public const int LinkInts = 4;
 
-    /// <summary>An empty base.</summary>
-    public static readonly CommitGraphBase Empty = new(0, [], [], new int[256], [], [], null);
+    /// <summary>An empty base (no arrays to pin: a fresh process that finds no file allocates nothing for it).</summary>
+    public static readonly CommitGraphBase Empty = new();
 
     private readonly byte* _ids;
     private readonly int* _lookup;
@@ -32,6 +32,9 @@ internal sealed unsafe class CommitGraphBase
     private readonly MemoryMappedViewAccessor? _view;
     // A built base keeps its arrays pinned (allocated on the pinned heap) so both kinds read through pointers.
     private readonly object? _arrays;
+
+    /// <summary>The empty base: every pointer null, never dereferenced (<see cref="Count"/> is 0).</summary>
+    private CommitGraphBase() => _fanout = new int[256];
 
     /// <summary>A base over arrays (built in memory, to be written).</summary>
     public CommitGraphBase(int count, byte[] ids, int[] lookup, int[] fanout, int[] links, long[] times, Dictionary<int, int[]>? extra)
