@@ -81,9 +81,9 @@ public sealed class RocksDbBackendOptions
     public long MaxTotalWalSizeBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>
-    /// <see cref="RocksDbBackend.Dispose"/> flushes the memtables to SST files when they hold at least this many
-    /// bytes, so the next open has no large log to replay; smaller memtables are left to the WAL (their replay
-    /// costs less than a flush). 0 always flushes.
+    /// <see cref="RocksDbBackend.Dispose"/> flushes the memtables to SST files when the write-ahead log holds at least
+    /// this many bytes, so the next open has no large log to replay; a smaller log is left for the next open to replay
+    /// (which costs less than a flush). 0 always flushes.
     /// </summary>
     /// <value>4 MiB.</value>
     public long FlushAtCloseThresholdBytes { get; set; } = 4L * 1024 * 1024;

@@ -173,6 +173,25 @@ public sealed class RocksDbBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task Closing_after_a_few_writes_leaves_them_to_the_log_and_writes_no_table_file()
+    {
+        // A CLI call's few writes: a flush at close would cost more than the next open's replay and leave a table file
+        // per call. The decision is on the log's bytes, not on the memtables' memory (arenas and filters are allocated
+        // with every memtable, so that figure exceeds a small threshold with no writes at all).
+        var blob = ObjectCodec.EncodeBlob("one small write"u8.ToArray());
+        var encoded = new EncodedObject(ObjectId.Compute(blob), blob);
+        using (var backend = RocksDbBackend.Open(DbPath))
+        {
+            await backend.WriteAsync([encoded]);
+            Assert.True(backend.GetStatistics().MemtableBytes > 0);
+        }
+        Assert.Empty(Directory.GetFiles(DbPath, "*.sst"));
+        Assert.True(new FileInfo(Directory.GetFiles(DbPath, "*.log").Single()).Length > 0, "the write is in the log");
+        using var reopened = RocksDbBackend.Open(DbPath);
+        Assert.True(await reopened.ContainsAsync(encoded.Id));
+    }
+
+    [Fact]
     public async Task Reopening_appends_to_the_recovered_manifest_and_keeps_every_write()
     {
         // The CLI opens the store once per call: each read-write open must not leave a new MANIFEST (and CURRENT
