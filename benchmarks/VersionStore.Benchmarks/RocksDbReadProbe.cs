@@ -24,6 +24,18 @@ internal static class RocksDbReadProbe
         }
         var rng = new Random(11);
         var dbs = new List<(string Name, RocksDbBackend Db, TempDirectory Dir)>();
+        // Random 300-byte objects (same sequence as before: one generator, drawn in order).
+        List<EncodedObject> RandomObjects(int count)
+        {
+            var objects = new List<EncodedObject>(count);
+            for (var i = 0; i < count; i++)
+            {
+                var bytes = new byte[300];
+                rng.NextBytes(bytes);
+                objects.Add(new EncodedObject(ObjectId.Compute(bytes), bytes));
+            }
+            return objects;
+        }
         foreach (var (c, rowCache, level0) in new[] { ("row cache 32 MiB (default)", 32L << 20, 0), ("no row cache", 0L, 0), ("row cache, 3 level-0 files above", 32L << 20, 3), ("no row cache, 3 level-0 files above", 0L, 3) })
         {
             var dir = new TempDirectory("rdprobe");
@@ -32,24 +44,10 @@ internal static class RocksDbReadProbe
             await db.CompactAsync();
             for (var f = 0; f < level0; f++)
             {
-                var layer = new List<EncodedObject>();
-                for (var i = 0; i < 500; i++)
-                {
-                    var bytes = new byte[300];
-                    rng.NextBytes(bytes);
-                    layer.Add(new EncodedObject(ObjectId.Compute(bytes), bytes));
-                }
-                await db.WriteAsync(layer);
+                await db.WriteAsync(RandomObjects(500));
                 db.FlushMemtables();
             }
-            var filler = new List<EncodedObject>();
-            for (var i = 0; i < 2000; i++)
-            {
-                var bytes = new byte[300];
-                rng.NextBytes(bytes);
-                filler.Add(new EncodedObject(ObjectId.Compute(bytes), bytes));
-            }
-            await db.WriteAsync(filler);
+            await db.WriteAsync(RandomObjects(2000));
             dbs.Add(($"{c} (level-0 files: {db.ObjectLevel0Files})", db, dir));
         }
         var keys = levels.Sum(l => l.Length);

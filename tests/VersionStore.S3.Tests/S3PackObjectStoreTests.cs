@@ -38,6 +38,24 @@ public sealed class S3PackObjectStoreTests : IAsyncLifetime
         return blobs;
     }
 
+    /// <summary>Writes <paramref name="blobs"/> 15 at a time: one small pack per write.</summary>
+    private static async Task WriteInPacksOf15Async(S3PackObjectStore store, IReadOnlyList<EncodedObject> blobs)
+    {
+        for (var i = 0; i < blobs.Count; i += 15) await store.WriteAsync(blobs.Skip(i).Take(15).ToList());
+    }
+
+    /// <summary>The raw bytes of each named pack and its index, to put back later (a crash before a cleanup's deletes).</summary>
+    private static async Task<List<(string Key, byte[] Bytes)>> SavePacksAsync(S3PackObjectStore store, IEnumerable<string> packs)
+    {
+        var saved = new List<(string Key, byte[] Bytes)>();
+        foreach (var name in packs)
+        {
+            saved.Add((store.PackKey(name), await S3TestServer.RawGetAsync(store.PackKey(name))));
+            saved.Add((store.IndexKey(name), await S3TestServer.RawGetAsync(store.IndexKey(name))));
+        }
+        return saved;
+    }
+
     private static async Task AssertReadsBackAsync(IObjectStore store, IEnumerable<EncodedObject> objects)
     {
         foreach (var o in objects)
@@ -219,7 +237,7 @@ public sealed class S3PackObjectStoreTests : IAsyncLifetime
         var options = S3TestServer.Options();
         var store = await OpenAsync(options);
         var blobs = TestData.DifyBlobs(120);
-        for (var i = 0; i < blobs.Count; i += 15) await store.WriteAsync(blobs.Skip(i).Take(15).ToList());
+        await WriteInPacksOf15Async(store, blobs);
         var oldPacks = store.PackNames;
         Assert.Equal(8, oldPacks.Count);
         var other = await OpenAsync(options); // holds the old index: must still read after compaction
@@ -251,14 +269,9 @@ public sealed class S3PackObjectStoreTests : IAsyncLifetime
         var options = S3TestServer.Options();
         var store = await OpenAsync(options);
         var blobs = TestData.DifyBlobs(60);
-        for (var i = 0; i < blobs.Count; i += 15) await store.WriteAsync(blobs.Skip(i).Take(15).ToList());
+        await WriteInPacksOf15Async(store, blobs);
         var oldPacks = store.PackNames;
-        var saved = new List<(string Key, byte[] Bytes)>();
-        foreach (var name in oldPacks)
-        {
-            saved.Add((store.PackKey(name), await S3TestServer.RawGetAsync(store.PackKey(name))));
-            saved.Add((store.IndexKey(name), await S3TestServer.RawGetAsync(store.IndexKey(name))));
-        }
+        var saved = await SavePacksAsync(store, oldPacks);
         Assert.Equal((4, 1), ((await store.CompactAsync()).PacksMerged, store.PackCount));
         var merged = Assert.Single(store.PackNames);
         var mergedBytes = await S3TestServer.RawGetAsync(store.PackKey(merged));
@@ -290,13 +303,8 @@ public sealed class S3PackObjectStoreTests : IAsyncLifetime
         var options = S3TestServer.Options();
         var store = await OpenAsync(options);
         var blobs = TestData.DifyBlobs(30);
-        for (var i = 0; i < blobs.Count; i += 15) await store.WriteAsync(blobs.Skip(i).Take(15).ToList());
-        var saved = new List<(string Key, byte[] Bytes)>();
-        foreach (var name in store.PackNames)
-        {
-            saved.Add((store.PackKey(name), await S3TestServer.RawGetAsync(store.PackKey(name))));
-            saved.Add((store.IndexKey(name), await S3TestServer.RawGetAsync(store.IndexKey(name))));
-        }
+        await WriteInPacksOf15Async(store, blobs);
+        var saved = await SavePacksAsync(store, store.PackNames);
         await store.CompactAsync();
         Assert.Single(store.PackNames);
         foreach (var (key, data) in saved) await S3TestServer.RawPutAsync(key, data);
