@@ -29,7 +29,7 @@ internal static class RollbackProfile
 
         var (levels, bytes, trees) = await ClosureAsync(backend, target.Tree);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"# rollback profile: {commits:N0} commits, closure {bytes.Count} objects ({trees.Count} trees) in {levels.Count} levels [{string.Join(", ", levels.Select(l => l.Length))}], {bytes.Sum(b => b.Length):N0} bytes; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}"));
+            $"# rollback profile: {commits:N0} commits, closure {bytes.Count} objects ({trees.Count} trees) in {levels.Count} levels [{string.Join(", ", levels.Select(l => l.Length))}], {bytes.Sum(b => b.Length):N0} bytes; store {cold.Shape}; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}"));
         Console.WriteLine("| phase | p50 µs | p90 µs | p99 µs | CPU µs per op (process, all threads; mean) |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
 
@@ -64,9 +64,9 @@ internal static class RollbackProfile
             foreach (var (id, d) in trees) ObjectCodec.DecodeTree(id, d);
         });
 
-        await Measure("VerifySnapshotAsync (cold)", async () => await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None));
+        await Measure("VerifySnapshotAsync (cold)", async () => await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None), cost: "verifications");
         // Last: each rollback writes a commit, and the flushes it causes run on RocksDB's threads (counted in process CPU).
-        await Measure("rollback, cold verification (whole operation)", async () => await cold.RollbackOnceAsync());
+        await Measure("rollback, cold verification (whole operation)", async () => await cold.RollbackOnceAsync(), cost: "rollbacks");
 
         // For a sampling profiler (perf record with DOTNET_PerfMapEnabled=1): the verification alone, in a loop.
         if (int.TryParse(Environment.GetEnvironmentVariable("VSTORE_PROFILE_LOOP"), out var loop))
@@ -106,11 +106,14 @@ internal static class RollbackProfile
         return (levels, bytes, trees);
     }
 
-    private static async Task Measure(string phase, Func<Task> op)
+    /// <summary>Times <paramref name="op"/>; with <paramref name="cost"/> (what one op is, plural) also prints its GC and per-thread CPU cost (<see cref="RunCost"/>).</summary>
+    private static async Task Measure(string phase, Func<Task> op, string? cost = null)
     {
+        await RunCost.SettleJitAsync(op);
         for (var i = 0; i < Samples / 10; i++) await op();
         var t = new double[Samples];
         var cpu = ProcessCpu();
+        var costs = RunCost.Start();
         for (var i = 0; i < Samples; i++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -118,6 +121,7 @@ internal static class RollbackProfile
             t[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
         Print(phase, t, (ProcessCpu() - cpu) / Samples);
+        if (cost is not null) costs.Print(cost, null, Samples);
     }
 
     private static void Measure(string phase, Action op)

@@ -319,41 +319,45 @@ public sealed partial class Repository
         // stretches how long bytes may go unread beyond the TTL.
         var restsOn = verified.Now;
         var count = 0;
-        var level = new List<Pending> { new(rootTree, ObjectKind.Tree, -1, default) };
-        var entries = new List<RawTreeEntry>();
-        var all = new List<Pending>(); // every object read, in order: a failure's path is rebuilt from its parents
-        var readTrees = new List<ObjectId>();
-        var seen = new HashSet<ObjectId> { rootTree };
+        var level = new List<Pending>(1) { new(rootTree, ObjectKind.Tree, -1, default) };
+        var entries = new List<RawTreeEntry>(64);
+        var all = new List<Pending>(512); // every object read, in order: a failure's path is rebuilt from its parents
+        var readTrees = new List<ObjectId>(64);
+        var seen = new HashSet<ObjectId>(512) { rootTree };
+        var ids = new List<ObjectId>(512);
+        var found = new LevelVisitor();
         while (level.Count > 0)
         {
-            var ids = new ObjectId[level.Count];
-            for (var i = 0; i < ids.Length; i++) ids[i] = level[i].Id;
+            ids.Clear();
+            foreach (var p in level) ids.Add(p.Id);
             var first = all.Count;
             all.AddRange(level);
-            ReadOnlyMemory<byte>?[] data;
+            // Read in place where the store can: each object is hashed where it lies and only trees are copied (their
+            // entries are the next level's ids and its failure paths' names); blobs are checked and dropped.
+            found.Reset(ids);
             try
             {
-                data = await Reader.TryReadManyVerifiedAsync(ids, cancellationToken).ConfigureAwait(false);
+                await Reader.VisitManyVerifiedAsync(ids, found, cancellationToken).ConfigureAwait(false);
             }
             catch (CorruptObjectException e)
             {
                 return (e.Message, count);
             }
-            var next = new List<Pending>();
+            var next = new List<Pending>(Math.Max(4, level.Count * 8));
             for (var i = 0; i < level.Count; i++)
             {
                 var (id, kind, _, _) = level[i];
-                if (data[i] is not { } bytes) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{PathOf(all, first + i)}' is missing", count);
+                if (found.Kinds[i] is not { } actual) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{PathOf(all, first + i)}' is missing", count);
                 count++;
                 try
                 {
-                    var actual = ObjectCodec.ReadKind(id, bytes.Span);
                     if (actual != kind) return ($"object {id} at '{PathOf(all, first + i)}' is a {actual}, not a {kind}", count);
                     if (kind != ObjectKind.Tree) continue;
                     readTrees.Add(id);
                     entries.Clear();
                     // Strictly checked without building name strings; anything the fast reader does not accept goes to the
                     // full decoder, which throws the exact error (or, should the two ever disagree, answers instead).
+                    ReadOnlyMemory<byte> bytes = found.Trees[i]!;
                     var names = bytes;
                     if (!ObjectCodec.TryReadTreeEntries(bytes.Span, entries))
                     {
@@ -387,6 +391,39 @@ public sealed partial class Repository
         }
         foreach (var tree in readTrees) verified.MarkVerified(tree, restsOn);
         return (null, count);
+    }
+
+    /// <summary>
+    /// What one level's read found, position by position: the kind of each object the store holds (null: missing) and a
+    /// copy of each tree's bytes; a blob's bytes are not kept. Reused from level to level.
+    /// </summary>
+    private sealed class LevelVisitor : IObjectBytesVisitor
+    {
+        private IReadOnlyList<ObjectId> _ids = [];
+
+        public ObjectKind?[] Kinds { get; private set; } = [];
+        public byte[]?[] Trees { get; private set; } = [];
+
+        public void Reset(IReadOnlyList<ObjectId> ids)
+        {
+            _ids = ids;
+            var count = ids.Count;
+            if (Kinds.Length < count)
+            {
+                Kinds = new ObjectKind?[Math.Max(count, Kinds.Length * 2)];
+                Trees = new byte[Kinds.Length][];
+            }
+            Array.Clear(Kinds, 0, count);
+            Array.Clear(Trees, 0, count);
+        }
+
+        public void Visit(int index, ReadOnlySpan<byte> encoded)
+        {
+            // The reader has checked the bytes against their id and their header: this reads the kind again (one byte).
+            var kind = ObjectCodec.ReadKind(_ids[index], encoded);
+            Kinds[index] = kind;
+            if (kind == ObjectKind.Tree) Trees[index] = encoded.ToArray();
+        }
     }
 
     /// <summary>An object the snapshot verification still has to read: its id, the kind its parent says, where it sits (its name as UTF-8).</summary>

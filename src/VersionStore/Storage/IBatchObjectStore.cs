@@ -23,6 +23,45 @@ public interface IBatchObjectStore
     ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default);
 }
 
+/// <summary>
+/// Receives, during a batch read in place (<see cref="IInPlaceBatchObjectStore"/>), the stored encoding of each object the
+/// store holds.
+/// </summary>
+public interface IObjectBytesVisitor
+{
+    /// <summary>
+    /// Called once for each position of the batch whose object the store holds, in position order, on the reading thread.
+    /// <paramref name="encoded"/> is the object's stored encoding, valid only during this call (it may lie in the store's
+    /// own buffers): copy what must outlive it. The call must not use the store. An exception thrown here ends the read
+    /// (positions after it are not visited) and propagates to the caller.
+    /// </summary>
+    /// <param name="index">The position in the batch's ids.</param>
+    /// <param name="encoded">The stored encoding, as <see cref="IObjectStore.TryReadAsync"/> would return it.</param>
+    void Visit(int index, ReadOnlySpan<byte> encoded);
+}
+
+/// <summary>
+/// Optional capability of an <see cref="IObjectStore"/>: a batch read whose values are handed to an
+/// <see cref="IObjectBytesVisitor"/> where they lie instead of being copied into new arrays — RocksDB visits its pinned
+/// block-cache, row-cache and memtable buffers, so a reader that only hashes most objects (a rollback's verification)
+/// allocates nothing for them. Use <see cref="ObjectStoreBatchExtensions.ReadManyInPlaceAsync"/>, which falls back to
+/// <see cref="ObjectStoreBatchExtensions.TryReadManyAsync"/> for a store without it.
+/// </summary>
+/// <remarks>
+/// The bytes visited are those <see cref="IObjectStore.TryReadAsync"/> returns for the same id: nothing is checked or
+/// skipped that a copying read would check. Positions whose object the store does not hold are not visited.
+/// </remarks>
+public interface IInPlaceBatchObjectStore
+{
+    /// <summary>
+    /// Reads every id in <paramref name="ids"/> and calls <paramref name="visitor"/> for each one the store holds, in
+    /// position order (a duplicated id is visited at each of its positions). Completes once every visit has returned.
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">The backend cannot be reached.</exception>
+    /// <exception cref="CorruptObjectException">The store found its own data damaged.</exception>
+    ValueTask ReadManyInPlaceAsync(IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken = default);
+}
+
 /// <summary>Batch reads over any <see cref="IObjectStore"/>.</summary>
 public static class ObjectStoreBatchExtensions
 {
@@ -37,6 +76,29 @@ public static class ObjectStoreBatchExtensions
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.Count == 0) return ValueTask.FromResult(Array.Empty<ReadOnlyMemory<byte>?>());
         return store is IBatchObjectStore batch ? batch.TryReadManyAsync(ids, cancellationToken) : OneByOneAsync(store, ids, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads many objects and hands each one the store holds to <paramref name="visitor"/>, in position order: in place
+    /// when <paramref name="store"/> is an <see cref="IInPlaceBatchObjectStore"/>, otherwise from the arrays of
+    /// <see cref="TryReadManyAsync"/>. Positions whose object is not stored are not visited.
+    /// </summary>
+    /// <exception cref="BackendUnavailableException">The backend cannot be reached.</exception>
+    public static ValueTask ReadManyInPlaceAsync(this IObjectStore store, IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(visitor);
+        if (ids.Count == 0) return ValueTask.CompletedTask;
+        return store is IInPlaceBatchObjectStore inPlace ? inPlace.ReadManyInPlaceAsync(ids, visitor, cancellationToken) : CopiedAsync(store, ids, visitor, cancellationToken);
+    }
+
+    /// <summary>The fallback of <see cref="ReadManyInPlaceAsync"/>: a batch read, then each answer visited.</summary>
+    private static async ValueTask CopiedAsync(IObjectStore store, IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken)
+    {
+        var data = await store.TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < data.Length; i++)
+            if (data[i] is { } d) visitor.Visit(i, d.Span);
     }
 
     /// <summary>The fallback: one read per id, in order.</summary>
