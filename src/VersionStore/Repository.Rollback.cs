@@ -319,7 +319,9 @@ public sealed partial class Repository
         // stretches how long bytes may go unread beyond the TTL.
         var restsOn = verified.Now;
         var count = 0;
-        var level = new List<Pending>(1) { new(rootTree, ObjectKind.Tree, -1, default) };
+        // Two lists, swapped from level to level; every list here grows to what the closure needs once and is reused.
+        var level = new List<Pending>(64) { new(rootTree, ObjectKind.Tree, -1, default) };
+        var next = new List<Pending>(64);
         var entries = new List<RawTreeEntry>(64);
         var all = new List<Pending>(512); // every object read, in order: a failure's path is rebuilt from its parents
         var readTrees = new List<ObjectId>(64);
@@ -343,7 +345,7 @@ public sealed partial class Repository
             {
                 return (e.Message, count);
             }
-            var next = new List<Pending>(Math.Max(4, level.Count * 8));
+            next.Clear();
             for (var i = 0; i < level.Count; i++)
             {
                 var (id, kind, _, _) = level[i];
@@ -387,7 +389,7 @@ public sealed partial class Repository
                     return (e.Message, count);
                 }
             }
-            level = next;
+            (level, next) = (next, level);
         }
         foreach (var tree in readTrees) verified.MarkVerified(tree, restsOn);
         return (null, count);

@@ -44,7 +44,7 @@ public interface IObjectBytesVisitor
 /// Optional capability of an <see cref="IObjectStore"/>: a batch read whose values are handed to an
 /// <see cref="IObjectBytesVisitor"/> where they lie instead of being copied into new arrays — RocksDB visits its pinned
 /// block-cache, row-cache and memtable buffers, so a reader that only hashes most objects (a rollback's verification)
-/// allocates nothing for them. Use <see cref="ObjectStoreBatchExtensions.ReadManyInPlaceAsync"/>, which falls back to
+/// allocates nothing for them. Detected at run time; a reader falls back to
 /// <see cref="ObjectStoreBatchExtensions.TryReadManyAsync"/> for a store without it.
 /// </summary>
 /// <remarks>
@@ -76,29 +76,6 @@ public static class ObjectStoreBatchExtensions
         ArgumentNullException.ThrowIfNull(ids);
         if (ids.Count == 0) return ValueTask.FromResult(Array.Empty<ReadOnlyMemory<byte>?>());
         return store is IBatchObjectStore batch ? batch.TryReadManyAsync(ids, cancellationToken) : OneByOneAsync(store, ids, cancellationToken);
-    }
-
-    /// <summary>
-    /// Reads many objects and hands each one the store holds to <paramref name="visitor"/>, in position order: in place
-    /// when <paramref name="store"/> is an <see cref="IInPlaceBatchObjectStore"/>, otherwise from the arrays of
-    /// <see cref="TryReadManyAsync"/>. Positions whose object is not stored are not visited.
-    /// </summary>
-    /// <exception cref="BackendUnavailableException">The backend cannot be reached.</exception>
-    public static ValueTask ReadManyInPlaceAsync(this IObjectStore store, IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(ids);
-        ArgumentNullException.ThrowIfNull(visitor);
-        if (ids.Count == 0) return ValueTask.CompletedTask;
-        return store is IInPlaceBatchObjectStore inPlace ? inPlace.ReadManyInPlaceAsync(ids, visitor, cancellationToken) : CopiedAsync(store, ids, visitor, cancellationToken);
-    }
-
-    /// <summary>The fallback of <see cref="ReadManyInPlaceAsync"/>: a batch read, then each answer visited.</summary>
-    private static async ValueTask CopiedAsync(IObjectStore store, IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken)
-    {
-        var data = await store.TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < data.Length; i++)
-            if (data[i] is { } d) visitor.Visit(i, d.Span);
     }
 
     /// <summary>The fallback: one read per id, in order.</summary>
