@@ -319,93 +319,140 @@ public sealed partial class Repository
         // stretches how long bytes may go unread beyond the TTL.
         var restsOn = verified.Now;
         var count = 0;
-        // Two lists, swapped from level to level; every list here grows to what the closure needs once and is reused.
-        var level = new List<Pending>(64) { new(rootTree, ObjectKind.Tree, -1, default) };
-        var next = new List<Pending>(64);
-        var entries = new List<RawTreeEntry>(64);
-        var all = new List<Pending>(512); // every object read, in order: a failure's path is rebuilt from its parents
-        var readTrees = new List<ObjectId>(64);
-        var seen = new HashSet<ObjectId>(512) { rootTree };
-        var ids = new List<ObjectId>(512);
-        var found = new LevelVisitor();
-        while (level.Count > 0)
+        var scratch = Interlocked.Exchange(ref s_spareScratch, null) ?? new VerificationScratch();
+        try
         {
-            ids.Clear();
-            foreach (var p in level) ids.Add(p.Id);
-            var first = all.Count;
-            all.AddRange(level);
-            // Read in place where the store can: each object is hashed where it lies and only trees are copied (their
-            // entries are the next level's ids and its failure paths' names); blobs are checked and dropped.
-            found.Reset(ids);
-            try
+            var (level, next, all, ids, seen, entries, readTrees, found) =
+                (scratch.Level, scratch.Next, scratch.All, scratch.Ids, scratch.Seen, scratch.Entries, scratch.ReadTrees, scratch.Found);
+            level.Add(new Pending(rootTree, ObjectKind.Tree, -1, default));
+            seen.Add(rootTree);
+            while (level.Count > 0)
             {
-                await Reader.VisitManyVerifiedAsync(ids, found, cancellationToken).ConfigureAwait(false);
-            }
-            catch (CorruptObjectException e)
-            {
-                return (e.Message, count);
-            }
-            next.Clear();
-            for (var i = 0; i < level.Count; i++)
-            {
-                var (id, kind, _, _) = level[i];
-                if (found.Kinds[i] is not { } actual) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{PathOf(all, first + i)}' is missing", count);
-                count++;
+                ids.Clear();
+                foreach (var p in level) ids.Add(p.Id);
+                var first = all.Count;
+                all.AddRange(level);
+                // Read in place where the store can: each object is hashed where it lies and only trees are copied (their
+                // entries are the next level's ids and its failure paths' names); blobs are checked and dropped.
+                found.Reset(ids);
                 try
                 {
-                    if (actual != kind) return ($"object {id} at '{PathOf(all, first + i)}' is a {actual}, not a {kind}", count);
-                    if (kind != ObjectKind.Tree) continue;
-                    readTrees.Add(id);
-                    entries.Clear();
-                    // Strictly checked without building name strings; anything the fast reader does not accept goes to the
-                    // full decoder, which throws the exact error (or, should the two ever disagree, answers instead).
-                    ReadOnlyMemory<byte> bytes = found.Trees[i]!;
-                    var names = bytes;
-                    if (!ObjectCodec.TryReadTreeEntries(bytes.Span, entries))
-                    {
-                        var tree = ObjectCodec.DecodeTree(id, bytes.Span);
-                        names = System.Text.Encoding.UTF8.GetBytes(string.Concat(tree.Select(e => e.Name)));
-                        var start = 0;
-                        foreach (var e in tree)
-                        {
-                            var length = System.Text.Encoding.UTF8.GetByteCount(e.Name);
-                            entries.Add(new RawTreeEntry(start, length, e.Kind, e.Id));
-                            start += length;
-                        }
-                    }
-                    foreach (var e in entries)
-                    {
-                        if (!seen.Add(e.Id)) continue;
-                        if (e.Kind == ObjectKind.Tree && verified.IsFresh(e.Id, out var at))
-                        {
-                            restsOn = Math.Min(restsOn, at);
-                            continue;
-                        }
-                        next.Add(new Pending(e.Id, e.Kind, first + i, names.Slice(e.NameStart, e.NameLength)));
-                    }
+                    await Reader.VisitManyVerifiedAsync(ids, found, cancellationToken).ConfigureAwait(false);
                 }
                 catch (CorruptObjectException e)
                 {
                     return (e.Message, count);
                 }
+                next.Clear();
+                for (var i = 0; i < level.Count; i++)
+                {
+                    var (id, kind, _, _) = level[i];
+                    if (found.Kinds[i] is not { } actual) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{PathOf(all, first + i)}' is missing", count);
+                    count++;
+                    try
+                    {
+                        if (actual != kind) return ($"object {id} at '{PathOf(all, first + i)}' is a {actual}, not a {kind}", count);
+                        if (kind != ObjectKind.Tree) continue;
+                        readTrees.Add(id);
+                        entries.Clear();
+                        // Strictly checked without building name strings; anything the fast reader does not accept goes to
+                        // the full decoder, which throws the exact error (or, should the two ever disagree, answers instead).
+                        var bytes = found.Trees[i];
+                        var names = bytes;
+                        if (!ObjectCodec.TryReadTreeEntries(bytes.Span, entries))
+                        {
+                            var tree = ObjectCodec.DecodeTree(id, bytes.Span);
+                            names = System.Text.Encoding.UTF8.GetBytes(string.Concat(tree.Select(e => e.Name)));
+                            var start = 0;
+                            foreach (var e in tree)
+                            {
+                                var length = System.Text.Encoding.UTF8.GetByteCount(e.Name);
+                                entries.Add(new RawTreeEntry(start, length, e.Kind, e.Id));
+                                start += length;
+                            }
+                        }
+                        foreach (var e in entries)
+                        {
+                            if (!seen.Add(e.Id)) continue;
+                            if (e.Kind == ObjectKind.Tree && verified.IsFresh(e.Id, out var at))
+                            {
+                                restsOn = Math.Min(restsOn, at);
+                                continue;
+                            }
+                            next.Add(new Pending(e.Id, e.Kind, first + i, names.Slice(e.NameStart, e.NameLength)));
+                        }
+                    }
+                    catch (CorruptObjectException e)
+                    {
+                        return (e.Message, count);
+                    }
+                }
+                (level, next) = (next, level);
             }
-            (level, next) = (next, level);
+            foreach (var tree in readTrees) verified.MarkVerified(tree, restsOn);
+            return (null, count);
         }
-        foreach (var tree in readTrees) verified.MarkVerified(tree, restsOn);
-        return (null, count);
+        finally
+        {
+            // Kept for the next verification unless this closure was unusually large (its lists would stay that large).
+            if (scratch.Clear()) s_spareScratch = scratch;
+        }
+    }
+
+    /// <summary>One spare <see cref="VerificationScratch"/> for the process: a verification takes it (or makes its own) and puts it back.</summary>
+    private static VerificationScratch? s_spareScratch;
+
+    /// <summary>
+    /// The working lists of one snapshot verification (levels, every object read, ids, the set of ids seen, tree entries,
+    /// trees read, the level visitor with its tree copies), reused by the next verification so a cold rollback allocates
+    /// little beyond what it writes: a closure's lists are ~200 KB, and allocating them per rollback brings a gen-0 GC
+    /// every few hundred rollbacks.
+    /// </summary>
+    private sealed class VerificationScratch
+    {
+        private const int MaxKeptObjects = 16_384;
+
+        public readonly List<Pending> Level = new(64); // this level and the next: swapped from level to level
+        public readonly List<Pending> Next = new(64);
+        public readonly List<Pending> All = new(512); // every object read, in order: a failure's path is rebuilt from its parents
+        public readonly List<ObjectId> Ids = new(512);
+        public readonly HashSet<ObjectId> Seen = new(512);
+        public readonly List<RawTreeEntry> Entries = new(64);
+        public readonly List<ObjectId> ReadTrees = new(64);
+        public readonly LevelVisitor Found = new();
+
+        /// <summary>Empties every list (dropping the references into tree bytes); false when they grew too large to keep.</summary>
+        public bool Clear()
+        {
+            var keep = All.Count <= MaxKeptObjects && Found.Capacity <= MaxKeptObjects && Found.BufferBytes <= 1 << 20;
+            Level.Clear();
+            Next.Clear();
+            All.Clear();
+            Ids.Clear();
+            Seen.Clear();
+            Entries.Clear();
+            ReadTrees.Clear();
+            Found.Release();
+            return keep;
+        }
     }
 
     /// <summary>
     /// What one level's read found, position by position: the kind of each object the store holds (null: missing) and a
-    /// copy of each tree's bytes; a blob's bytes are not kept. Reused from level to level.
+    /// copy of each tree's bytes (in one buffer shared by the verification's trees); a blob's bytes are not kept.
     /// </summary>
     private sealed class LevelVisitor : IObjectBytesVisitor
     {
         private IReadOnlyList<ObjectId> _ids = [];
+        private byte[] _buffer = new byte[64 * 1024];
+        private int _used;
 
-        public ObjectKind?[] Kinds { get; private set; } = [];
-        public byte[]?[] Trees { get; private set; } = [];
+        public ObjectKind?[] Kinds { get; private set; } = new ObjectKind?[512];
+        public ReadOnlyMemory<byte>[] Trees { get; private set; } = new ReadOnlyMemory<byte>[512];
+        public int Capacity => Kinds.Length;
+        public int BufferBytes => _buffer.Length;
 
+        /// <summary>Ready for a level of <paramref name="ids"/>. Tree copies of earlier levels stay valid (their names are paths).</summary>
         public void Reset(IReadOnlyList<ObjectId> ids)
         {
             _ids = ids;
@@ -413,10 +460,18 @@ public sealed partial class Repository
             if (Kinds.Length < count)
             {
                 Kinds = new ObjectKind?[Math.Max(count, Kinds.Length * 2)];
-                Trees = new byte[Kinds.Length][];
+                Trees = new ReadOnlyMemory<byte>[Kinds.Length];
             }
             Array.Clear(Kinds, 0, count);
             Array.Clear(Trees, 0, count);
+        }
+
+        /// <summary>Forgets the ids and tree copies (the buffer is reused from its start).</summary>
+        public void Release()
+        {
+            _ids = [];
+            _used = 0;
+            Array.Clear(Trees);
         }
 
         public void Visit(int index, ReadOnlySpan<byte> encoded)
@@ -424,7 +479,16 @@ public sealed partial class Repository
             // The reader has checked the bytes against their id and their header: this reads the kind again (one byte).
             var kind = ObjectCodec.ReadKind(_ids[index], encoded);
             Kinds[index] = kind;
-            if (kind == ObjectKind.Tree) Trees[index] = encoded.ToArray();
+            if (kind != ObjectKind.Tree) return;
+            if (_buffer.Length - _used < encoded.Length)
+            {
+                // A new buffer; copies already made stay in the old one, which their slices keep alive.
+                _buffer = new byte[Math.Max(encoded.Length, Math.Min(_buffer.Length * 2, 1 << 20))];
+                _used = 0;
+            }
+            encoded.CopyTo(_buffer.AsSpan(_used));
+            Trees[index] = _buffer.AsMemory(_used, encoded.Length);
+            _used += encoded.Length;
         }
     }
 
