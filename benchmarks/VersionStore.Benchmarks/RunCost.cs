@@ -63,7 +63,7 @@ internal sealed class RunCost
     /// <summary>
     /// Runs <paramref name="op"/> until tiered compilation has settled — no method compiled during the last 200 runs and
     /// the last second (the runtime promotes hot methods to optimized code in the background, 100 ms after the last new method)
-    /// — bounded by 10,000 runs or 30 s; returns the runs made. Without it the first probe in a process measures
+    /// — bounded by 3,000 runs or 30 s; returns the runs made. Without it the first probe in a process measures
     /// half-optimized code and the JIT thread beside it. <c>VSTORE_BENCH_JIT_SETTLE=0</c> turns it off (the probes' older
     /// behaviour: only their fixed warm-up).
     /// </summary>
@@ -75,7 +75,7 @@ internal sealed class RunCost
         var quietRuns = 0;
         var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
         var runs = 0;
-        while (runs < 10_000 && started.Elapsed < TimeSpan.FromSeconds(30))
+        while (runs < 3_000 && started.Elapsed < TimeSpan.FromSeconds(30))
         {
             await op();
             runs++;
