@@ -13,12 +13,17 @@ internal static class RollbackProfile
 {
     private const int Samples = 500;
 
+    /// <summary>With <c>VSTORE_PROFILE_JIT=1</c>: which methods the JIT compiles in each phase's warm-up and measured runs.</summary>
+    private static JitListener? s_jit;
+
     public static async Task RunAsync(int commits)
     {
+        using var jit = s_jit = Environment.GetEnvironmentVariable("VSTORE_PROFILE_JIT") == "1" ? new JitListener() : null;
         await using (var cold = await RollbackHistory.OpenAsync(commits, RollbackBenchmarks.Options("cold")))
             await ProfileColdAsync(cold, commits);
         await using var cached = await RollbackHistory.OpenAsync(commits, RollbackBenchmarks.Options("cached"));
         await Measure("rollback, cached verification (everything but the closure)", async () => await cached.RollbackOnceAsync());
+        jit?.Print(15);
     }
 
     private static async Task ProfileColdAsync(RollbackHistory cold, int commits)
@@ -111,6 +116,7 @@ internal static class RollbackProfile
     {
         await RunCost.SettleJitAsync(op);
         for (var i = 0; i < Samples / 10; i++) await op();
+        s_jit?.EndPhase(phase + ": warm-up");
         var t = new double[Samples];
         var cpu = ProcessCpu();
         var costs = RunCost.Start();
@@ -122,6 +128,7 @@ internal static class RollbackProfile
         }
         Print(phase, t, (ProcessCpu() - cpu) / Samples);
         if (cost is not null) costs.Print(cost, null, Samples);
+        s_jit?.EndPhase(phase + ": measured");
     }
 
     private static void Measure(string phase, Action op)

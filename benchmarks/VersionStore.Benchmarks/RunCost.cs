@@ -20,12 +20,13 @@ internal sealed class RunCost
 
     private RunCost()
     {
+        // The threads first: the first read of /proc compiles the file-system enumeration, which is not the run's JIT.
+        _threads = Threads();
         for (var g = 0; g < 3; g++) _collections[g] = GC.CollectionCount(g);
         _allocated = GC.GetTotalAllocatedBytes(precise: true);
         _paused = GC.GetTotalPauseDuration();
         _jitTime = System.Runtime.JitInfo.GetCompilationTime();
         _jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
-        _threads = Threads();
     }
 
     /// <summary>Takes the starting counters.</summary>

@@ -315,88 +315,94 @@ public sealed partial class Repository
     {
         var verified = Store.VerifiedTrees;
         if (verified.IsFresh(rootTree, out _)) return (null, 0);
-        // The oldest verification this pass rests on: every tree read here is recorded with it, so a shortcut never
-        // stretches how long bytes may go unread beyond the TTL.
-        var restsOn = verified.Now;
-        var count = 0;
         var scratch = Interlocked.Exchange(ref s_spareScratch, null) ?? new VerificationScratch();
         try
         {
-            var (level, next, all, ids, seen, entries, readTrees, found) =
-                (scratch.Level, scratch.Next, scratch.All, scratch.Ids, scratch.Seen, scratch.Entries, scratch.ReadTrees, scratch.Found);
-            level.Add(new Pending(rootTree, ObjectKind.Tree, -1, default));
-            seen.Add(rootTree);
-            while (level.Count > 0)
-            {
-                ids.Clear();
-                foreach (var p in level) ids.Add(p.Id);
-                var first = all.Count;
-                all.AddRange(level);
-                // Read in place where the store can: each object is hashed where it lies and only trees are copied (their
-                // entries are the next level's ids and its failure paths' names); blobs are checked and dropped.
-                found.Reset(ids);
-                try
-                {
-                    await Reader.VisitManyVerifiedAsync(ids, found, cancellationToken).ConfigureAwait(false);
-                }
-                catch (CorruptObjectException e)
-                {
-                    return (e.Message, count);
-                }
-                next.Clear();
-                for (var i = 0; i < level.Count; i++)
-                {
-                    var (id, kind, _, _) = level[i];
-                    if (found.Kinds[i] is not { } actual) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{PathOf(all, first + i)}' is missing", count);
-                    count++;
-                    try
-                    {
-                        if (actual != kind) return ($"object {id} at '{PathOf(all, first + i)}' is a {actual}, not a {kind}", count);
-                        if (kind != ObjectKind.Tree) continue;
-                        readTrees.Add(id);
-                        entries.Clear();
-                        // Strictly checked without building name strings; anything the fast reader does not accept goes to
-                        // the full decoder, which throws the exact error (or, should the two ever disagree, answers instead).
-                        var bytes = found.Trees[i];
-                        var names = bytes;
-                        if (!ObjectCodec.TryReadTreeEntries(bytes.Span, entries))
-                        {
-                            var tree = ObjectCodec.DecodeTree(id, bytes.Span);
-                            names = System.Text.Encoding.UTF8.GetBytes(string.Concat(tree.Select(e => e.Name)));
-                            var start = 0;
-                            foreach (var e in tree)
-                            {
-                                var length = System.Text.Encoding.UTF8.GetByteCount(e.Name);
-                                entries.Add(new RawTreeEntry(start, length, e.Kind, e.Id));
-                                start += length;
-                            }
-                        }
-                        foreach (var e in entries)
-                        {
-                            if (!seen.Add(e.Id)) continue;
-                            if (e.Kind == ObjectKind.Tree && verified.IsFresh(e.Id, out var at))
-                            {
-                                restsOn = Math.Min(restsOn, at);
-                                continue;
-                            }
-                            next.Add(new Pending(e.Id, e.Kind, first + i, names.Slice(e.NameStart, e.NameLength)));
-                        }
-                    }
-                    catch (CorruptObjectException e)
-                    {
-                        return (e.Message, count);
-                    }
-                }
-                (level, next) = (next, level);
-            }
-            foreach (var tree in readTrees) verified.MarkVerified(tree, restsOn);
-            return (null, count);
+            return await VerifyClosureAsync(rootTree, verified, scratch, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             // Kept for the next verification unless this closure was unusually large (its lists would stay that large).
             if (scratch.Clear()) s_spareScratch = scratch;
         }
+    }
+
+    /// <summary>The walk of <see cref="VerifySnapshotAsync"/>, level by level, in <paramref name="scratch"/>'s lists.</summary>
+    private async Task<(string? Failure, int Objects)> VerifyClosureAsync(ObjectId rootTree, VerifiedTrees verified, VerificationScratch scratch, CancellationToken cancellationToken)
+    {
+        // The oldest verification this pass rests on: every tree read here is recorded with it, so a shortcut never
+        // stretches how long bytes may go unread beyond the TTL.
+        var restsOn = verified.Now;
+        var count = 0;
+        var (level, next, all, ids, seen, entries, readTrees, found) =
+            (scratch.Level, scratch.Next, scratch.All, scratch.Ids, scratch.Seen, scratch.Entries, scratch.ReadTrees, scratch.Found);
+        level.Add(new Pending(rootTree, ObjectKind.Tree, -1, default));
+        seen.Add(rootTree);
+        while (level.Count > 0)
+        {
+            ids.Clear();
+            foreach (var p in level) ids.Add(p.Id);
+            var first = all.Count;
+            all.AddRange(level);
+            // Read in place where the store can: each object is hashed where it lies and only trees are copied (their
+            // entries are the next level's ids and its failure paths' names); blobs are checked and dropped.
+            found.Reset(ids);
+            try
+            {
+                await Reader.VisitManyVerifiedAsync(ids, found, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CorruptObjectException e)
+            {
+                return (e.Message, count);
+            }
+            next.Clear();
+            for (var i = 0; i < level.Count; i++)
+            {
+                var (id, kind, _, _) = level[i];
+                if (found.Kinds[i] is not { } actual) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{PathOf(all, first + i)}' is missing", count);
+                count++;
+                try
+                {
+                    if (actual != kind) return ($"object {id} at '{PathOf(all, first + i)}' is a {actual}, not a {kind}", count);
+                    if (kind != ObjectKind.Tree) continue;
+                    readTrees.Add(id);
+                    entries.Clear();
+                    // Strictly checked without building name strings; anything the fast reader does not accept goes to the
+                    // full decoder, which throws the exact error (or, should the two ever disagree, answers instead).
+                    var bytes = found.Trees[i];
+                    var names = bytes;
+                    if (!ObjectCodec.TryReadTreeEntries(bytes.Span, entries))
+                    {
+                        var tree = ObjectCodec.DecodeTree(id, bytes.Span);
+                        names = System.Text.Encoding.UTF8.GetBytes(string.Concat(tree.Select(e => e.Name)));
+                        var start = 0;
+                        foreach (var e in tree)
+                        {
+                            var length = System.Text.Encoding.UTF8.GetByteCount(e.Name);
+                            entries.Add(new RawTreeEntry(start, length, e.Kind, e.Id));
+                            start += length;
+                        }
+                    }
+                    foreach (var e in entries)
+                    {
+                        if (!seen.Add(e.Id)) continue;
+                        if (e.Kind == ObjectKind.Tree && verified.IsFresh(e.Id, out var at))
+                        {
+                            restsOn = Math.Min(restsOn, at);
+                            continue;
+                        }
+                        next.Add(new Pending(e.Id, e.Kind, first + i, names.Slice(e.NameStart, e.NameLength)));
+                    }
+                }
+                catch (CorruptObjectException e)
+                {
+                    return (e.Message, count);
+                }
+            }
+            (level, next) = (next, level);
+        }
+        foreach (var tree in readTrees) verified.MarkVerified(tree, restsOn);
+        return (null, count);
     }
 
     /// <summary>One spare <see cref="VerificationScratch"/> for the process: a verification takes it (or makes its own) and puts it back.</summary>
