@@ -28,5 +28,7 @@ for side in base new; do
   if [ $side = base ]; then dll=$OLD; else dll=$NEW; fi
   { load; VSTORE_BENCH_JIT_SETTLE=0 VSTORE_BENCH_CACHE=/tmp/vsb-coldrb3-run-$side nice -n 5 dotnet $dll latency --quick rollback 2>&1; load; } > $out/latency-$side-nosettle.md
 done
+# The read side alone, by store shape (level-0 files above the data, row cache or not): this branch only.
+{ load; VSTORE_BENCH_CACHE=/tmp/vsb-coldrb3-run-new nice -n 5 dotnet $NEW rocksdb-read-probe 2>&1; load; } > $out/rocksdb-read-probe.md
 echo "finished $(date -u +%FT%TZ), $(load)" >> $out/header.txt
 echo done > $out/done
