@@ -31,9 +31,15 @@ public static class LatencyProbes
                 }
                 Console.WriteLine($"| warm-up until the JIT settled ({verification}; VSTORE_BENCH_JIT_SETTLE=0: none) | {size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} | {settled} rollbacks | | | |");
                 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                var cpuAfter = cpuBefore;
                 var cost = RunCost.Start();
-                var times = await MeasureAsync(samples, async () => await h.RollbackOnceAsync());
-                var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / (samples + samples / 10);
+                var times = await MeasureAsync(samples, async () => await h.RollbackOnceAsync(), measured: () =>
+                {
+                    // The run ends here, before the samples are sorted and printed (code compiled for that is not a rollback's).
+                    cpuAfter = Process.GetCurrentProcess().TotalProcessorTime;
+                    cost.Stop();
+                });
+                var cpu = (cpuAfter - cpuBefore).TotalMicroseconds / (samples + samples / 10);
                 Print($"rollback (revert, RocksDB, {verification} verification)", size, times);
                 // CPU time of the process per rollback (all threads): what a loaded machine cannot inflate the way it inflates wall time.
                 Console.WriteLine($"| rollback CPU time per operation ({verification}; process, all threads) | {size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} | {cpu:N1} µs (mean) | | | |");
@@ -119,7 +125,7 @@ public static class LatencyProbes
         return result;
     }
 
-    private static async Task<double[]> MeasureAsync(int samples, Func<Task> op)
+    private static async Task<double[]> MeasureAsync(int samples, Func<Task> op, Action? measured = null)
     {
         for (var i = 0; i < samples / 10; i++) await op();
         var result = new double[samples];
@@ -129,6 +135,7 @@ public static class LatencyProbes
             await op();
             result[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
         }
+        measured?.Invoke();
         Array.Sort(result);
         return result;
     }

@@ -126,7 +126,9 @@ internal static class RollbackProfile
             await op();
             t[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
-        Print(phase, t, (ProcessCpu() - cpu) / Samples);
+        var cpuPerOp = (ProcessCpu() - cpu) / Samples;
+        costs.Stop();
+        Print(phase, t, cpuPerOp);
         if (cost is not null) costs.Print(cost, null, Samples);
         s_jit?.EndPhase(phase + ": measured");
     }

@@ -17,6 +17,7 @@ internal sealed class RunCost
     private readonly TimeSpan _jitTime;
     private readonly long _jitMethods;
     private readonly Dictionary<int, (string Name, long Ns)> _threads;
+    private (int[] Collections, long Allocated, TimeSpan Paused, TimeSpan JitTime, long JitMethods, Dictionary<int, (string Name, long Ns)> Threads)? _end;
 
     private RunCost()
     {
@@ -33,20 +34,35 @@ internal sealed class RunCost
     public static RunCost Start() => new();
 
     /// <summary>
+    /// Takes the ending counters now (the JIT counters first: reading /proc compiles nothing new by then), so what the
+    /// caller does before <see cref="Print"/> (sorting, formatting) is not counted. Without it, <see cref="Print"/> ends the run.
+    /// </summary>
+    public void Stop()
+    {
+        var jitTime = System.Runtime.JitInfo.GetCompilationTime();
+        var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var collections = new int[3];
+        for (var g = 0; g < 3; g++) collections[g] = GC.CollectionCount(g);
+        _end = (collections, GC.GetTotalAllocatedBytes(precise: true), GC.GetTotalPauseDuration(), jitTime, jitMethods, Threads());
+    }
+
+    /// <summary>
     /// Prints, as probe table rows, the cost per operation of the <paramref name="operations"/> run since <see cref="Start"/>
     /// (with a history column when <paramref name="history"/> is given: the latency table's layout).
     /// </summary>
     public void Print(string what, string? history, int operations)
     {
         var (h, end) = history is null ? ("", "") : ($" {history} |", " |");
+        if (_end is null) Stop();
+        var stop = _end!.Value;
         var gcs = new int[3];
-        for (var g = 0; g < 3; g++) gcs[g] = GC.CollectionCount(g) - _collections[g];
-        var allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocated;
-        var paused = GC.GetTotalPauseDuration() - _paused;
-        var jitTime = System.Runtime.JitInfo.GetCompilationTime() - _jitTime;
-        var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - _jitMethods;
+        for (var g = 0; g < 3; g++) gcs[g] = stop.Collections[g] - _collections[g];
+        var allocated = stop.Allocated - _allocated;
+        var paused = stop.Paused - _paused;
+        var jitTime = stop.JitTime - _jitTime;
+        var jitMethods = stop.JitMethods - _jitMethods;
         var byGroup = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (tid, (name, ns)) in Threads())
+        foreach (var (tid, (name, ns)) in stop.Threads)
         {
             var before = _threads.TryGetValue(tid, out var t) && t.Name == name ? t.Ns : 0;
             var group = Group(name);
