@@ -228,8 +228,8 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
     /// <inheritdoc />
     /// <remarks>
     /// One batched RocksDB <c>MultiGet</c> for every id (duplicates included); each value is visited in the pinned slice
-    /// RocksDB returned (block cache, row cache or memtable), synchronously, while the database is held open — nothing is
-    /// copied.
+    /// RocksDB returned (block cache, memtable, or its own copy of a row-cache entry), synchronously, while the database is
+    /// held open — nothing is copied into managed memory.
     /// </remarks>
     public ValueTask ReadManyInPlaceAsync(IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken = default)
     {

@@ -42,9 +42,9 @@ public interface IObjectBytesVisitor
 
 /// <summary>
 /// Optional capability of an <see cref="IObjectStore"/>: a batch read whose values are handed to an
-/// <see cref="IObjectBytesVisitor"/> where they lie instead of being copied into new arrays — RocksDB visits its pinned
-/// block-cache, row-cache and memtable buffers, so a reader that only hashes most objects (a rollback's verification)
-/// allocates nothing for them. Detected at run time; a reader falls back to
+/// <see cref="IObjectBytesVisitor"/> where they lie instead of being copied into new arrays — RocksDB visits the slices its
+/// multi-get pinned (block cache, memtable, or its own copy of a row-cache entry), so a reader that only hashes most
+/// objects (a rollback's verification) allocates nothing for them. Detected at run time; a reader falls back to
 /// <see cref="ObjectStoreBatchExtensions.TryReadManyAsync"/> for a store without it.
 /// </summary>
 /// <remarks>
