@@ -54,12 +54,16 @@ internal static class ObjectCodec
             return ObjectId.Compute(buffer[..length]);
         }
         // Larger content: hash header and content in two steps instead of copying them into one buffer.
-        var hash = t_incrementalSha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         ReadOnlySpan<byte> header = [FormatVersion, (byte)ObjectKind.Blob];
-        hash.AppendData(header);
-        hash.AppendData(data);
         Span<byte> id = stackalloc byte[ObjectId.Size];
-        hash.GetHashAndReset(id);
+        if (!Internal.DirectSha256.TryHash(header, data, id))
+        {
+            var hash = t_incrementalSha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            hash.AppendData(header);
+            hash.AppendData(data);
+            hash.GetHashAndReset(id);
+        }
+        if (Internal.HashCounter.Active) Internal.HashCounter.Increment();
         return new ObjectId(id);
     }
 

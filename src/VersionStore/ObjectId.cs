@@ -41,10 +41,15 @@ public readonly struct ObjectId : IEquatable<ObjectId>, IComparable<ObjectId>, I
     public bool IsZero => (_a | _b | _c | _d) == 0;
 
     /// <summary>Computes the id of an already-encoded object: SHA-256 of <paramref name="encodedObject"/>. Allocation-free.</summary>
+    /// <remarks>
+    /// On Linux the digest is taken from OpenSSL's SHA-256 functions directly where that library passes a known-answer
+    /// check and is not in FIPS mode (no per-call EVP context set-up: ~0.5–1 µs less per node-sized object); otherwise
+    /// by <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/>. The id is the same either way.
+    /// </remarks>
     public static ObjectId Compute(ReadOnlySpan<byte> encodedObject)
     {
         Span<byte> hash = stackalloc byte[Size];
-        SHA256.HashData(encodedObject, hash);
+        if (!Internal.DirectSha256.TryHash(encodedObject, hash)) SHA256.HashData(encodedObject, hash);
         if (Internal.HashCounter.Active) Internal.HashCounter.Increment();
         return new ObjectId(hash);
     }

@@ -21,16 +21,19 @@ public sealed class FailStaticTests(ITestOutputHelper output) : IDisposable
         _cli.Dispose();
     }
 
-    private string Config(string name, string prefix)
+    /// <summary>
+    /// A config file <paramref name="name"/> over the local store <paramref name="cache"/>. <paramref name="failFast"/>: a
+    /// short connect timeout, as an operator sets for fail-fast CLI calls; it is used only while Redis is down (a killed
+    /// Redis refuses connections at once, so calls fail in well under a second). While Redis is up the connect timeout is
+    /// generous, so a machine loaded by a parallel build never turns a healthy first connect into a stale read.
+    /// </summary>
+    private string Config(string name, string cache, string prefix, bool failFast)
     {
         var path = _cli.PathOf(name + ".json");
         File.WriteAllText(path, JsonSerializer.Serialize(new
         {
-            rocksDb = new { path = _cli.PathOf("cache-" + name) },
-            // A short connect timeout, as an operator sets for fail-fast CLI calls; a killed Redis refuses connections at
-            // once, so writes fail in well under a second whatever the operation timeout, which stays generous for a
-            // loaded machine's first calls (script loading, the store marker).
-            redis = new { configuration = _redis.Endpoint, operationTimeout = "00:00:05", connectTimeout = "00:00:00.500" },
+            rocksDb = new { path = _cli.PathOf("cache-" + cache) },
+            redis = new { configuration = _redis.Endpoint, operationTimeout = "00:00:05", connectTimeout = failFast ? "00:00:00.500" : "00:00:05" },
             s3 = new
             {
                 bucketName = "vstore-cli-tests", prefix, serviceUrl = ServerEnvironment.S3Endpoint.ToString(), forcePathStyle = true, s3CompatibleMode = true,
@@ -53,8 +56,11 @@ public sealed class FailStaticTests(ITestOutputHelper output) : IDisposable
     {
         await _redis.StartAsync();
         var prefix = "fs-" + Guid.NewGuid().ToString("N")[..10];
-        var a = Config("a", prefix);
-        var fresh = Config("fresh", prefix);
+        // Redis up: generous connect timeouts; Redis down: the same local stores through fail-fast configs.
+        var a = Config("a", "a", prefix, failFast: false);
+        var fresh = Config("fresh", "fresh", prefix, failFast: false);
+        var aDown = Config("a-down", "a", prefix, failFast: true);
+        var freshDown = Config("fresh-down", "fresh", prefix, failFast: true);
         var versions = StockAnalysis.Versions;
         var v1 = (await Run("commit", "bot", "--branch", "main", "--from", versions[0], "-m", "v1", "--config", a)).Ok().Trim();
         var v2 = (await Run("commit", "bot", "--branch", "main", "--from", versions[1], "-m", "v2", "--config", a)).Ok().Trim();
@@ -64,27 +70,27 @@ public sealed class FailStaticTests(ITestOutputHelper output) : IDisposable
         _redis.Kill();
 
         // The process whose local store saw the data: show, log (stale head marked), checkout, diff.
-        var show = (await Run("show", "bot", v2, "--config", a)).Ok();
+        var show = (await Run("show", "bot", v2, "--config", aDown)).Ok();
         Assert.Contains(v2, show);
-        var log = (await Run("log", "bot", "main", "--oneline", "--config", a)).Lines;
+        var log = (await Run("log", "bot", "main", "--oneline", "--config", aDown)).Lines;
         Assert.Equal(2, log.Length);
         Assert.Matches(@"^[0-9a-f]{12} \(stale: last seen \d\d:\d\d:\d\d\) v2$", log[0]);
-        var json = (await Run("log", "bot", "main", "--json", "--config", a)).Json();
+        var json = (await Run("log", "bot", "main", "--json", "--config", aDown)).Json();
         Assert.True(json[0].GetProperty("stale").GetBoolean());
         Assert.False(json[1].TryGetProperty("stale", out _));
-        Assert.Contains("(stale: last seen", (await Run("show", "bot", "main", "--config", a)).Ok());
-        (await Run("checkout", "bot", "main", "--to", _cli.PathOf("out"), "--config", a)).Ok();
+        Assert.Contains("(stale: last seen", (await Run("show", "bot", "main", "--config", aDown)).Ok());
+        (await Run("checkout", "bot", "main", "--to", _cli.PathOf("out"), "--config", aDown)).Ok();
         Assert.NotEmpty(Directory.GetFiles(_cli.PathOf("out"), "*", SearchOption.AllDirectories));
-        Assert.NotEmpty((await Run("diff", "bot", v1, "main", "--config", a)).Ok());
+        Assert.NotEmpty((await Run("diff", "bot", v1, "main", "--config", aDown)).Ok());
 
         // A fresh local store remembers nothing: one line, exit 5.
-        var error = (await Run("log", "bot", "main", "--config", fresh)).Fails(ExitCodes.BackendUnavailable);
+        var error = (await Run("log", "bot", "main", "--config", freshDown)).Fails(ExitCodes.BackendUnavailable);
         Assert.Contains("Redis", error);
         Assert.DoesNotContain("IOCP", error);
 
         // A commit fails fast, with one human line naming backend, operation and repository.
         var clock = Stopwatch.StartNew();
-        var failed = await Run("commit", "bot", "--branch", "main", "--from", versions[2], "-m", "v3", "--config", a);
+        var failed = await Run("commit", "bot", "--branch", "main", "--from", versions[2], "-m", "v3", "--config", aDown);
         var elapsed = clock.Elapsed;
         output.WriteLine($"-- commit with Redis down failed in {elapsed.TotalMilliseconds:F0} ms");
         var line = failed.Fails(ExitCodes.BackendUnavailable);

@@ -26,7 +26,7 @@ internal static unsafe class DirectSha256
     private static readonly delegate* unmanaged<byte*, byte*, nuint, int> s_update;
     private static readonly delegate* unmanaged<byte*, byte*, int> s_final;
 
-    /// <summary>True when <see cref="TryHash"/> hashes with OpenSSL directly.</summary>
+    /// <summary>True when <see cref="TryHash(ReadOnlySpan{byte}, Span{byte})"/> hashes with OpenSSL directly.</summary>
     public static bool Available { get; }
 
     static DirectSha256()
@@ -48,6 +48,19 @@ internal static unsafe class DirectSha256
     {
         if (!Available || hash.Length < ObjectId.Size) return false;
         return Hash(data, hash);
+    }
+
+    /// <summary>Writes SHA-256 of <paramref name="first"/> followed by <paramref name="second"/> into <paramref name="hash"/>
+    /// (32 bytes) without joining them; false when unavailable or OpenSSL failed.</summary>
+    public static bool TryHash(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, Span<byte> hash)
+    {
+        if (!Available || hash.Length < ObjectId.Size) return false;
+        var context = stackalloc byte[ContextBytes];
+        fixed (byte* a = first)
+        fixed (byte* b = second)
+        fixed (byte* h = hash)
+            return s_init(context) == 1 && s_update(context, a, (nuint)first.Length) == 1
+                && s_update(context, b, (nuint)second.Length) == 1 && s_final(h, context) == 1;
     }
 
     private static bool Hash(ReadOnlySpan<byte> data, Span<byte> hash)

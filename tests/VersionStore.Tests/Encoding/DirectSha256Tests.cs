@@ -41,6 +41,30 @@ public sealed class DirectSha256Tests
     }
 
     [Fact]
+    public void Two_parts_hash_as_their_concatenation()
+    {
+        if (NotHere()) return;
+        Gen.Select(Gen.Byte.Array[0, 200], Gen.Byte.Array[0, 5000]).Sample((first, second) =>
+        {
+            var direct = new byte[32];
+            return DirectSha256.TryHash(first, second, direct) && direct.AsSpan().SequenceEqual(SHA256.HashData([.. first, .. second]));
+        }, iter: 1000, seed: "0Qd3aL9cWm2T");
+    }
+
+    [Fact]
+    public void Ids_computed_on_the_write_path_are_dotnet_sha256()
+    {
+        // ObjectId.Compute and ObjectCodec.HashBlob (both sides of its 1 KiB split) hash directly where they can: the ids
+        // must stay SHA-256 of the encoded object, whichever hasher ran.
+        Gen.Byte.Array[0, 5000].Sample(bytes =>
+        {
+            var encoded = ObjectCodec.EncodeBlob(bytes);
+            var expected = new ObjectId(SHA256.HashData(encoded));
+            return ObjectId.Compute(encoded) == expected && ObjectCodec.HashBlob(bytes) == expected;
+        }, iter: 1000, seed: "7hVqP2nX0sLe");
+    }
+
+    [Fact]
     public void Real_objects_hash_to_their_ids()
     {
         if (NotHere()) return;
