@@ -11,10 +11,9 @@
 # median of wall and CPU time for each build (CPU time is the figure that survives a loaded machine), with the machine,
 # load average and commits. Run it as `nice -n -19 benchmarks/first-walk.sh ...` (root) on a shared machine.
 #
-# VSTORE_WALK_R2R=1 adds a third build, "r2r": this checkout's build with VersionStore, VersionStore.RocksDb and
-# System.IO.Hashing precompiled by crossgen2 (ReadyToRun, linux-x64; the crossgen2 package of the installed runtime is
-# fetched by a throw-away restore under $VSTORE_WALK_ARTIFACTS): what shipping ReadyToRun code in the packages would
-# give a JIT process. Methods marked AggressiveOptimization are never precompiled (the runtime JITs them anyway).
+# VSTORE_WALK_R2R=1 adds a third build, "r2r": the "new" build with VersionStore.dll and VersionStore.RocksDb.dll
+# replaced by the linux-x64 ReadyToRun images of this checkout's packages (`dotnet pack`, then taken out of the
+# .nupkg): what a package consumer's JIT process on linux-x64 runs. Methods crossgen2 cannot precompile still JIT.
 set -euo pipefail
 
 STORE="${1:?usage: first-walk.sh STORE [BASE_COMMIT] [ROUNDS]}"
@@ -36,21 +35,17 @@ BASE_DLL="$ART/base/bin/VersionStore.Benchmarks/release/VersionStore.Benchmarks.
 NEW_DLL="$ART/new/bin/VersionStore.Benchmarks/release/VersionStore.Benchmarks.dll"
 BUILDS=(base new)
 if [[ "${VSTORE_WALK_R2R:-}" == 1 ]]; then
-  RUNTIME="$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" { v = $2 } END { print v }')"
-  mkdir -p "$ART/crossgen"
-  cat > "$ART/crossgen/crossgen.csproj" <<XML
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><RestorePackagesWithLockFile>false</RestorePackagesWithLockFile><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup>
-  <ItemGroup><PackageDownload Include="Microsoft.NETCore.App.Crossgen2.linux-x64" Version="[$RUNTIME]" /></ItemGroup>
-</Project>
-XML
-  dotnet restore "$ART/crossgen/crossgen.csproj" -v q >&2
-  CROSSGEN="${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.netcore.app.crossgen2.linux-x64/$RUNTIME/tools/crossgen2"
-  FRAMEWORK="$(dotnet --list-runtimes | sed -n "s/^Microsoft.NETCore.App $RUNTIME \[\(.*\)\]$/\1/p")/$RUNTIME"
-  rm -rf "$ART/r2r" && cp -r "$(dirname "$NEW_DLL")" "$ART/r2r"
-  for a in VersionStore VersionStore.RocksDb System.IO.Hashing; do
-    "$CROSSGEN" -r "$FRAMEWORK/*.dll" -r "$(dirname "$NEW_DLL")/*.dll" --targetos linux --targetarch x64 -O "$(dirname "$NEW_DLL")/$a.dll" -o "$ART/r2r/$a.dll" > /dev/null
+  # The ReadyToRun images exactly as the packages ship them: this checkout's VersionStore and VersionStore.RocksDb packed
+  # (build/ReadyToRun.targets: the SDK's crossgen2, linux-x64) and their runtimes/linux-x64 assets taken out of the
+  # .nupkg files, laid over a copy of the "new" build (the IL of the same sources).
+  rm -rf "$ART/feed" "$ART/r2r" "$ART/r2r-assets"
+  for p in VersionStore VersionStore.RocksDb; do
+    VSTORE_ARTIFACTS="$ART/new" dotnet pack "$REPO/src/$p" -c Release -v q -nologo -o "$ART/feed" >&2
   done
+  cp -r "$(dirname "$NEW_DLL")" "$ART/r2r"
+  for pkg in "$ART"/feed/*.nupkg; do unzip -q -o "$pkg" 'runtimes/linux-x64/lib/net10.0/*.dll' -d "$ART/r2r-assets"; done
+  python3 "$REPO/build/readytorun-check.py" "$ART"/r2r-assets/runtimes/linux-x64/lib/net10.0/*.dll >&2
+  cp "$ART"/r2r-assets/runtimes/linux-x64/lib/net10.0/*.dll "$ART/r2r/"
   R2R_DLL="$ART/r2r/VersionStore.Benchmarks.dll"
   BUILDS=(base new r2r)
 fi

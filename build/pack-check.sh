@@ -56,6 +56,16 @@ for pkg in "$FEED"/*.nupkg; do
     || { echo "[pack-check] package $id lacks README, XML docs, symbols, SourceLink or licence" >&2; exit 1; }
 done
 
+# Every library package but VersionStore.AspNetCore carries a linux-x64 ReadyToRun image beside its IL.
+for pkg in "$FEED"/*.nupkg; do
+  id="$(basename "$pkg" ".$VERSION.nupkg")"
+  [[ "$id" == VersionStore.Cli* || "$id" == VersionStore.AspNetCore ]] && continue
+  rm -rf "$WORK/unzip" && mkdir -p "$WORK/unzip" && unzip -q "$pkg" "lib/*" "runtimes/*" -d "$WORK/unzip" 2>/dev/null || true
+  cmp -s <(cd "$WORK/unzip/lib/net10.0" && ls *.dll) <(cd "$WORK/unzip/runtimes/linux-x64/lib/net10.0" 2>/dev/null && ls *.dll) \
+    && python3 "$REPO/build/readytorun-check.py" "$WORK/unzip/runtimes/linux-x64/lib/net10.0/"*.dll | sed "s|$WORK/unzip/|$id: |" \
+    || { echo "[pack-check] package $id lacks its linux-x64 ReadyToRun image" >&2; exit 1; }
+done
+
 # A restored copy of this version from an earlier run must not stand in for the packages just built.
 NUGET_CACHE="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 for pkg in "$FEED"/*.nupkg; do
@@ -96,8 +106,22 @@ EOF
 awk '/^## API in a glance/{s=1} s&&/^```csharp/{c=1;next} c&&/^```/{exit} c{print}' "$REPO/README.md" >"$APP/Program.cs"
 [[ -s "$APP/Program.cs" ]] || { echo "[pack-check] README.md has no csharp block under '## API in a glance'" >&2; exit 1; }
 cp "$REPO"/samples/WorkflowRollback/workflows/support-bot-v1.*.yml "$APP/"
+# Beside the snippet, build/pack-check/ReadyToRunReport.cs reports at exit where each VersionStore assembly was loaded
+# from, its ReadyToRun header and how many of its methods ran precompiled vs. jitted (build/ReadyToRun.targets).
+cp "$REPO/build/pack-check/ReadyToRunReport.cs" "$APP/"
 log "consumer app: README snippet ($(wc -l <"$APP/Program.cs") lines) by PackageReference $VERSION"
-(cd "$APP" && dotnet run -c Release) || { echo "[pack-check] the README snippet failed as a PackageReference app" >&2; exit 1; }
+if ! (cd "$APP" && dotnet run -c Release) | tee "$WORK/consumer.log"; then
+  echo "[pack-check] the README snippet failed as a PackageReference app" >&2; exit 1
+fi
+# A consumer on linux-x64 must run the precompiled images of runtimes/linux-x64 (picked through its deps.json); on other
+# platforms it loads the IL of lib/ from the root of its output, as before.
+if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
+  for a in VersionStore VersionStore.RocksDb VersionStore.Workflows; do
+    grep -Eq "^r2r-report: $a runtimes/linux-x64/lib/net10.0/$a\.dll native-header [1-9][0-9]* precompiled [1-9][0-9]* " "$WORK/consumer.log" \
+      || { echo "[pack-check] the consumer app did not run $a's ReadyToRun image from runtimes/linux-x64" >&2; exit 1; }
+  done
+  log "ok: on linux-x64 the consumer app runs the packages' ReadyToRun images"
+fi
 
 # ---------------------------------------------------------------- the tool
 log "dotnet tool install VersionStore.Cli $VERSION from the feed"

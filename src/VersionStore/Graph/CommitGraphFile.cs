@@ -181,7 +181,11 @@ internal sealed class CommitGraphFile(string path)
     /// position with a lower generation, octopus parents listed once each. Returns the octopus parents by position,
     /// or null when a check fails.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <remarks>
+    /// One pass over every commit of the base, once per process: not marked <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/>,
+    /// so the linux-x64 ReadyToRun image carries its code; IL-only platforms run it as tier-0 code until on-stack
+    /// replacement moves the loop to optimised code (a few thousand iterations).
+    /// </remarks>
     private static Dictionary<int, int[]>? WellFormedBase(int n, int[] fanout, ReadOnlySpan<int> lookup, ReadOnlySpan<int> links, ReadOnlySpan<int> extra)
     {
         var previous = 0;
