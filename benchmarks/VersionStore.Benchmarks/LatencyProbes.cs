@@ -20,12 +20,31 @@ public static class LatencyProbes
             foreach (var verification in new[] { "cached", "cold" })
             {
                 await using var h = await RollbackHistory.OpenAsync(size, RollbackBenchmarks.Options(verification));
+                Console.WriteLine($"| store shape before the {verification} rollbacks (objects family) | {size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} | {h.Shape} | | | |");
+                var settled = await RunCost.SettleJitAsync(async () => await h.RollbackOnceAsync());
+                if (settled % 2 == 1)
+                {
+                    // An even number leaves main on the snapshot the fixed warm-up leaves it on (the fresh-target probe below
+                    // commits an edit that can recreate the other one).
+                    await h.RollbackOnceAsync();
+                    settled++;
+                }
+                Console.WriteLine($"| warm-up until the JIT settled ({verification}; VSTORE_BENCH_JIT_SETTLE=0: none) | {size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} | {settled} rollbacks | | | |");
                 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-                var times = await MeasureAsync(samples, async () => await h.RollbackOnceAsync());
-                var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / (samples + samples / 10);
+                var cpuAfter = cpuBefore;
+                var cost = RunCost.Start();
+                var times = await MeasureAsync(samples, async () => await h.RollbackOnceAsync(), measured: () =>
+                {
+                    // The run ends here, before the samples are sorted and printed (code compiled for that is not a rollback's).
+                    cpuAfter = Process.GetCurrentProcess().TotalProcessorTime;
+                    cost.Stop();
+                });
+                var cpu = (cpuAfter - cpuBefore).TotalMicroseconds / (samples + samples / 10);
                 Print($"rollback (revert, RocksDB, {verification} verification)", size, times);
                 // CPU time of the process per rollback (all threads): what a loaded machine cannot inflate the way it inflates wall time.
                 Console.WriteLine($"| rollback CPU time per operation ({verification}; process, all threads) | {size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} | {cpu:N1} µs (mean) | | | |");
+                // Whose CPU that is (thread groups), and the garbage collector's share of it.
+                cost.Print($"rollbacks ({verification})", size.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), samples + samples / 10);
                 var effective = await MeasureAsync(samples, async () =>
                 {
                     var r = await h.RollbackOnceAsync();
@@ -106,7 +125,7 @@ public static class LatencyProbes
         return result;
     }
 
-    private static async Task<double[]> MeasureAsync(int samples, Func<Task> op)
+    private static async Task<double[]> MeasureAsync(int samples, Func<Task> op, Action? measured = null)
     {
         for (var i = 0; i < samples / 10; i++) await op();
         var result = new double[samples];
@@ -116,6 +135,7 @@ public static class LatencyProbes
             await op();
             result[i] = Stopwatch.GetElapsedTime(t).TotalMicroseconds;
         }
+        measured?.Invoke();
         Array.Sort(result);
         return result;
     }

@@ -59,6 +59,14 @@ public sealed class RollbackHistory : IAsyncDisposable
         return new RollbackHistory(store, repo, a, b);
     }
 
+    /// <summary>
+    /// What an object read meets in the store (memtable entries, table files per level), or a note on a build whose backend
+    /// cannot say (found by reflection, so this file also builds against older product code).
+    /// </summary>
+    public string Shape
+        => typeof(RocksDbBackend).GetMethod("DescribeObjectsShape", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?.Invoke(Store.Objects, null) as string
+            ?? "(not reported by this build)";
+
     private bool _towardA = true;
 
     /// <summary>One revert-mode rollback of <c>main</c> to whichever deep target serves the other snapshot.</summary>

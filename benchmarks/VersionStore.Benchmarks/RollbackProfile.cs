@@ -13,12 +13,17 @@ internal static class RollbackProfile
 {
     private const int Samples = 500;
 
+    /// <summary>With <c>VSTORE_PROFILE_JIT=1</c>: which methods the JIT compiles in each phase's warm-up and measured runs.</summary>
+    private static JitListener? s_jit;
+
     public static async Task RunAsync(int commits)
     {
+        using var jit = s_jit = Environment.GetEnvironmentVariable("VSTORE_PROFILE_JIT") == "1" ? new JitListener() : null;
         await using (var cold = await RollbackHistory.OpenAsync(commits, RollbackBenchmarks.Options("cold")))
             await ProfileColdAsync(cold, commits);
         await using var cached = await RollbackHistory.OpenAsync(commits, RollbackBenchmarks.Options("cached"));
         await Measure("rollback, cached verification (everything but the closure)", async () => await cached.RollbackOnceAsync());
+        jit?.Print(15);
     }
 
     private static async Task ProfileColdAsync(RollbackHistory cold, int commits)
@@ -29,7 +34,7 @@ internal static class RollbackProfile
 
         var (levels, bytes, trees) = await ClosureAsync(backend, target.Tree);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"# rollback profile: {commits:N0} commits, closure {bytes.Count} objects ({trees.Count} trees) in {levels.Count} levels [{string.Join(", ", levels.Select(l => l.Length))}], {bytes.Sum(b => b.Length):N0} bytes; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}"));
+            $"# rollback profile: {commits:N0} commits, closure {bytes.Count} objects ({trees.Count} trees) in {levels.Count} levels [{string.Join(", ", levels.Select(l => l.Length))}], {bytes.Sum(b => b.Length):N0} bytes; store {cold.Shape}; {Environment.ProcessorCount} cores, load {File.ReadAllText("/proc/loadavg").Trim()}"));
         Console.WriteLine("| phase | p50 µs | p90 µs | p99 µs | CPU µs per op (process, all threads; mean) |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
 
@@ -49,14 +54,12 @@ internal static class RollbackProfile
         {
             foreach (var b in bytes) ObjectId.Compute(b);
         });
-        if (typeof(ObjectId).Assembly.GetType("VersionStore.Internal.DirectSha256") is { } direct)
         {
-            // The verifier's hasher where OpenSSL can be called directly (this branch on); reflection keeps the file building on main.
-            var tryHash = direct.GetMethod("TryHash")!.CreateDelegate<TryHashFn>();
+            // The verifier's hasher: OpenSSL's SHA-256 called directly where it passes its known-answer check.
             var hash = new byte[32];
             Measure("SHA-256 over the closure, one core, OpenSSL called directly (the verifier's hasher)", () =>
             {
-                foreach (var b in bytes) tryHash(b, hash);
+                foreach (var b in bytes) VersionStore.Internal.DirectSha256.TryHash(b, hash);
             });
         }
         Measure("DecodeTree of the closure's trees", () =>
@@ -64,9 +67,9 @@ internal static class RollbackProfile
             foreach (var (id, d) in trees) ObjectCodec.DecodeTree(id, d);
         });
 
-        await Measure("VerifySnapshotAsync (cold)", async () => await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None));
+        await Measure("VerifySnapshotAsync (cold)", async () => await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None), cost: "verifications");
         // Last: each rollback writes a commit, and the flushes it causes run on RocksDB's threads (counted in process CPU).
-        await Measure("rollback, cold verification (whole operation)", async () => await cold.RollbackOnceAsync());
+        await Measure("rollback, cold verification (whole operation)", async () => await cold.RollbackOnceAsync(), cost: "rollbacks");
 
         // For a sampling profiler (perf record with DOTNET_PerfMapEnabled=1): the verification alone, in a loop.
         if (int.TryParse(Environment.GetEnvironmentVariable("VSTORE_PROFILE_LOOP"), out var loop))
@@ -76,8 +79,6 @@ internal static class RollbackProfile
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {loop} verifications in a loop: {started.Elapsed.TotalMilliseconds / loop * 1000:N1} µs each"));
         }
     }
-
-    private delegate bool TryHashFn(ReadOnlySpan<byte> data, Span<byte> hash);
 
     /// <summary>The closure of <paramref name="root"/> level by level, as the verifier reads it: ids per level, every object's bytes, the trees.</summary>
     internal static async Task<(List<ObjectId[]> Levels, List<byte[]> Bytes, List<(ObjectId Id, byte[] Data)> Trees)> ClosureAsync(RocksDbBackend backend, ObjectId root)
@@ -106,18 +107,26 @@ internal static class RollbackProfile
         return (levels, bytes, trees);
     }
 
-    private static async Task Measure(string phase, Func<Task> op)
+    /// <summary>Times <paramref name="op"/>; with <paramref name="cost"/> (what one op is, plural) also prints its GC and per-thread CPU cost (<see cref="RunCost"/>).</summary>
+    private static async Task Measure(string phase, Func<Task> op, string? cost = null)
     {
+        await RunCost.SettleJitAsync(op);
         for (var i = 0; i < Samples / 10; i++) await op();
+        s_jit?.EndPhase(phase + ": warm-up");
         var t = new double[Samples];
         var cpu = ProcessCpu();
+        var costs = RunCost.Start();
         for (var i = 0; i < Samples; i++)
         {
             var start = Stopwatch.GetTimestamp();
             await op();
             t[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
-        Print(phase, t, (ProcessCpu() - cpu) / Samples);
+        var cpuPerOp = (ProcessCpu() - cpu) / Samples;
+        costs.Stop();
+        Print(phase, t, cpuPerOp);
+        if (cost is not null) costs.Print(cost, null, Samples);
+        s_jit?.EndPhase(phase + ": measured");
     }
 
     private static void Measure(string phase, Action op)

@@ -20,7 +20,7 @@ namespace VersionStore;
 /// as <see cref="CorruptObjectException"/>. The instance is thread-safe; <see cref="Dispose"/> waits for
 /// running calls and closes the database.
 /// </remarks>
-public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore, IAtomicCommitStore, IHeadCache, ISweepableObjectStore, IRefChangeFeed, IDisposable
+public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBatchObjectStore, IRefStore, IAtomicCommitStore, IHeadCache, ISweepableObjectStore, IRefChangeFeed, IDisposable
 {
     private readonly RefChangeBroadcaster _changes = new();
     internal const string BackendName = "RocksDB";
@@ -208,24 +208,56 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
     }
 
     /// <inheritdoc />
-    /// <remarks>One batched RocksDB <c>MultiGet</c> for every id (duplicates included), values read from pinned slices.</remarks>
+    /// <remarks>One batched RocksDB <c>MultiGet</c> for every id (duplicates included), each value copied once from its pinned slice.</remarks>
     public ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        var copier = new CopyingVisitor(new ReadOnlyMemory<byte>?[ids.Count]);
+        ReadMany(ids, copier, cancellationToken);
+        return ValueTask.FromResult(copier.Values);
+    }
+
+    /// <summary>Keeps a copy of each value visited (<see cref="TryReadManyAsync"/>).</summary>
+    private sealed class CopyingVisitor(ReadOnlyMemory<byte>?[] values) : IObjectBytesVisitor
+    {
+        public ReadOnlyMemory<byte>?[] Values => values;
+
+        public void Visit(int index, ReadOnlySpan<byte> encoded) => values[index] = encoded.ToArray();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// One batched RocksDB <c>MultiGet</c> for every id (duplicates included); each value is visited in the pinned slice
+    /// RocksDB returned (block cache, memtable, or its own copy of a row-cache entry), synchronously, while the database is
+    /// held open — nothing is copied into managed memory.
+    /// </remarks>
+    public ValueTask ReadManyInPlaceAsync(IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(visitor);
+        ReadMany(ids, visitor, cancellationToken);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The batch read behind both forms: the keys packed in a pooled buffer, one multi-get, each value visited in place.</summary>
+    private void ReadMany(IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = new ReadOnlyMemory<byte>?[ids.Count];
-        if (ids.Count == 0) return ValueTask.FromResult(result);
-        var keys = new byte[ids.Count * ObjectId.Size];
-        for (var i = 0; i < ids.Count; i++) ids[i].WriteTo(keys.AsSpan(i * ObjectId.Size, ObjectId.Size));
-        EnterRead();
+        if (ids.Count == 0) return;
+        var length = ids.Count * ObjectId.Size;
+        var keys = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
         try
         {
-            var values = _db.MultiGet(keys, ObjectId.Size, _objects);
-            for (var i = 0; i < values.Length; i++) result[i] = values[i] is { } v ? v : (ReadOnlyMemory<byte>?)null;
-            return ValueTask.FromResult(result);
+            for (var i = 0; i < ids.Count; i++) ids[i].WriteTo(keys.AsSpan(i * ObjectId.Size, ObjectId.Size));
+            EnterRead();
+            try
+            {
+                _db.MultiGet(keys.AsSpan(0, length), ObjectId.Size, _objects, visitor);
+            }
+            catch (RocksDbException e) { throw Unavailable($"read {ids.Count} objects", e); }
+            finally { _gate.ExitReadLock(); }
         }
-        catch (RocksDbException e) { throw Unavailable($"read {ids.Count} objects", e); }
-        finally { _gate.ExitReadLock(); }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(keys); }
     }
 
     /// <inheritdoc />
@@ -795,6 +827,27 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IRefStore,
 
     /// <summary>Level-0 table files of the objects column family (each one a point read may have to probe).</summary>
     internal long ObjectLevel0Files => Property("rocksdb.num-files-at-level0", _objects);
+
+    /// <summary>
+    /// What a point read of an object meets, for probes: entries in the objects family's memtables (active and immutable)
+    /// and its table files per level (RocksDB's <c>rocksdb.levelstats</c>, condensed to "L0 n, L1 n, ...").
+    /// </summary>
+    internal string DescribeObjectsShape()
+    {
+        EnterRead();
+        try
+        {
+            var levels = (_db.GetProperty("rocksdb.levelstats", _objects) ?? "")
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(cells => cells.Length >= 3 && int.TryParse(cells[0], out _) && cells[1] != "0")
+                .Select(cells => $"L{cells[0]} {cells[1]} files {cells[2]} MB")
+                .ToList();
+            return $"memtable {Property("rocksdb.num-entries-active-mem-table", _objects)} entries (+{Property("rocksdb.num-entries-imm-mem-tables", _objects)} immutable); "
+                + $"tables {(levels.Count > 0 ? string.Join(", ", levels) : "none")}";
+        }
+        finally { _gate.ExitReadLock(); }
+    }
 
     /// <summary>Bytes on disk of SST and WAL files (see <see cref="GetStatistics"/>).</summary>
     public long GetStorageBytes() => GetStatistics().TotalDiskBytes;

@@ -315,45 +315,61 @@ public sealed partial class Repository
     {
         var verified = Store.VerifiedTrees;
         if (verified.IsFresh(rootTree, out _)) return (null, 0);
+        var scratch = Interlocked.Exchange(ref s_spareScratch, null) ?? new VerificationScratch();
+        try
+        {
+            return await VerifyClosureAsync(rootTree, verified, scratch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Kept for the next verification unless this closure was unusually large (its lists would stay that large).
+            if (scratch.Clear()) s_spareScratch = scratch;
+        }
+    }
+
+    /// <summary>The walk of <see cref="VerifySnapshotAsync"/>, level by level, in <paramref name="scratch"/>'s lists.</summary>
+    private async Task<(string? Failure, int Objects)> VerifyClosureAsync(ObjectId rootTree, VerifiedTrees verified, VerificationScratch scratch, CancellationToken cancellationToken)
+    {
         // The oldest verification this pass rests on: every tree read here is recorded with it, so a shortcut never
         // stretches how long bytes may go unread beyond the TTL.
         var restsOn = verified.Now;
         var count = 0;
-        var level = new List<Pending> { new(rootTree, ObjectKind.Tree, -1, default) };
-        var entries = new List<RawTreeEntry>();
-        var all = new List<Pending>(); // every object read, in order: a failure's path is rebuilt from its parents
-        var readTrees = new List<ObjectId>();
-        var seen = new HashSet<ObjectId> { rootTree };
+        var (level, next, all, ids, seen, entries, readTrees, found) =
+            (scratch.Level, scratch.Next, scratch.All, scratch.Ids, scratch.Seen, scratch.Entries, scratch.ReadTrees, scratch.Found);
+        level.Add(new Pending(rootTree, ObjectKind.Tree, -1, default));
+        seen.Add(rootTree);
         while (level.Count > 0)
         {
-            var ids = new ObjectId[level.Count];
-            for (var i = 0; i < ids.Length; i++) ids[i] = level[i].Id;
+            ids.Clear();
+            foreach (var p in level) ids.Add(p.Id);
             var first = all.Count;
             all.AddRange(level);
-            ReadOnlyMemory<byte>?[] data;
+            // Read in place where the store can: each object is hashed where it lies and only trees are copied (their
+            // entries are the next level's ids and its failure paths' names); blobs are checked and dropped.
+            found.Reset(ids);
             try
             {
-                data = await Reader.TryReadManyVerifiedAsync(ids, cancellationToken).ConfigureAwait(false);
+                await Reader.VisitManyVerifiedAsync(ids, found, cancellationToken).ConfigureAwait(false);
             }
             catch (CorruptObjectException e)
             {
                 return (e.Message, count);
             }
-            var next = new List<Pending>();
+            next.Clear();
             for (var i = 0; i < level.Count; i++)
             {
                 var (id, kind, _, _) = level[i];
-                if (data[i] is not { } bytes) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{PathOf(all, first + i)}' is missing", count);
+                if (found.Kinds[i] is not { } actual) return ($"{kind.ToString().ToLowerInvariant()} {id} at '{PathOf(all, first + i)}' is missing", count);
                 count++;
                 try
                 {
-                    var actual = ObjectCodec.ReadKind(id, bytes.Span);
                     if (actual != kind) return ($"object {id} at '{PathOf(all, first + i)}' is a {actual}, not a {kind}", count);
                     if (kind != ObjectKind.Tree) continue;
                     readTrees.Add(id);
                     entries.Clear();
                     // Strictly checked without building name strings; anything the fast reader does not accept goes to the
                     // full decoder, which throws the exact error (or, should the two ever disagree, answers instead).
+                    var bytes = found.Trees[i];
                     var names = bytes;
                     if (!ObjectCodec.TryReadTreeEntries(bytes.Span, entries))
                     {
@@ -383,10 +399,103 @@ public sealed partial class Repository
                     return (e.Message, count);
                 }
             }
-            level = next;
+            (level, next) = (next, level);
         }
         foreach (var tree in readTrees) verified.MarkVerified(tree, restsOn);
         return (null, count);
+    }
+
+    /// <summary>One spare <see cref="VerificationScratch"/> for the process: a verification takes it (or makes its own) and puts it back.</summary>
+    private static VerificationScratch? s_spareScratch;
+
+    /// <summary>
+    /// The working lists of one snapshot verification (levels, every object read, ids, the set of ids seen, tree entries,
+    /// trees read, the level visitor with its tree copies), reused by the next verification so a cold rollback allocates
+    /// little beyond what it writes: a closure's lists are ~200 KB, and allocating them per rollback brings a gen-0 GC
+    /// every few hundred rollbacks.
+    /// </summary>
+    private sealed class VerificationScratch
+    {
+        private const int MaxKeptObjects = 16_384;
+
+        public readonly List<Pending> Level = new(64); // this level and the next: swapped from level to level
+        public readonly List<Pending> Next = new(64);
+        public readonly List<Pending> All = new(512); // every object read, in order: a failure's path is rebuilt from its parents
+        public readonly List<ObjectId> Ids = new(512);
+        public readonly HashSet<ObjectId> Seen = new(512);
+        public readonly List<RawTreeEntry> Entries = new(64);
+        public readonly List<ObjectId> ReadTrees = new(64);
+        public readonly LevelVisitor Found = new();
+
+        /// <summary>Empties every list (dropping the references into tree bytes); false when they grew too large to keep.</summary>
+        public bool Clear()
+        {
+            var keep = All.Count <= MaxKeptObjects && Found.Capacity <= MaxKeptObjects && Found.BufferBytes <= 1 << 20;
+            Level.Clear();
+            Next.Clear();
+            All.Clear();
+            Ids.Clear();
+            Seen.Clear();
+            Entries.Clear();
+            ReadTrees.Clear();
+            Found.Release();
+            return keep;
+        }
+    }
+
+    /// <summary>
+    /// What one level's read found, position by position: the kind of each object the store holds (null: missing) and a
+    /// copy of each tree's bytes (in one buffer shared by the verification's trees); a blob's bytes are not kept.
+    /// </summary>
+    private sealed class LevelVisitor : IObjectBytesVisitor
+    {
+        private IReadOnlyList<ObjectId> _ids = [];
+        private byte[] _buffer = new byte[64 * 1024];
+        private int _used;
+
+        public ObjectKind?[] Kinds { get; private set; } = new ObjectKind?[512];
+        public ReadOnlyMemory<byte>[] Trees { get; private set; } = new ReadOnlyMemory<byte>[512];
+        public int Capacity => Kinds.Length;
+        public int BufferBytes => _buffer.Length;
+
+        /// <summary>Ready for a level of <paramref name="ids"/>. Tree copies of earlier levels stay valid (their names are paths).</summary>
+        public void Reset(IReadOnlyList<ObjectId> ids)
+        {
+            _ids = ids;
+            var count = ids.Count;
+            if (Kinds.Length < count)
+            {
+                Kinds = new ObjectKind?[Math.Max(count, Kinds.Length * 2)];
+                Trees = new ReadOnlyMemory<byte>[Kinds.Length];
+            }
+            Array.Clear(Kinds, 0, count);
+            Array.Clear(Trees, 0, count);
+        }
+
+        /// <summary>Forgets the ids and tree copies (the buffer is reused from its start).</summary>
+        public void Release()
+        {
+            _ids = [];
+            _used = 0;
+            Array.Clear(Trees);
+        }
+
+        public void Visit(int index, ReadOnlySpan<byte> encoded)
+        {
+            // The reader has checked the bytes against their id and their header: this reads the kind again (one byte).
+            var kind = ObjectCodec.ReadKind(_ids[index], encoded);
+            Kinds[index] = kind;
+            if (kind != ObjectKind.Tree) return;
+            if (_buffer.Length - _used < encoded.Length)
+            {
+                // A new buffer; copies already made stay in the old one, which their slices keep alive.
+                _buffer = new byte[Math.Max(encoded.Length, Math.Min(_buffer.Length * 2, 1 << 20))];
+                _used = 0;
+            }
+            encoded.CopyTo(_buffer.AsSpan(_used));
+            Trees[index] = _buffer.AsMemory(_used, encoded.Length);
+            _used += encoded.Length;
+        }
     }
 
     /// <summary>An object the snapshot verification still has to read: its id, the kind its parent says, where it sits (its name as UTF-8).</summary>

@@ -14,7 +14,7 @@ public sealed class BatchReadVerificationTests
     private static readonly IReadOnlyList<EncodedObject> Blobs = TestData.DifyBlobs(300);
 
     /// <summary>An in-memory store that counts batch calls and serves replaced bytes for chosen ids.</summary>
-    private sealed class LocalStore : IObjectStore, IBatchObjectStore
+    private class LocalStore : IObjectStore, IBatchObjectStore
     {
         public readonly ConcurrentDictionary<ObjectId, byte[]> Objects = new();
         public int BatchCalls;
@@ -47,10 +47,24 @@ public sealed class BatchReadVerificationTests
         }
     }
 
-    private static async Task<(LocalStore Store, ObjectReader Reader, ObjectId[] Ids)> SetUpAsync()
+    /// <summary>The same, reading in place: each value visited straight from the dictionary's array, counted.</summary>
+    private sealed class InPlaceLocalStore : LocalStore, IInPlaceBatchObjectStore
+    {
+        public int InPlaceCalls;
+
+        public ValueTask ReadManyInPlaceAsync(IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref InPlaceCalls);
+            for (var i = 0; i < ids.Count; i++)
+                if (Objects.TryGetValue(ids[i], out var d)) visitor.Visit(i, d);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private static async Task<(LocalStore Store, ObjectReader Reader, ObjectId[] Ids)> SetUpAsync(bool inPlace = false)
     {
         Assert.Equal(300, Blobs.Count);
-        var store = new LocalStore();
+        LocalStore store = inPlace ? new InPlaceLocalStore() : new LocalStore();
         await store.WriteAsync(Blobs);
         return (store, new ObjectReader(store, new VersionStoreOptions()), [.. Blobs.Select(b => b.Id)]);
     }
@@ -86,6 +100,62 @@ public sealed class BatchReadVerificationTests
         var e = await Assert.ThrowsAsync<CorruptObjectException>(async () => await reader.TryReadManyVerifiedAsync(ids, CancellationToken.None));
 
         Assert.Equal(ids[first], e.ObjectId);
+    }
+
+    /// <summary>Records what a visit-read saw: the positions visited, in order, and a copy of their bytes.</summary>
+    private sealed class Recorder : IObjectBytesVisitor
+    {
+        public readonly List<(int Index, byte[] Bytes)> Seen = [];
+
+        public void Visit(int index, ReadOnlySpan<byte> encoded) => Seen.Add((index, encoded.ToArray()));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_visit_read_visits_every_stored_object_in_order_in_one_call(bool inPlace)
+    {
+        var (store, reader, ids) = await SetUpAsync(inPlace);
+        var missing = ObjectId.Compute(ObjectCodec.EncodeBlob("never stored"u8));
+        var asked = ids.Take(150).Append(missing).Concat(ids.Skip(150)).Append(ids[3]).ToArray();
+        var recorder = new Recorder();
+
+        await reader.VisitManyVerifiedAsync(asked, recorder, CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, asked.Length).Where(i => i != 150), recorder.Seen.Select(s => s.Index));
+        Assert.All(recorder.Seen, s => Assert.Equal(store.Objects[asked[s.Index]], s.Bytes));
+        Assert.Equal(inPlace ? 0 : 1, store.BatchCalls);
+        if (store is InPlaceLocalStore local) Assert.Equal(1, local.InPlaceCalls);
+    }
+
+    [Theory]
+    [InlineData(5, 290, false)]
+    [InlineData(140, 141, false)]
+    [InlineData(299, 299, false)]
+    [InlineData(7, 200, true)]   // the first: bytes that hash to their id but carry a malformed header
+    [InlineData(200, 7, true)]   // ... and the same the other way round
+    public async Task An_in_place_read_fails_on_the_same_object_with_the_same_message_as_the_copying_read(int first, int second, bool malformedFirst)
+    {
+        var (store, reader, ids) = await SetUpAsync(inPlace: true);
+        var asked = ids.ToArray();
+        store.Objects[asked[second]] = ObjectCodec.EncodeBlob("tampered later in the batch"u8);
+        if (malformedFirst)
+        {
+            byte[] malformed = [9, 9, 1, 2, 3];
+            asked[first] = ObjectId.Compute(malformed);
+            store.Objects[asked[first]] = malformed;
+        }
+        else store.Objects[asked[first]] = ObjectCodec.EncodeBlob("tampered"u8);
+        var recorder = new Recorder();
+
+        // The same reader, both paths: the copying batch read (TryReadManyAsync) and the in-place one.
+        var copied = await Assert.ThrowsAsync<CorruptObjectException>(async () => await reader.TryReadManyVerifiedAsync(asked, CancellationToken.None));
+        var visited = await Assert.ThrowsAsync<CorruptObjectException>(async () => await reader.VisitManyVerifiedAsync(asked, recorder, CancellationToken.None));
+
+        Assert.Equal(asked[Math.Min(first, second)], visited.ObjectId);
+        Assert.Equal(copied.ObjectId, visited.ObjectId);
+        Assert.Equal(copied.Message, visited.Message);
+        Assert.Equal(Enumerable.Range(0, Math.Min(first, second)), recorder.Seen.Select(s => s.Index)); // only what passed, before it
     }
 
     [Fact]

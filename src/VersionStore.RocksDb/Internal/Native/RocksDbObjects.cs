@@ -430,49 +430,73 @@ internal sealed unsafe class NativeDb : IDisposable
     }
 
     /// <summary>
-    /// The values of many keys of one column family in one batched RocksDB <c>MultiGet</c> (null where absent);
-    /// <paramref name="keyLength"/> bytes per key, keys packed one after another in <paramref name="keys"/>. Values come
-    /// back as pinned slices (no native copy), each copied once into its array.
+    /// One batched RocksDB <c>MultiGet</c> of many keys of one column family (<paramref name="keyLength"/> bytes per key,
+    /// packed one after another in <paramref name="keys"/>), each value found handed to <paramref name="visitor"/> in key
+    /// order as the pinned slice RocksDB returned — no copy. A failed key fails the whole call before anything is visited;
+    /// an exception from the visitor ends the visits. Every slice is released either way. The pointer arrays are pooled.
     /// </summary>
-    public byte[]?[] MultiGet(ReadOnlySpan<byte> keys, int keyLength, ColumnFamilyHandle family)
+    public void MultiGet(ReadOnlySpan<byte> keys, int keyLength, ColumnFamilyHandle family, IObjectBytesVisitor visitor)
     {
         var count = keys.Length / keyLength;
-        var result = new byte[count][];
-        if (count == 0) return result;
-        var keyPointers = new nint[count];
-        var keyLengths = new nuint[count];
-        var values = new nint[count];
-        var errors = new nint[count];
-        Array.Fill(keyLengths, (nuint)keyLength);
-        fixed (byte* k = keys)
+        if (count == 0) return;
+        var pool = System.Buffers.ArrayPool<nint>.Shared;
+        var keyPointers = pool.Rent(count);
+        var keyLengths = pool.Rent(count);
+        var values = pool.Rent(count);
+        var errors = pool.Rent(count);
+        try
         {
-            for (var i = 0; i < count; i++) keyPointers[i] = (nint)(k + (i * keyLength));
-            fixed (nint* kp = keyPointers)
-            fixed (nuint* kl = keyLengths)
-            fixed (nint* v = values)
-            fixed (nint* e = errors)
-                rocksdb_batched_multi_get_cf(Db, _defaultRead.Handle.Pointer, family.Pointer, (nuint)count, (byte**)kp, kl, v, e, 0);
-        }
-        string? firstError = null;
-        for (var i = 0; i < count; i++)
-        {
-            if (errors[i] != 0)
+            fixed (byte* k = keys)
             {
+                for (var i = 0; i < count; i++)
+                {
+                    keyPointers[i] = (nint)(k + (i * keyLength));
+                    keyLengths[i] = keyLength;
+                }
+                fixed (nint* kp = keyPointers)
+                fixed (nint* kl = keyLengths)
+                fixed (nint* v = values)
+                fixed (nint* e = errors)
+                    rocksdb_batched_multi_get_cf(Db, _defaultRead.Handle.Pointer, family.Pointer, (nuint)count, (byte**)kp, (nuint*)kl, v, e, 0);
+            }
+            string? firstError = null;
+            for (var i = 0; i < count; i++)
+            {
+                if (errors[i] == 0) continue;
                 firstError ??= Marshal.PtrToStringUTF8(errors[i]);
                 rocksdb_free((void*)errors[i]);
             }
-            if (values[i] != 0)
+            var released = 0; // the slices before this position are released
+            try
             {
-                try
+                if (firstError is not null) throw new RocksDbException(firstError);
+                while (released < count)
                 {
-                    nuint length;
-                    var value = rocksdb_pinnableslice_value(values[i], &length);
-                    result[i] = new ReadOnlySpan<byte>(value, checked((int)length)).ToArray();
+                    var index = released++;
+                    var slice = values[index];
+                    if (slice == 0) continue;
+                    try
+                    {
+                        nuint length;
+                        var value = rocksdb_pinnableslice_value(slice, &length);
+                        visitor.Visit(index, new ReadOnlySpan<byte>(value, checked((int)length)));
+                    }
+                    finally { rocksdb_pinnableslice_destroy(slice); }
                 }
-                finally { rocksdb_pinnableslice_destroy(values[i]); }
+            }
+            finally
+            {
+                for (var i = released; i < count; i++)
+                    if (values[i] != 0) rocksdb_pinnableslice_destroy(values[i]);
             }
         }
-        return firstError is null ? result! : throw new RocksDbException(firstError);
+        finally
+        {
+            pool.Return(keyPointers);
+            pool.Return(keyLengths);
+            pool.Return(values);
+            pool.Return(errors);
+        }
     }
 
     /// <summary>Writes one key.</summary>
