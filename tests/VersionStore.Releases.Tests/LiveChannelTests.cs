@@ -80,13 +80,21 @@ public sealed class LiveChannelTests(ITestOutputHelper output) : IDisposable
         var snapshot = new LiveChannelSnapshot(state, DateTimeOffset.UnixEpoch, false, null, null, null);
         ObjectId? sink = null;
         for (var i = 0; i < 1000; i++) sink = snapshot.Resolve("user-123");
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100_000; i++)
+        // The fewest bytes of five measured passes: an allocation of the read itself recurs in every pass, while a
+        // one-off of the runtime on this thread (seen once in CI with the suite running in parallel: 120 bytes in a
+        // pass while tiered compilation was still settling) does not.
+        var fewest = long.MaxValue;
+        for (var pass = 0; pass < 5 && fewest > 0; pass++)
         {
-            sink = snapshot.Version;
-            sink = snapshot.Resolve("user-123");
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100_000; i++)
+            {
+                sink = snapshot.Version;
+                sink = snapshot.Resolve("user-123");
+            }
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
         Assert.NotNull(sink);
     }
 
