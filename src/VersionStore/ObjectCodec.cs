@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text;
 using VersionStore.Internal;
 
@@ -56,19 +55,9 @@ internal static class ObjectCodec
         // Larger content: hash header and content in two steps instead of copying them into one buffer.
         ReadOnlySpan<byte> header = [FormatVersion, (byte)ObjectKind.Blob];
         Span<byte> id = stackalloc byte[ObjectId.Size];
-        if (!Internal.DirectSha256.TryHash(header, data, id))
-        {
-            var hash = t_incrementalSha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            hash.AppendData(header);
-            hash.AppendData(data);
-            hash.GetHashAndReset(id);
-        }
-        if (Internal.HashCounter.Active) Internal.HashCounter.Increment();
+        Internal.ObjectHash.Compute(header, data, id);
         return new ObjectId(id);
     }
-
-    [ThreadStatic]
-    private static IncrementalHash? t_incrementalSha256;
 
     // ---------- tree ----------
 

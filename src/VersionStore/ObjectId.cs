@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
 
 namespace VersionStore;
 
@@ -44,13 +43,12 @@ public readonly struct ObjectId : IEquatable<ObjectId>, IComparable<ObjectId>, I
     /// <remarks>
     /// On Linux the digest is taken from OpenSSL's SHA-256 functions directly where that library passes a known-answer
     /// check and is not in FIPS mode (no per-call EVP context set-up: ~0.5–1 µs less per node-sized object); otherwise
-    /// by <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/>. The id is the same either way.
+    /// by .NET's SHA-256. The id is the same either way.
     /// </remarks>
     public static ObjectId Compute(ReadOnlySpan<byte> encodedObject)
     {
         Span<byte> hash = stackalloc byte[Size];
-        if (!Internal.DirectSha256.TryHash(encodedObject, hash)) SHA256.HashData(encodedObject, hash);
-        if (Internal.HashCounter.Active) Internal.HashCounter.Increment();
+        Internal.ObjectHash.Compute(encodedObject, hash);
         return new ObjectId(hash);
     }
 

@@ -36,16 +36,10 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     public async ValueTask<ReadOnlyMemory<byte>?[]> TryReadManyVerifiedAsync(IReadOnlyList<ObjectId> ids, CancellationToken cancellationToken)
     {
         var data = await store.TryReadManyAsync(ids, cancellationToken).ConfigureAwait(false);
-        var firstBad = _storeVerifies ? int.MaxValue : FirstMismatch(ids, data);
-        var read = 0;
+        var verifying = new VerifyingVisitor(ids, null, _storeVerifies);
         for (var i = 0; i < data.Length; i++)
-        {
-            if (data[i] is not { } d) continue;
-            if (i == firstBad) ObjectCodec.Verify(ids[i], d.Span); // throws the typed error naming the object
-            ObjectCodec.ReadKind(ids[i], d.Span);
-            read++;
-        }
-        if (read > 0) VersionStoreDiagnostics.ObjectsRead.Add(read);
+            if (data[i] is { } d) verifying.Visit(i, d.Span);
+        if (verifying.Read > 0) VersionStoreDiagnostics.ObjectsRead.Add(verifying.Read);
         return data;
     }
 
@@ -72,58 +66,25 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     }
 
     /// <summary>
-    /// Checks each visited object against its id (the header only, where the store verified it) before passing it on. In
-    /// position order, a mismatch or a malformed header throws at once: the object <see cref="TryReadManyVerifiedAsync"/>
-    /// names (the first mismatch, unless an earlier object's header is malformed) with its message.
+    /// The batch check of both batch reads: each object, in position order, against its id (the header only, where the
+    /// store verified it) before it is passed on; a mismatch or a malformed header throws at once, naming the object. On
+    /// the calling thread: hashing a batch in parallel (and reading a local store's batch in parts on every core) was
+    /// measured slower — for a snapshot's ~350 objects (~300 µs of SHA-256) the thread-pool wake-ups and spinning cost more
+    /// than the second core gives back; a cold rollback's verification took ~1.6× the CPU and ~2× the p99 of doing it on
+    /// one thread (benchmarks/results/2026-12-01-rollback-latency-2).
     /// </summary>
-    private sealed class VerifyingVisitor(IReadOnlyList<ObjectId> ids, IObjectBytesVisitor inner, bool storeVerifies) : IObjectBytesVisitor
+    private sealed class VerifyingVisitor(IReadOnlyList<ObjectId> ids, IObjectBytesVisitor? inner, bool storeVerifies) : IObjectBytesVisitor
     {
         public int Read { get; private set; }
 
         public void Visit(int index, ReadOnlySpan<byte> encoded)
         {
             var id = ids[index];
-            if (!storeVerifies && !HashesTo(encoded, id)) ObjectCodec.Verify(id, encoded); // throws the typed error naming the object
+            if (!storeVerifies && ObjectId.Compute(encoded) != id) ObjectCodec.Verify(id, encoded); // throws the typed error naming the object
             ObjectCodec.ReadKind(id, encoded);
             Read++;
-            inner.Visit(index, encoded);
+            inner?.Visit(index, encoded);
         }
-    }
-
-    /// <summary>
-    /// The first position whose bytes do not hash to their id (int.MaxValue: none), on the calling thread. Hashing a
-    /// batch in parallel (and reading a local store's batch in parts on every core) was measured slower here: for a
-    /// snapshot's ~350 objects (~300 µs of SHA-256) the thread-pool wake-ups and spinning cost more than the second core
-    /// gives back — a cold rollback's verification took ~1.6× the CPU and ~2× the p99 of doing it on one thread
-    /// (benchmarks/results/2026-12-01-rollback-latency-2).
-    /// </summary>
-    private static int FirstMismatch(IReadOnlyList<ObjectId> ids, ReadOnlyMemory<byte>?[] data)
-    {
-        for (var i = 0; i < data.Length; i++)
-            if (data[i] is { } d && !HashesTo(d.Span, ids[i])) return i;
-        return int.MaxValue;
-    }
-
-    [ThreadStatic]
-    private static System.Security.Cryptography.IncrementalHash? t_sha256;
-
-    /// <summary>
-    /// Whether <paramref name="encoded"/> hashes to <paramref name="id"/>: SHA-256 as <see cref="ObjectId.Compute"/>, by
-    /// <see cref="DirectSha256"/> where OpenSSL is there to call directly (no per-call EVP and interop overhead: ~0.5–1 µs
-    /// per object), otherwise with one hash object per thread reused across a batch (a one-shot hash sets up and frees a
-    /// native context per object: ~0.25 µs of a ~1.2 µs hash of a node-sized object).
-    /// </summary>
-    private static bool HashesTo(ReadOnlySpan<byte> encoded, ObjectId id)
-    {
-        Span<byte> hash = stackalloc byte[ObjectId.Size];
-        if (!DirectSha256.TryHash(encoded, hash))
-        {
-            var sha = t_sha256 ??= System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-            sha.AppendData(encoded);
-            sha.GetHashAndReset(hash);
-        }
-        if (HashCounter.Active) HashCounter.Increment();
-        return new ObjectId(hash) == id;
     }
 
     /// <summary>
