@@ -19,8 +19,12 @@ public sealed class OneBreakerTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
         await using var redis = await RedisBackend.ConnectAsync(new RedisBackendOptions
         {
-            Configuration = server.Endpoint, KeyPrefix = "breaker:", OperationTimeout = TimeSpan.FromMilliseconds(500), ConnectTimeout = TimeSpan.FromMilliseconds(500),
+            // Generous bounds: on a loaded machine a 0.5 s connect or first call before the kill timed out (a failure counted
+            // before the test's own two). After the kill no call waits for them: the dead server's socket is closed, and
+            // with the fail-fast backlog every call fails at once.
+            Configuration = server.Endpoint, KeyPrefix = "breaker:", OperationTimeout = TimeSpan.FromSeconds(10), ConnectTimeout = TimeSpan.FromSeconds(10),
         });
+        Assert.True(redis.Connection.IsConnected, "not connected to the private redis-server before the test");
         var durable = new InMemoryObjectStore();
         var tiered = new TieredObjectStore(new TieredObjectStoreOptions
         {
