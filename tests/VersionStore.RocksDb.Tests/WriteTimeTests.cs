@@ -121,49 +121,64 @@ public sealed class WriteTimeTests : IDisposable
     public async Task Writers_during_sweeps_lose_nothing_and_batches_of_the_same_microsecond_never_share_a_record()
     {
         using var backend = Open();
-        var objects = Enumerable.Range(0, 300).Select(i => Blob($"object {i}")).ToArray();
+        var objects = Enumerable.Range(0, 400).Select(i => Blob($"object {i}")).ToArray();
         await backend.WriteAsync(objects);
         _clock.Advance(TimeSpan.FromHours(2)); // all old now; the clock stays put, so every write below has the same microsecond
         var ids = objects.Select(o => o.Id).ToArray();
         var cutoff = _clock.GetUtcNow() - Grace;
+        Assert.Equal(objects.Length, await SweepAsync(backend, ids, cutoff)); // the long first sweep (and its compaction) out of the way
 
-        const int writers = 4, batchesPerWriter = 150;
+        // Each writer writes again half of its own quarter, each object once, in batches of 1–5: once its write is
+        // acknowledged an object is young for every sweep below (same cut-off, fixed clock), so it must never be deleted. A
+        // sweep that checked the write times apart from its delete would delete one rewritten between the check and the delete.
+        const int writers = 4;
         using var done = new CancellationTokenSource();
         var sweeps = 0;
+        var swept = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sweeper = Task.Run(async () =>
         {
-            while (!done.IsCancellationRequested || sweeps == 0)
+            try
             {
-                await backend.DeleteObjectsAsync(ids, cutoff);
-                sweeps++;
+                while (!done.IsCancellationRequested)
+                {
+                    await backend.DeleteObjectsAsync(ids, cutoff);
+                    sweeps++;
+                    Interlocked.Exchange(ref swept, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).SetResult();
+                }
             }
+            finally { swept.TrySetResult(); }
         });
-        var acknowledged = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        var results = await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
             var random = new Random(w);
-            var mine = new HashSet<ObjectId>();
-            for (var b = 0; b < batchesPerWriter; b++)
+            var quarter = objects.Skip(w * objects.Length / writers).Take(objects.Length / writers).ToArray();
+            var mine = quarter.Where((_, i) => i % 2 == 0).OrderBy(_ => random.Next()).ToList();
+            var batches = 0;
+            for (var next = 0; next < mine.Count; batches++)
             {
-                var batch = Enumerable.Range(0, 1 + random.Next(5)).Select(_ => objects[random.Next(objects.Length)]).ToList();
+                // One batch per sweep at most, so the writes spread over many sweeps and land at any point of one.
+                await Volatile.Read(ref swept).Task;
+                var batch = mine.GetRange(next, Math.Min(1 + random.Next(5), mine.Count - next));
                 await backend.WriteAsync(batch);
-                foreach (var o in batch) mine.Add(o.Id); // acknowledged: it must survive every sweep with this cut-off
+                next += batch.Count;
             }
-            return mine;
+            return (Rewritten: mine.Select(o => o.Id), Batches: batches);
         })));
         await done.CancelAsync();
-        await sweeper;
+        await sweeper; // (a failed sweep fails the test here)
 
-        var rewritten = acknowledged.SelectMany(a => a).ToHashSet();
-        foreach (var id in rewritten) Assert.True(await backend.ContainsAsync(id), $"{id} was rewritten, acknowledged, then lost ({sweeps} sweeps)");
+        var rewritten = results.SelectMany(r => r.Rewritten).ToHashSet();
+        var lost = 0;
+        foreach (var id in rewritten)
+            if (!await backend.ContainsAsync(id)) lost++;
+        Assert.True(lost == 0, $"{lost} of {rewritten.Count} objects were rewritten, acknowledged, then deleted ({sweeps} sweeps)");
         // Every batch kept its own record: the same microsecond, distinct keys, none overwritten.
         var records = backend.ReadRaw(KeyLayout.WrittenFamily);
-        Assert.Equal(writers * batchesPerWriter, records.Count);
+        Assert.Equal(results.Sum(r => r.Batches), records.Count);
         Assert.Equal(records.Count, records.Select(r => Convert.ToHexString(r.Key)).Distinct().Count());
-        // The ones never rewritten are old: a last sweep takes exactly those still there.
-        var oldStillThere = 0;
-        foreach (var id in ids)
-            if (!rewritten.Contains(id) && await backend.ContainsAsync(id)) oldStillThere++;
-        Assert.Equal(oldStillThere, await SweepAsync(backend, ids, cutoff));
+        Assert.Equal(rewritten.Count, records.Sum(r => r.Value.Length / ObjectId.Size));
+        // The ones never rewritten are gone; a last sweep deletes nothing more.
+        Assert.Equal(0, await SweepAsync(backend, ids, cutoff));
         foreach (var id in ids) Assert.Equal(rewritten.Contains(id), await backend.ContainsAsync(id));
     }
 
