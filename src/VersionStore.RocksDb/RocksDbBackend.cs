@@ -40,6 +40,10 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
     private readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
     private bool _disposed;
     private long _writes;
+    // The disambiguator of this backend's write-time batch records (their key is time + this). Unique within the process by
+    // the increment; RocksDB's LOCK file keeps every other process out while this one is open, and the random start makes a
+    // collision with a record of an earlier process in the same microsecond a 2^-64 chance (see docs/FORMAT-rocksdb.md).
+    private long _recordDisambiguator = Random.Shared.NextInt64();
 
     /// <summary>The native database: for benchmarks that measure a raw write beside the backend's (the commit benchmark's CPU floor).</summary>
     internal NativeDb Database => _db;
@@ -142,7 +146,7 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
             if (options.ReadOnly && !Directory.Exists(path))
                 throw new BackendUnavailableException(BackendName, $"cannot open the database at '{path}' read-only: the folder does not exist");
             db = NativeDb.Open(dbOptions, path, families, options.ReadOnly);
-            CheckFormat(db, path);
+            CheckFormat(db, path, options.LoggerFactory);
             return new RocksDbBackend(db, options);
         }
         catch (RocksDbException e) when (IsLockError(e))
@@ -174,7 +178,13 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
     /// <summary>RocksDB options without a C API setter, in RocksDB's option-string syntax (see <see cref="Open(RocksDbBackendOptions)"/>).</summary>
     internal const string OpenTimeOptions = "reuse_manifest_on_open=true;max_file_opening_threads=1";
 
-    private static void CheckFormat(NativeDb db, string path)
+    /// <summary>
+    /// Checks the layout version: a new database gets <see cref="KeyLayout.FormatVersion"/>; a layout-1 database is read as
+    /// it is by a read-only open and upgraded to 2 by a read-write open — the version is written (synced) here, before the
+    /// backend exists and so before any write of layout 2, and from then on a build that reads only version 1 refuses the
+    /// database (<see cref="UnsupportedFormatException"/>) instead of missing the new write times. Anything else is refused.
+    /// </summary>
+    private static void CheckFormat(NativeDb db, string path, ILoggerFactory loggerFactory)
     {
         var stored = db.Get(KeyLayout.FormatKey);
         if (stored is null && db.ReadOnly)
@@ -184,9 +194,16 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
             db.Put(KeyLayout.FormatKey, new byte[] { KeyLayout.FormatVersion }, null, new WriteOptions().SetSync(true));
             return;
         }
-        if (stored.Length != 1 || stored[0] != KeyLayout.FormatVersion)
-            throw new UnsupportedFormatException(BackendName, path,
-                stored.Length == 1 ? stored[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(malformed)", KeyLayout.FormatVersion);
+        if (stored.Length == 1 && stored[0] == KeyLayout.FormatVersion) return;
+        if (stored.Length == 1 && stored[0] == KeyLayout.LegacyFormatVersion)
+        {
+            if (db.ReadOnly) return; // read as layout 1; every reader of the written family reads both kinds of entries
+            db.Put(KeyLayout.FormatKey, new byte[] { KeyLayout.FormatVersion }, null, new WriteOptions().SetSync(true));
+            RocksDbTelemetry.LayoutUpgraded(loggerFactory.CreateLogger(RocksDbTelemetry.Name), path, KeyLayout.LegacyFormatVersion, KeyLayout.FormatVersion);
+            return;
+        }
+        throw new UnsupportedFormatException(BackendName, path,
+            stored.Length == 1 ? stored[0].ToString(System.Globalization.CultureInfo.InvariantCulture) : "(malformed)", KeyLayout.FormatVersion);
     }
 
     // ---------------------------------------------------------------- objects
@@ -460,17 +477,37 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
         }
     }
 
-    /// <summary>Puts objects and their write time (a rewrite refreshes it, so the grace period protects a reused object again).</summary>
+    /// <summary>
+    /// Puts objects and one write-time batch record naming them all (layout 2: key = now in unix microseconds + this
+    /// backend's next disambiguator, value = the ids; a batch of more than <see cref="KeyLayout.MaxIdsPerWriteRecord"/>
+    /// objects gets one record per that many). A rewrite puts a new record, so the grace period protects a reused object again.
+    /// </summary>
     private void PutObjects(WriteBatch batch, IReadOnlyList<EncodedObject> objects)
     {
-        Span<byte> key = stackalloc byte[ObjectId.Size];
-        Span<byte> time = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(time, Micros(Options.TimeProvider.GetUtcNow()));
-        for (var i = 0; i < objects.Count; i++)
+        var length = objects.Count * ObjectId.Size;
+        byte[]? rented = null;
+        var ids = length <= 2048 ? stackalloc byte[length] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
         {
-            objects[i].Id.WriteTo(key);
-            batch.Put(key, objects[i].Data.Span, _objects);
-            batch.Put(key, time, _written);
+            for (var i = 0; i < objects.Count; i++)
+            {
+                var key = ids.Slice(i * ObjectId.Size, ObjectId.Size);
+                objects[i].Id.WriteTo(key);
+                batch.Put(key, objects[i].Data.Span, _objects);
+            }
+            // Times before 1970 are stored as 0: a later time only makes the objects count as younger (never deleted sooner).
+            var micros = Math.Max(0, Micros(Options.TimeProvider.GetUtcNow()));
+            Span<byte> recordKey = stackalloc byte[KeyLayout.WriteRecordKeySize];
+            const int chunk = KeyLayout.MaxIdsPerWriteRecord * ObjectId.Size;
+            for (var offset = 0; offset < length; offset += chunk)
+            {
+                KeyLayout.WriteRecordKey(recordKey, micros, Interlocked.Increment(ref _recordDisambiguator));
+                batch.Put(recordKey, ids.Slice(offset, Math.Min(chunk, length - offset)), _written);
+            }
+        }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
@@ -479,15 +516,26 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
     // ---------------------------------------------------------------- garbage collection
 
     /// <inheritdoc />
-    /// <remarks>Pages through the objects in key order without holding an iterator across a yield.</remarks>
+    /// <remarks>
+    /// First reads the whole <c>written</c> column family once into a map from id to newest write time (memory: one entry
+    /// per object written since the last garbage-collection trim — batch records of layout 2 and legacy per-object entries
+    /// of layout 1 alike), then pages through the objects in key order without holding an iterator across a yield. An
+    /// object written (or written again) after the enumeration started is listed with the time the map holds — an older
+    /// one, or none — or not at all; the sweep's own check (<see cref="DeleteObjectsAsync"/>) reads the write times again,
+    /// atomically with the delete, so that never lets a young object be deleted. A damaged batch record (its ids unreadable)
+    /// counts as a write of <em>every</em> object at its time.
+    /// </remarks>
+    /// <exception cref="CorruptObjectException">The <c>written</c> family holds a key no layout writes (its time cannot be read).</exception>
     public async IAsyncEnumerable<StoredObjectInfo> ListObjectsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.CompletedTask.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        var times = ReadWriteTimes();
         byte[]? after = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var page = ListPage(after, 4096);
+            var page = ListPage(after, 4096, times);
             foreach (var item in page) yield return item;
             if (page.Count < 4096) yield break;
             after = new byte[ObjectId.Size];
@@ -495,7 +543,63 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
         }
     }
 
-    private List<StoredObjectInfo> ListPage(byte[]? after, int size)
+    /// <summary>The newest write time per object named by the <c>written</c> family, and the time of the newest damaged batch record (<see cref="long.MinValue"/> when none).</summary>
+    private sealed class WriteTimes
+    {
+        public readonly Dictionary<ObjectId, long> Newest = [];
+        public long DamagedFloor = long.MinValue;
+
+        public void Add(ObjectId id, long micros)
+        {
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Newest, id, out var existed);
+            if (!existed || micros > slot) slot = micros;
+        }
+
+        public DateTimeOffset? Of(ObjectId id)
+        {
+            var micros = Newest.TryGetValue(id, out var t) ? Math.Max(t, DamagedFloor) : DamagedFloor;
+            return micros == long.MinValue ? null : FromMicros(micros);
+        }
+    }
+
+    /// <summary>Reads every entry of the <c>written</c> family (both layouts) into a <see cref="WriteTimes"/>.</summary>
+    private WriteTimes ReadWriteTimes()
+    {
+        var times = new WriteTimes();
+        var damaged = 0;
+        EnterRead();
+        try
+        {
+            using var it = _db.NewIterator(_written);
+            for (it.SeekToFirst(); it.Valid(); it.Next())
+            {
+                var key = it.GetKeySpan();
+                var value = it.GetValueSpan();
+                if (key.Length == KeyLayout.LegacyWrittenKeySize)
+                {
+                    // Layout 1. A value that is not 8 bytes has no readable time: the object counts as young for ever.
+                    var legacy = LegacyMicros(value);
+                    if (legacy == long.MaxValue) damaged++;
+                    times.Add(new ObjectId(key), legacy);
+                    continue;
+                }
+                var micros = KeyLayout.RecordMicros(key) ?? throw UnknownWriteTimeKey(key);
+                if (!IsIdList(value))
+                {
+                    damaged++;
+                    times.DamagedFloor = Math.Max(times.DamagedFloor, micros);
+                    continue;
+                }
+                for (var offset = 0; offset < value.Length; offset += ObjectId.Size) times.Add(new ObjectId(value.Slice(offset, ObjectId.Size)), micros);
+            }
+        }
+        catch (RocksDbException e) { throw Unavailable("read the write times", e); }
+        finally { _gate.ExitReadLock(); }
+        if (damaged > 0) RocksDbTelemetry.DamagedWriteTimes(_logger, Options.Path, damaged, "listed as written at their time (a damaged batch record: every object)");
+        return times;
+    }
+
+    private List<StoredObjectInfo> ListPage(byte[]? after, int size, WriteTimes times)
     {
         var page = new List<StoredObjectInfo>(size);
         EnterRead();
@@ -512,9 +616,8 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
             {
                 var key = it.GetKeySpan();
                 if (key.Length != ObjectId.Size) continue;
-                var written = _db.Get(key.ToArray(), _written);
-                DateTimeOffset? at = written is { Length: 8 } ? DateTimeOffset.UnixEpoch.AddTicks(BinaryPrimitives.ReadInt64LittleEndian(written) * 10) : null;
-                page.Add(new StoredObjectInfo(new ObjectId(key), it.GetValueSpan().Length, at));
+                var id = new ObjectId(key);
+                page.Add(new StoredObjectInfo(id, it.GetValueSpan().Length, times.Of(id)));
             }
             return page;
         }
@@ -524,16 +627,25 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
 
     /// <inheritdoc />
     /// <remarks>
-    /// One atomic batch under the sweep gate (writers wait at most for this batch): each id whose newest write is before
-    /// <paramref name="writtenBefore"/> is deleted with its write-time entry; write-time entries older than the cut-off are
-    /// trimmed (no entry means "written long ago"). Then the objects' key range is compacted, so the space is returned.
+    /// One atomic batch under the sweep gate (writers wait at most for this call): one pass over the <c>written</c> column
+    /// family finds which of <paramref name="ids"/> were written at or after <paramref name="writtenBefore"/> — named by a
+    /// batch record of that time or later, or by a legacy per-object entry of that time or later — and those are skipped;
+    /// the rest are deleted. Batch records and legacy entries older than the cut-off are trimmed in the same batch (an
+    /// object no entry names was written long ago). The pass reads every entry of the family — the records written since
+    /// the last trim plus any legacy entries not yet trimmed — and keeps in memory only the ids asked about. Never on doubt:
+    /// a damaged batch record at or after the cut-off (its ids unreadable) makes the call delete nothing, a legacy entry
+    /// without a readable time keeps its object, and a key no layout writes fails the call before anything is deleted.
+    /// Then the objects' key range is compacted, so the space is returned.
     /// </remarks>
+    /// <exception cref="CorruptObjectException">The <c>written</c> family holds a key no layout writes; nothing was deleted.</exception>
     public ValueTask<IReadOnlyList<TierSweepResult>> DeleteObjectsAsync(IReadOnlyCollection<ObjectId> ids, DateTimeOffset writtenBefore, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
         cancellationToken.ThrowIfCancellationRequested();
         var cutoff = Micros(writtenBefore);
-        long count = 0, bytes = 0;
+        long count = 0, bytes = 0, trimmed = 0;
+        var damaged = 0;
+        var candidates = new HashSet<ObjectId>(ids);
         EnterRead();
         try
         {
@@ -541,40 +653,81 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
             try
             {
                 using var batch = new WriteBatch();
-                var key = new byte[ObjectId.Size];
-                foreach (var id in ids)
-                {
-                    id.WriteTo(key);
-                    var written = _db.Get(key, _written);
-                    if (written is { Length: 8 } && BinaryPrimitives.ReadInt64LittleEndian(written) >= cutoff) continue;
-                    var value = _db.Get(key, _objects);
-                    if (value is null) continue;
-                    batch.Delete(key, _objects);
-                    if (written is not null) batch.Delete(key, _written);
-                    count++;
-                    bytes += value.Length;
-                }
+                var young = new HashSet<ObjectId>();
+                var deleteNothing = false;
                 using (var it = _db.NewIterator(_written))
                 {
                     for (it.SeekToFirst(); it.Valid(); it.Next())
                     {
-                        var v = it.GetValueSpan();
-                        if (v.Length != 8 || BinaryPrimitives.ReadInt64LittleEndian(v) < cutoff) batch.Delete(it.Key(), _written);
+                        var key = it.GetKeySpan();
+                        var value = it.GetValueSpan();
+                        if (key.Length == KeyLayout.LegacyWrittenKeySize)
+                        {
+                            var legacy = LegacyMicros(value);
+                            if (legacy == long.MaxValue) damaged++; // no readable time: kept, and its object with it
+                            if (legacy < cutoff) { batch.Delete(key, _written); trimmed++; }
+                            else if (candidates.Count > 0) Young(new ObjectId(key));
+                            continue;
+                        }
+                        var micros = KeyLayout.RecordMicros(key) ?? throw UnknownWriteTimeKey(key);
+                        // Whatever a record older than the cut-off names was written before it — even a damaged one.
+                        if (micros < cutoff) { batch.Delete(key, _written); trimmed++; continue; }
+                        if (!IsIdList(value)) { damaged++; deleteNothing = true; continue; }
+                        if (candidates.Count == 0) continue;
+                        for (var offset = 0; offset < value.Length; offset += ObjectId.Size) Young(new ObjectId(value.Slice(offset, ObjectId.Size)));
                     }
                 }
-                _db.Write(batch, _writeOptions);
+                if (!deleteNothing)
+                {
+                    var key = new byte[ObjectId.Size];
+                    foreach (var id in candidates)
+                    {
+                        if (young.Contains(id)) continue;
+                        id.WriteTo(key);
+                        var value = _db.Get(key, _objects);
+                        if (value is null) continue;
+                        batch.Delete(key, _objects);
+                        count++;
+                        bytes += value.Length;
+                    }
+                }
+                if (batch.Count() > 0) _db.Write(batch, _writeOptions);
+
+                void Young(ObjectId id)
+                {
+                    if (candidates.Contains(id)) young.Add(id);
+                }
             }
             finally { _sweepGate.ExitWriteLock(); }
-            if (count > 0)
-            {
-                _db.CompactRange((byte[]?)null, null, _objects);
-                _db.CompactRange((byte[]?)null, null, _written);
-            }
+            if (damaged > 0) RocksDbTelemetry.DamagedWriteTimes(_logger, Options.Path, damaged, "the sweep skipped what they might protect (a damaged batch record at or after the cut-off: every object)");
+            if (count > 0) _db.CompactRange((byte[]?)null, null, _objects);
+            if (count > 0 || trimmed > 0) _db.CompactRange((byte[]?)null, null, _written);
         }
         catch (RocksDbException e) { throw Unavailable($"delete {ids.Count} objects", e); }
         finally { _gate.ExitReadLock(); }
         return ValueTask.FromResult<IReadOnlyList<TierSweepResult>>([new TierSweepResult("rocksdb", count, bytes)]);
     }
+
+    /// <summary>A legacy (layout 1) entry's time; <see cref="long.MaxValue"/> (young for ever) when the value is not 8 bytes.</summary>
+    private static long LegacyMicros(ReadOnlySpan<byte> value)
+        => value.Length == KeyLayout.LegacyWrittenValueSize ? BinaryPrimitives.ReadInt64LittleEndian(value) : long.MaxValue;
+
+    /// <summary>Whether a batch record's value is a readable list of ids: a positive multiple of 32 bytes.</summary>
+    private static bool IsIdList(ReadOnlySpan<byte> value) => value.Length > 0 && value.Length % ObjectId.Size == 0;
+
+    private CorruptObjectException UnknownWriteTimeKey(ReadOnlySpan<byte> key)
+        => new(null, $"the write-time column family ('{KeyLayout.WrittenFamily}') of the database at '{Options.Path}' holds a key of {key.Length} bytes "
+            + $"that no layout writes (0x{Convert.ToHexString(key[..Math.Min(key.Length, 40)])}); its time cannot be read, so garbage collection "
+            + "lists and deletes nothing until it is removed (see docs/OPERATIONS.md, \"Damaged write times\")");
+
+    private static readonly long MaxMicros = (DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+    private static readonly long MinMicros = (DateTimeOffset.MinValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    /// <summary>Unix microseconds as a time; beyond the range of <see cref="DateTimeOffset"/> (a damaged entry's "young for ever"), its bound.</summary>
+    private static DateTimeOffset FromMicros(long micros)
+        => micros >= MaxMicros ? DateTimeOffset.MaxValue
+            : micros <= MinMicros ? DateTimeOffset.MinValue
+            : DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 
     /// <inheritdoc />
     /// <exception cref="CorruptObjectException">A stored entry does not decode.</exception>
@@ -891,6 +1044,28 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
     {
         EnterRead();
         try { _db.Put(key, value, _db.GetColumnFamily(columnFamily), _writeOptions); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <summary>Test hook: the raw value under a raw key of a column family, or null.</summary>
+    internal byte[]? GetRaw(string columnFamily, byte[] key)
+    {
+        EnterRead();
+        try { return _db.Get(key, _db.GetColumnFamily(columnFamily)); }
+        finally { _gate.ExitReadLock(); }
+    }
+
+    /// <summary>Test hook: every key and value of a column family, in key order.</summary>
+    internal List<(byte[] Key, byte[] Value)> ReadRaw(string columnFamily)
+    {
+        var all = new List<(byte[], byte[])>();
+        EnterRead();
+        try
+        {
+            using var it = _db.NewIterator(_db.GetColumnFamily(columnFamily));
+            for (it.SeekToFirst(); it.Valid(); it.Next()) all.Add((it.Key(), it.Value()));
+            return all;
+        }
         finally { _gate.ExitReadLock(); }
     }
 

@@ -234,11 +234,11 @@ public sealed class RocksDbBackendTests : IDisposable
         // Its own exception, not "backend unavailable": retrying will not help, upgrading VersionStore will.
         var e = Assert.Throws<UnsupportedFormatException>(() => RocksDbBackend.Open(DbPath));
         Assert.Equal("RocksDB", e.Backend);
-        Assert.Equal("2", e.Found);
+        Assert.Equal("3", e.Found);
         Assert.Equal(KeyLayout.FormatVersion, e.Supported);
-        Assert.Contains("format version 2; this build of VersionStore reads version 1", e.Message);
+        Assert.Contains("format version 3; this build of VersionStore reads version 2", e.Message);
         // The refused open released the database: a second attempt reads the format again instead of hitting the lock.
-        Assert.Equal("2", Assert.Throws<UnsupportedFormatException>(() => RocksDbBackend.Open(DbPath)).Found);
+        Assert.Equal("3", Assert.Throws<UnsupportedFormatException>(() => RocksDbBackend.Open(DbPath)).Found);
     }
 
     [Fact]

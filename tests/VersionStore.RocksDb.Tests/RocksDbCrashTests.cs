@@ -22,6 +22,7 @@ public sealed class RocksDbCrashTests : IDisposable
     public async Task Acknowledged_writes_survive_SIGKILL_of_the_writing_process()
     {
         var dbPath = _dir.Combine("db");
+        var started = DateTimeOffset.UtcNow; // the helper stamps write times with the system clock
         using var child = StartHelper(dbPath);
         using var timeout = new CancellationTokenSource(Guard);
         var acknowledged = new List<(long Step, ObjectId Target)>();
@@ -74,6 +75,15 @@ public sealed class RocksDbCrashTests : IDisposable
             foreach (var o in CrashWorkload.Objects(step))
                 Assert.True((await reopened.TryReadAsync(o.Id))?.Span.SequenceEqual(o.Data.Span), $"object of step {step} lost");
         }
+
+        // Each acknowledged object's write time survived with it (one record per batch, in the same WriteBatch): it is
+        // listed with a time of this run, and a sweep whose cut-off precedes the run deletes none of them.
+        var writtenAt = new Dictionary<ObjectId, DateTimeOffset?>();
+        await foreach (var o in reopened.ListObjectsAsync()) writtenAt[o.Id] = o.WrittenAt;
+        var acknowledgedIds = acknowledged.SelectMany(a => CrashWorkload.Objects(a.Step)).Select(o => o.Id).Distinct().ToList();
+        foreach (var id in acknowledgedIds)
+            Assert.True(writtenAt.GetValueOrDefault(id) >= started - TimeSpan.FromSeconds(1), $"object {id} has no write time of this run after the crash");
+        Assert.Equal(0, (await reopened.DeleteObjectsAsync(acknowledgedIds, started - TimeSpan.FromMinutes(1))).Sum(r => r.ObjectsDeleted));
 
         // The database is writable after recovery: the next CAS from the recovered state wins.
         var next = new AuditEntry(branch, state.Sequence + 1, state.Target, last.Target, "rollback.reset", "test", CrashWorkload.TimeOf(state.Sequence + 1), "after crash", state.AuditHash);

@@ -23,8 +23,12 @@ internal static class KeyLayout
     /// <summary>Longest remembered ref store marker, in bytes.</summary>
     public const int MaxRefStoreEpochBytes = 256;
 
-    /// <summary>The layout version this code reads and writes.</summary>
-    public const byte FormatVersion = 1;
+    /// <summary>The layout version this code writes (docs/FORMAT-rocksdb.md). It also reads <see cref="LegacyFormatVersion"/>, and a
+    /// read-write open of such a store upgrades it to this version before anything else is written.</summary>
+    public const byte FormatVersion = 2;
+
+    /// <summary>Layout version 1: one write-time entry per object (key = the 32 id bytes). Still read; never written.</summary>
+    public const byte LegacyFormatVersion = 1;
 
     /// <summary>Column family of objects: key = the 32 id bytes, value = canonical encoding.</summary>
     public const string ObjectsFamily = "objects";
@@ -34,8 +38,44 @@ internal static class KeyLayout
     public const string AuditFamily = "audit";
     /// <summary>Column family of remembered heads (fail-static cache): key = repo 00 ref 00, value = ref state + seen-at.</summary>
     public const string HeadsFamily = "heads";
-    /// <summary>Column family of recent write times: key = the 32 id bytes, value = unix microseconds (8 bytes, little-endian) of the object's newest write. Trimmed by garbage collection; no entry means "written long ago".</summary>
+    /// <summary>
+    /// Column family of recent write times. Layout 2: one <em>batch record</em> per write batch, key = <see cref="WriteRecordKey"/>
+    /// (16 bytes: unix microseconds, big-endian, then a disambiguator), value = the concatenated 32-byte ids of the batch's
+    /// objects. Layout 1 (still read): one entry per object, key = the 32 id bytes, value = unix microseconds (8 bytes,
+    /// little-endian). The key length tells the two apart. Trimmed by garbage collection; an object no entry names was
+    /// written long ago.
+    /// </summary>
     public const string WrittenFamily = "written";
+
+    /// <summary>Length of a batch record's key (layout 2).</summary>
+    public const int WriteRecordKeySize = 16;
+
+    /// <summary>Length of a legacy per-object write-time key (layout 1): the object id.</summary>
+    public const int LegacyWrittenKeySize = 32;
+
+    /// <summary>Length of a legacy per-object write-time value (layout 1): int64 little-endian unix microseconds.</summary>
+    public const int LegacyWrittenValueSize = 8;
+
+    /// <summary>Most ids in one batch record; a larger batch writes several records (same time, consecutive disambiguators) in the same write batch.</summary>
+    public const int MaxIdsPerWriteRecord = 4096;
+
+    /// <summary>
+    /// Writes a batch record's key: <paramref name="micros"/> (unix microseconds, ≥ 0) as 8 bytes big-endian, so records sort by
+    /// time, then <paramref name="disambiguator"/> as 8 bytes big-endian, so two batches of the same microsecond never share a key.
+    /// </summary>
+    public static void WriteRecordKey(Span<byte> key, long micros, long disambiguator)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(key, micros);
+        BinaryPrimitives.WriteInt64BigEndian(key[8..], disambiguator);
+    }
+
+    /// <summary>The time of a batch record's key, or null when the key is not one this code writes (wrong length, negative time).</summary>
+    public static long? RecordMicros(ReadOnlySpan<byte> key)
+    {
+        if (key.Length != WriteRecordKeySize) return null;
+        var micros = BinaryPrimitives.ReadInt64BigEndian(key);
+        return micros < 0 ? null : micros;
+    }
 
     /// <summary><c>repo 00</c>: the prefix of every key of one repository.</summary>
     public static byte[] RepositoryPrefix(RepositoryName repository)

@@ -18,4 +18,10 @@ internal static partial class RocksDbTelemetry
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "Closed the RocksDB database at {Path}")]
     public static partial void Closed(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Upgraded the RocksDB database at {Path} from layout version {From} to {To} (one write-time record per batch; a build that reads only version {From} can no longer open it)")]
+    public static partial void LayoutUpgraded(ILogger logger, string path, int from, int to);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "The RocksDB database at {Path} holds {Count} damaged write-time entries (written column family); garbage collection treats them as recent writes and deletes nothing they might protect: {Detail}")]
+    public static partial void DamagedWriteTimes(ILogger logger, string path, int count, string detail);
 }
