@@ -14,7 +14,28 @@ internal static class History
 {
     // ------------------------------------------------------------------ is-ancestor
 
-    public static async ValueTask<bool> IsAncestorAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
+    public static ValueTask<bool> IsAncestorAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
+    {
+        // An attached graph whose positions are at hand (both ends in the file's base, or loaded): straight to the walk,
+        // no async state machine (its generic builder code over this method's state would JIT in a fresh process).
+        if (graph.AttachPending) return IsAncestorByHeadersAsync(graph, ancestor, descendant, ct);
+        var a = graph.GetLoadedAsync(ancestor, ct);
+        if (!a.IsCompletedSuccessfully) return AncestorPendingAsync(graph, a, descendant, ct);
+        var d = graph.GetLoadedAsync(descendant, ct);
+        if (!d.IsCompletedSuccessfully) return DescendantPendingAsync(graph, a.Result, d, ct);
+        return IsAncestorAsync(graph, a.Result, d.Result, ct);
+
+        static async ValueTask<bool> AncestorPendingAsync(CommitGraph graph, ValueTask<int> a, ObjectId descendant, CancellationToken ct)
+        {
+            var at = await a.ConfigureAwait(false);
+            return await IsAncestorAsync(graph, at, await graph.GetLoadedAsync(descendant, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+        }
+
+        static async ValueTask<bool> DescendantPendingAsync(CommitGraph graph, int a, ValueTask<int> d, CancellationToken ct)
+            => await IsAncestorAsync(graph, a, await d.ConfigureAwait(false), ct).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<bool> IsAncestorByHeadersAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
     {
         // A fresh process: stored headers may answer without attaching the persisted file — generations say no, or a
         // short walk from the descendant (never below the ancestor's generation) finds it or runs out.

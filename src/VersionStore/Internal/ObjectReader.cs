@@ -23,10 +23,16 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     {
         var data = await store.TryReadAsync(id, cancellationToken).ConfigureAwait(false);
         if (data is null) return null;
-        if (_storeVerifies) ObjectCodec.ReadKind(id, data.Value.Span);
-        else ObjectCodec.Verify(id, data.Value.Span);
-        VersionStoreDiagnostics.ObjectsRead.Add(1);
+        Verify(id, data.Value.Span);
         return data;
+    }
+
+    /// <summary>The check of <see cref="TryReadVerifiedAsync"/> on bytes read for <paramref name="id"/>.</summary>
+    private void Verify(ObjectId id, ReadOnlySpan<byte> data)
+    {
+        if (_storeVerifies) ObjectCodec.ReadKind(id, data);
+        else ObjectCodec.Verify(id, data);
+        VersionStoreDiagnostics.ObjectsRead.Add(1);
     }
 
     /// <summary>
@@ -168,11 +174,31 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     private static Tree AsTree(ObjectId id, object cached)
         => cached as Tree ?? throw new UnexpectedObjectKindException(id, ObjectKind.Tree, ObjectKind.Commit);
 
-    private async ValueTask<Commit?> LoadCommitAsync(ObjectId id, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Synchronous when the store's read is (the embedded and in-memory backends): no async state machine and no awaiter
+    /// of <c>ReadOnlyMemory&lt;byte&gt;?</c>, generic code that would JIT on a fresh process's first commit read.
+    /// Exceptions travel in the returned task, as from an async method.
+    /// </remarks>
+    private ValueTask<Commit?> LoadCommitAsync(ObjectId id, CancellationToken cancellationToken)
     {
-        var data = await TryReadVerifiedAsync(id, cancellationToken).ConfigureAwait(false);
-        if (data is null) return null;
-        var commit = ObjectCodec.DecodeCommit(id, data.Value.Span);
+        try
+        {
+            var read = store.TryReadAsync(id, cancellationToken);
+            return read.IsCompletedSuccessfully ? new ValueTask<Commit?>(DecodeRead(id, read.Result)) : LoadCommitPendingAsync(id, read);
+        }
+        catch (OperationCanceledException e) when (e.CancellationToken.IsCancellationRequested) { return ValueTask.FromCanceled<Commit?>(e.CancellationToken); }
+        catch (Exception e) { return ValueTask.FromException<Commit?>(e); }
+    }
+
+    private async ValueTask<Commit?> LoadCommitPendingAsync(ObjectId id, ValueTask<ReadOnlyMemory<byte>?> read)
+        => DecodeRead(id, await read.ConfigureAwait(false));
+
+    /// <summary>A commit read for <paramref name="id"/> (null: not stored), verified, decoded and cached.</summary>
+    private Commit? DecodeRead(ObjectId id, ReadOnlyMemory<byte>? data)
+    {
+        if (data is not { } bytes) return null;
+        Verify(id, bytes.Span);
+        var commit = ObjectCodec.DecodeCommit(id, bytes.Span);
         Remember(id, commit);
         return commit;
     }
