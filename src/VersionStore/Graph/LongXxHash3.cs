@@ -49,6 +49,10 @@ internal static class LongXxHash3
 
     /// <summary>The XXH3-64 hash, seeded with <paramref name="seed"/>, of <paramref name="head"/> (at most 64 bytes) followed by <paramref name="rest"/>.</summary>
     public static ulong Hash(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed)
+        => Hash(head, rest, seed, scalar: (long)head.Length + rest.Length > MidSizeMax && PrecompiledScalarIsUsed());
+
+    /// <summary><see cref="Hash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long)"/> with the accumulate loop's path chosen: <see cref="AccumulateScalar"/> or <see cref="Accumulate"/> (tests compare both).</summary>
+    internal static ulong Hash(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed, bool scalar)
     {
         if (head.Length > StripeLength) throw new ArgumentOutOfRangeException(nameof(head), "at most 64 bytes");
         var length = (long)head.Length + rest.Length;
@@ -79,7 +83,8 @@ internal static class LongXxHash3
         for (long n = 0; n < blocks; n++)
         {
             var block = n == 0 ? first : rest.Slice(checked((int)(n * BlockLength) - head.Length), BlockLength);
-            Accumulate(acc, block, secret, StripesPerBlock);
+            if (scalar) AccumulateScalar(acc, block, secret, StripesPerBlock);
+            else Accumulate(acc, block, secret, StripesPerBlock);
             Scramble(acc, scrambleKey);
         }
         var stripes = (int)((length - 1 - (blocks * BlockLength)) / StripeLength);
@@ -147,6 +152,64 @@ internal static class LongXxHash3
             Lane(ref x6, ref x7, ref d, ref k, 56);
         }
         acc[0] = x0; acc[1] = x1; acc[2] = x2; acc[3] = x3; acc[4] = x4; acc[5] = x5; acc[6] = x6; acc[7] = x7;
+    }
+
+    /// <summary>
+    /// True when <see cref="AccumulateScalar"/> runs as precompiled (ReadyToRun) code in this process: its first call, on a
+    /// scratch accumulator, compiled nothing on this thread. Then the long loop takes it — no JIT at all for the checksum
+    /// (the vector <see cref="Accumulate"/> is never precompiled: marked for a full compile, and ReadyToRun vector code is
+    /// not used on an AVX-512 machine). Else (IL, or the image's code rejected) the probe cost one small tier-0 compile and
+    /// the loop takes the vector path, compiled fully optimised.
+    /// </summary>
+    private static bool PrecompiledScalarIsUsed()
+    {
+        if (!BitConverter.IsLittleEndian) return false;
+        Span<ulong> scratch = stackalloc ulong[8];
+        var before = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true);
+        AccumulateScalar(scratch, DefaultSecret, DefaultSecret, 1);
+        return System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true) == before;
+    }
+
+    /// <summary>
+    /// <see cref="Accumulate"/>'s scalar path on its own, for a little-endian host, written with <see cref="Unsafe"/>'s
+    /// intrinsics only (ReadyToRun code cannot inline most framework methods): the ReadyToRun image carries it fully
+    /// optimised, so a package consumer's fresh process hashes the base without compiling anything.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AccumulateScalar(Span<ulong> acc, ReadOnlySpan<byte> input, ReadOnlySpan<byte> secret, int stripes)
+    {
+        if (stripes == 0) return;
+        if ((long)stripes * StripeLength > input.Length || ((stripes - 1) * 8) + StripeLength > secret.Length || acc.Length < 8) throw new ArgumentOutOfRangeException(nameof(stripes));
+        ref var data = ref MemoryMarshal.GetReference(input);
+        ref var key = ref MemoryMarshal.GetReference(secret);
+        ref var a = ref MemoryMarshal.GetReference(acc);
+        ulong x0 = a, x1 = Unsafe.Add(ref a, 1), x2 = Unsafe.Add(ref a, 2), x3 = Unsafe.Add(ref a, 3);
+        ulong x4 = Unsafe.Add(ref a, 4), x5 = Unsafe.Add(ref a, 5), x6 = Unsafe.Add(ref a, 6), x7 = Unsafe.Add(ref a, 7);
+        for (var s = 0; s < stripes; s++)
+        {
+            ref var d = ref Unsafe.Add(ref data, s * StripeLength);
+            ref var k = ref Unsafe.Add(ref key, s * 8);
+            ScalarLane(ref x1, ref x0, ref d, ref k, 0);
+            ScalarLane(ref x0, ref x1, ref d, ref k, 8);
+            ScalarLane(ref x3, ref x2, ref d, ref k, 16);
+            ScalarLane(ref x2, ref x3, ref d, ref k, 24);
+            ScalarLane(ref x5, ref x4, ref d, ref k, 32);
+            ScalarLane(ref x4, ref x5, ref d, ref k, 40);
+            ScalarLane(ref x7, ref x6, ref d, ref k, 48);
+            ScalarLane(ref x6, ref x7, ref d, ref k, 56);
+        }
+        a = x0; Unsafe.Add(ref a, 1) = x1; Unsafe.Add(ref a, 2) = x2; Unsafe.Add(ref a, 3) = x3;
+        Unsafe.Add(ref a, 4) = x4; Unsafe.Add(ref a, 5) = x5; Unsafe.Add(ref a, 6) = x6; Unsafe.Add(ref a, 7) = x7;
+    }
+
+    /// <summary><see cref="Lane"/> for a little-endian host, by unaligned reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScalarLane(ref ulong swapped, ref ulong own, ref byte data, ref byte key, int offset)
+    {
+        var value = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref data, offset));
+        var keyed = value ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref key, offset));
+        swapped += value;
+        own += (keyed & 0xFFFFFFFFUL) * (keyed >> 32);
     }
 
     /// <summary>One lane of a stripe: the swapped accumulator takes the value, this one the 32×32 product of the keyed value.</summary>

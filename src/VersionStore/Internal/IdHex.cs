@@ -76,8 +76,10 @@ internal static class IdHex
         uint bad = 0;
         for (var i = 0; i < 16; i++)
         {
-            // A char above 0xFF maps to entry 0xFF (ÿ), which is not a digit.
-            uint v = Unsafe.Add(ref digits, (nint)Math.Min((uint)Unsafe.Add(ref source, i), 0xFFu));
+            // A char above 0xFF maps to entry 0xFF (ÿ), which is not a digit. (No Math.Min: ReadyToRun code inlines
+            // framework methods across the version bubble only where they allow it; Unsafe's intrinsics always.)
+            uint c = Unsafe.Add(ref source, i);
+            uint v = Unsafe.Add(ref digits, (nint)(c > 0xFF ? 0xFF : c));
             bad |= v;
             value = (value << 4) | v;
         }
