@@ -139,7 +139,7 @@ internal sealed class CommitGraphFile(string path)
             // optimised on its first call (the library's runs as tier-0 code this early in a process: ~10× slower).
             if (LongXxHash3.Hash(new ReadOnlySpan<byte>(start + BaseStart, 8), data[8..], BaseStart) != checksum) return null;
             var at = start + BaseStart + BaseHeaderSize;
-            var fanout = MemoryMarshal.Cast<byte, int>(new ReadOnlySpan<byte>(at, FanoutSize)).ToArray();
+            var fanout = new ReadOnlySpan<int>(at, FanoutSize / sizeof(int)).ToArray(); // not MemoryMarshal.Cast<byte, int>: a generic instantiation that JITs
             at += FanoutSize;
             var ids = at;
             at += (long)n * ObjectId.Size;

@@ -14,7 +14,7 @@ namespace VersionStore.Graph;
 /// process, right after start, when the library's <see cref="XxHash3"/> still runs as unoptimised tier-0 code (its
 /// small vector helpers not yet inlined; measured ~100 ms CPU for 60 MB against ~9 ms once tiered up). The inner loop,
 /// <see cref="Accumulate"/>, is compiled fully optimised on first call (<see cref="MethodImplOptions.AggressiveOptimization"/>);
-/// <see cref="Hash"/> is not marked, so the package's linux-x64 ReadyToRun image carries its precompiled code (a JIT
+/// <see cref="Hash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long)"/> is not marked, so the package's linux-x64 ReadyToRun image carries its precompiled code (a JIT
 /// process then compiles only the inner loop: ~6 ms less in a fresh process's first attach).
 /// </summary>
 internal static class LongXxHash3
@@ -70,7 +70,10 @@ internal static class LongXxHash3
             BinaryPrimitives.WriteUInt64LittleEndian(secret[i..], BinaryPrimitives.ReadUInt64LittleEndian(DefaultSecret[i..]) + (ulong)seed);
             BinaryPrimitives.WriteUInt64LittleEndian(secret[(i + 8)..], BinaryPrimitives.ReadUInt64LittleEndian(DefaultSecret[(i + 8)..]) - (ulong)seed);
         }
-        Span<ulong> acc = [Prime32_3, Prime64_1, Prime64_2, Prime64_3, Prime64_4, Prime32_2, Prime64_5, Prime32_1];
+        // stackalloc rather than a collection expression, whose inline-array helpers are generic code that JITs.
+        Span<ulong> acc = stackalloc ulong[8];
+        acc[0] = Prime32_3; acc[1] = Prime64_1; acc[2] = Prime64_2; acc[3] = Prime64_3;
+        acc[4] = Prime64_4; acc[5] = Prime32_2; acc[6] = Prime64_5; acc[7] = Prime32_1;
 
         // The first block, head included, copied into one buffer; every later byte is read from rest in place.
         Span<byte> first = stackalloc byte[BlockLength];
@@ -103,7 +106,7 @@ internal static class LongXxHash3
 
     /// <summary>XXH3's accumulate step over <paramref name="stripes"/> stripes of <paramref name="input"/>, the secret advancing 8 bytes per stripe.</summary>
     /// <remarks>
-    /// Not inlined: <see cref="Hash"/> calls it from three places, and a fully optimised compile of three inlined copies
+    /// Not inlined: <see cref="Hash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long, bool)"/> calls it from three places, and a fully optimised compile of three inlined copies
     /// (vector and scalar paths each) cost a fresh process more JIT time than the call per 1 KiB block costs at run time.
     /// Still marked for a full compile on first call: each call loops over 16 stripes only, too few for on-stack
     /// replacement, so unmarked IL would hash 60 MB as tier-0 code; and the ReadyToRun image cannot stand in: unmarked,

@@ -8,7 +8,7 @@ namespace VersionStore.Internal;
 /// </summary>
 internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions options)
 {
-    private readonly ConcurrentDictionary<ObjectId, object> _decoded = new();
+    private readonly IdObjectCache _decoded = new(); // not a ConcurrentDictionary over ObjectId: see IdObjectCache
     private int _count; // entries added since the last clear (approximate under races, which is all a bound needs)
     private readonly ConcurrentDictionary<ObjectId, Tree> _writtenTrees = new();
     private readonly ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>> _blobs = new();
@@ -280,7 +280,7 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     {
         foreach (var id in ids)
         {
-            _decoded.TryRemove(id, out _);
+            _decoded.TryRemove(id);
             _writtenTrees.TryRemove(id, out _);
             if (_blobs.TryRemove(id, out var gone)) Interlocked.Add(ref _blobBytes, -gone.Length);
         }
