@@ -135,7 +135,14 @@ public readonly struct ObjectId : IEquatable<ObjectId>, IComparable<ObjectId>, I
     }
 
     /// <summary>64 lowercase hex digits.</summary>
-    public override string ToString() => string.Create(HexLength, this, static (span, id) => id.TryFormat(span, out _, default, null));
+    public override string ToString()
+    {
+        // Formatted on the stack and copied: string.Create<ObjectId> is a generic instantiation over this struct that JITs
+        // in a fresh process (a 128-byte copy costs less than that ever saves).
+        Span<char> text = stackalloc char[HexLength];
+        TryFormat(text, out _, default, null);
+        return new string(text);
+    }
 
     /// <inheritdoc />
     public string ToString(string? format, IFormatProvider? formatProvider) => ToString();

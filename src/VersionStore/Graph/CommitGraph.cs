@@ -39,7 +39,9 @@ internal sealed class CommitGraph
     private static readonly ConditionalWeakTable<RepositoryStore, CommitGraph> Graphs = new();
 
     private readonly object _gate = new();
-    private readonly Dictionary<ObjectId, int> _positions = [];
+    // Positions of commits outside the file's base, guarded by _gate; created on first use (a walk over the base alone
+    // never needs it, and its generic code over ObjectId would JIT in a fresh process).
+    private Dictionary<ObjectId, int>? _positions;
     private readonly ObjectReader? _reader;
     private Chunk[] _chunks = [];
     private int _count;
@@ -212,7 +214,7 @@ internal sealed class CommitGraph
             if (!_attached) AttachLocked();
             var b = _base.Find(id);
             if (b >= 0) return b;
-            return _positions.TryGetValue(id, out var p) ? p : -1;
+            return _positions is not null && _positions.TryGetValue(id, out var p) ? p : -1;
         }
     }
 
@@ -523,7 +525,7 @@ internal sealed class CommitGraph
             var b = _base.Find(id);
             if (b >= 0) return b;
         }
-        if (_positions.TryGetValue(id, out var pos)) return pos;
+        if (_positions is not null && _positions.TryGetValue(id, out var pos)) return pos;
         pos = _count;
         var d = pos - _baseCount;
         var chunkIndex = d >> ChunkBits;
@@ -538,7 +540,7 @@ internal sealed class CommitGraph
         chunk.Ids[slot] = id;
         chunk.Links[(slot << 2) | P1Field] = -1;
         chunk.Links[(slot << 2) | P2Field] = -1;
-        _positions.Add(id, pos);
+        (_positions ??= []).Add(id, pos);
         // Release: a reader that sees the count sees the chunk table, the chunk and the id.
         Volatile.Write(ref _count, pos + 1);
         return pos;

@@ -92,8 +92,17 @@ internal static class LongXxHash3
         }
         var stripes = (int)((length - 1 - (blocks * BlockLength)) / StripeLength);
         var last = blocks == 0 ? first : rest[checked((int)(blocks * BlockLength) - head.Length)..];
-        Accumulate(acc, last, secret, stripes);
-        Accumulate(acc, rest.Slice(checked((int)(length - StripeLength) - head.Length), StripeLength), secret[(SecretSize - StripeLength - 7)..], 1);
+        var tail = rest.Slice(checked((int)(length - StripeLength) - head.Length), StripeLength);
+        if (scalar)
+        {
+            AccumulateScalar(acc, last, secret, stripes);
+            AccumulateScalar(acc, tail, secret[(SecretSize - StripeLength - 7)..], 1);
+        }
+        else
+        {
+            Accumulate(acc, last, secret, stripes);
+            Accumulate(acc, tail, secret[(SecretSize - StripeLength - 7)..], 1);
+        }
 
         var result = (ulong)length * Prime64_1;
         for (var i = 0; i < 4; i++)

@@ -10,8 +10,10 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
 {
     private readonly IdObjectCache _decoded = new(); // not a ConcurrentDictionary over ObjectId: see IdObjectCache
     private int _count; // entries added since the last clear (approximate under races, which is all a bound needs)
-    private readonly ConcurrentDictionary<ObjectId, Tree> _writtenTrees = new();
-    private readonly ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>> _blobs = new();
+    private readonly IdObjectCache _writtenTrees = new(); // values are Trees
+    // Created on the first blob kept (a process that only walks history never reads a blob; the dictionary's generic code
+    // over ObjectId would JIT in a fresh process).
+    private ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>>? _blobs;
     private long _blobBytes; // content bytes in _blobs (approximate under races, which is all a bound needs)
     private int _writtenCount;
     private const int MaxWrittenTrees = 16_384; // a commit writes a handful: enough for the latest snapshots of many repositories
@@ -132,7 +134,7 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         var positions = new List<int>();
         for (var i = 0; i < result.Length; i++)
         {
-            if (_blobs.TryGetValue(ids[i], out var cached)) result[i] = cached;
+            if (Volatile.Read(ref _blobs) is { } blobs && blobs.TryGetValue(ids[i], out var cached)) result[i] = cached;
             else
             {
                 load.Add(ids[i]);
@@ -221,7 +223,7 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     /// tree after it was written is still detected there.
     /// </summary>
     public ValueTask<Tree> GetBaseTreeAsync(ObjectId id, CancellationToken cancellationToken)
-        => _writtenTrees.TryGetValue(id, out var tree) ? ValueTask.FromResult(tree) : GetTreeAsync(id, cancellationToken);
+        => _writtenTrees.TryGetValue(id, out var tree) ? ValueTask.FromResult((Tree)tree) : GetTreeAsync(id, cancellationToken);
 
     /// <summary>Remembers a tree this process just stored, for <see cref="GetBaseTreeAsync"/>. Call only once it is stored.</summary>
     public void RememberWrittenTree(Tree tree)
@@ -242,11 +244,11 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     /// <summary>Drops a tree from the written-tree memory (a newer commit replaced it; see <see cref="TreeWriter.RememberNewTrees"/>).</summary>
     public void ForgetWrittenTree(ObjectId id)
     {
-        if (_writtenTrees.TryRemove(id, out _)) Interlocked.Decrement(ref _writtenCount);
+        if (_writtenTrees.TryRemove(id)) Interlocked.Decrement(ref _writtenCount);
     }
 
     public ValueTask<ReadOnlyMemory<byte>> GetBlobAsync(ObjectId id, CancellationToken cancellationToken)
-        => _blobs.TryGetValue(id, out var cached) ? ValueTask.FromResult(cached) : LoadBlobAsync(id, cancellationToken);
+        => Volatile.Read(ref _blobs) is { } blobs && blobs.TryGetValue(id, out var cached) ? ValueTask.FromResult(cached) : LoadBlobAsync(id, cancellationToken);
 
     private async ValueTask<ReadOnlyMemory<byte>> LoadBlobAsync(ObjectId id, CancellationToken cancellationToken)
     {
@@ -269,11 +271,14 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         if (budget == 0 || content.Length > budget / 16) return;
         if (Interlocked.Add(ref _blobBytes, content.Length) > budget)
         {
-            _blobs.Clear();
+            Blobs.Clear();
             Interlocked.Exchange(ref _blobBytes, content.Length);
         }
-        if (!_blobs.TryAdd(id, content)) Interlocked.Add(ref _blobBytes, -content.Length);
+        if (!Blobs.TryAdd(id, content)) Interlocked.Add(ref _blobBytes, -content.Length);
     }
+
+    private ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>> Blobs
+        => Volatile.Read(ref _blobs) ?? Interlocked.CompareExchange(ref _blobs, new ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>>(), null) ?? _blobs;
 
     /// <summary>Drops deleted objects from the caches (garbage collection).</summary>
     public void Forget(IEnumerable<ObjectId> ids)
@@ -281,8 +286,8 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         foreach (var id in ids)
         {
             _decoded.TryRemove(id);
-            _writtenTrees.TryRemove(id, out _);
-            if (_blobs.TryRemove(id, out var gone)) Interlocked.Add(ref _blobBytes, -gone.Length);
+            _writtenTrees.TryRemove(id);
+            if (Volatile.Read(ref _blobs) is { } blobs && blobs.TryRemove(id, out var gone)) Interlocked.Add(ref _blobBytes, -gone.Length);
         }
     }
 

@@ -83,7 +83,7 @@ public sealed class SynchronousResolveTests
             Assert.True(repo.ResolveAsync(rev).IsCompletedSuccessfully, rev);
         var walk = repo.IsAncestorAsync("v1", "main");
         Assert.True(walk.IsCompletedSuccessfully);
-        Assert.True(walk.Result);
+        Assert.True(await walk);
         var failed = repo.ResolveAsync("nope");
         Assert.True(failed.IsFaulted);
         using var cancelled = new CancellationTokenSource();

@@ -46,7 +46,7 @@ public sealed class IdObjectCacheTests
     }
 
     [Fact]
-    public void Readers_see_every_added_entry_while_writers_add_remove_and_grow()
+    public async Task Readers_see_every_added_entry_while_writers_add_remove_and_grow()
     {
         var cache = new IdObjectCache();
         const int Keys = 50_000;
@@ -75,7 +75,7 @@ public sealed class IdObjectCacheTests
             Volatile.Write(ref published, k % 2 == 0 ? k : k - 1);
         }
         Volatile.Write(ref done, true);
-        Task.WaitAll(readers);
+        await Task.WhenAll(readers);
         Assert.Equal(0, failures);
         Assert.Equal((Keys / 2) + 50, cache.Count); // every even key, and the last 50 odd ones
     }
