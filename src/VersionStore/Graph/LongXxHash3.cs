@@ -14,8 +14,9 @@ namespace VersionStore.Graph;
 /// process, right after start, when the library's <see cref="XxHash3"/> still runs as unoptimised tier-0 code (its
 /// small vector helpers not yet inlined; measured ~100 ms CPU for 60 MB against ~9 ms once tiered up). The inner loop,
 /// <see cref="Accumulate"/>, is compiled fully optimised on first call (<see cref="MethodImplOptions.AggressiveOptimization"/>);
-/// <see cref="Hash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long)"/> is not marked, so the package's linux-x64 ReadyToRun image carries its precompiled code (a JIT
-/// process then compiles only the inner loop: ~6 ms less in a fresh process's first attach).
+/// <see cref="Hash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long)"/> is not marked; where the package's linux-x64 ReadyToRun
+/// image runs, a long input takes a scalar accumulate the image carries (<see cref="HashPrecompiled"/>), so nothing is
+/// compiled at all (docs/BENCHMARKS.md, "First walk, fourth pass").
 /// </summary>
 internal static class LongXxHash3
 {
@@ -48,21 +49,38 @@ internal static class LongXxHash3
     ];
 
     /// <summary>The XXH3-64 hash, seeded with <paramref name="seed"/>, of <paramref name="head"/> (at most 64 bytes) followed by <paramref name="rest"/>.</summary>
+    /// <remarks>
+    /// A long input is hashed by <see cref="HashPrecompiled"/> where the ReadyToRun image's scalar accumulate runs
+    /// (nothing compiled), else by <see cref="HashOptimized"/>, compiled fully optimised once (not tier-0 code, then
+    /// on-stack replacement: ~4 ms of JIT in a fresh process). The value is the same.
+    /// </remarks>
     public static ulong Hash(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed)
-        => Hash(head, rest, seed, scalar: (long)head.Length + rest.Length > MidSizeMax && PrecompiledScalarIsUsed());
-
-    /// <summary><see cref="Hash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long)"/> with the accumulate loop's path chosen: <see cref="AccumulateScalar"/> or <see cref="Accumulate"/> (tests compare both).</summary>
-    internal static ulong Hash(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed, bool scalar)
     {
         if (head.Length > StripeLength) throw new ArgumentOutOfRangeException(nameof(head), "at most 64 bytes");
-        var length = (long)head.Length + rest.Length;
-        if (length <= MidSizeMax)
+        if ((long)head.Length + rest.Length <= MidSizeMax)
         {
             var xx = new XxHash3(seed);
             xx.Append(head);
             xx.Append(rest);
             return xx.GetCurrentHashAsUInt64();
         }
+        return Internal.Precompiled.IsUsed && PrecompiledScalarIsUsed() ? HashPrecompiled(head, rest, seed) : HashOptimized(head, rest, seed);
+    }
+
+    /// <summary>A long input's hash by <see cref="AccumulateScalar"/>: unmarked, the ReadyToRun image carries it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static ulong HashPrecompiled(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed) => HashLong(head, rest, seed, scalar: true);
+
+    /// <summary>A long input's hash by the vector <see cref="Accumulate"/>, compiled fully optimised on first call.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static ulong HashOptimized(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed) => HashLong(head, rest, seed, scalar: false);
+
+    /// <summary>XXH3-64 of an input longer than <see cref="MidSizeMax"/> (head at most 64 bytes), the accumulate step by <see cref="AccumulateScalar"/> or <see cref="Accumulate"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HashLong(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed, bool scalar)
+    {
+        if (head.Length > StripeLength || (long)head.Length + rest.Length <= MidSizeMax) throw new ArgumentOutOfRangeException(nameof(head));
+        var length = (long)head.Length + rest.Length;
 
         Span<byte> secret = stackalloc byte[SecretSize];
         for (var i = 0; i < SecretSize; i += 16)
@@ -115,7 +133,7 @@ internal static class LongXxHash3
 
     /// <summary>XXH3's accumulate step over <paramref name="stripes"/> stripes of <paramref name="input"/>, the secret advancing 8 bytes per stripe.</summary>
     /// <remarks>
-    /// Not inlined: <see cref="Hash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long, bool)"/> calls it from three places, and a fully optimised compile of three inlined copies
+    /// Not inlined: <see cref="HashLong"/> calls it from three places, and a fully optimised compile of three inlined copies
     /// (vector and scalar paths each) cost a fresh process more JIT time than the call per 1 KiB block costs at run time.
     /// Still marked for a full compile on first call: each call loops over 16 stripes only, too few for on-stack
     /// replacement, so unmarked IL would hash 60 MB as tier-0 code; and the ReadyToRun image cannot stand in: unmarked,
