@@ -137,10 +137,24 @@ internal static class History
         }
 
         /// <summary>Walks the loaded part: true when the target is reached; false when the stack is empty (unloaded parents met are in <see cref="Missing"/>).</summary>
-        /// <remarks>Compiled fully optimised on first call: a fresh process's first whole-history walk (a million steps) would
-        /// otherwise run as tier-0 code until on-stack replacement catches up.</remarks>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool Run(CancellationToken ct)
+        /// <remarks>
+        /// One loop body, two callers (<see cref="Precompiled"/>): where this assembly runs its ReadyToRun image, the
+        /// unmarked one, whose precompiled code runs at once (nothing compiled on a fresh process's first walk); in a
+        /// JIT process the one marked <see cref="MethodImplOptions.AggressiveOptimization"/>, compiled fully optimised on
+        /// first call (a million steps of tier-0 code until on-stack replacement would cost more). Everything the loop
+        /// calls per step is inlined — a call between methods of a ReadyToRun image goes through an indirection cell, and
+        /// per step that made the precompiled walk ~45 % slower than the JIT's (docs/BENCHMARKS.md, "First walk, fourth pass").
+        /// </remarks>
+        public bool Run(CancellationToken ct) => Precompiled.IsUsed ? RunPrecompiled(ct) : RunOptimized(ct);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private bool RunPrecompiled(CancellationToken ct) => RunCore(ct);
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private bool RunOptimized(CancellationToken ct) => RunCore(ct);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private bool RunCore(CancellationToken ct)
         {
             var graph = Graph;
             var marks = _marks;
@@ -180,17 +194,20 @@ internal static class History
             Missing.Clear();
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per commit of the first walk: see Run
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per commit walked: inlined into Run (see there)
         private void Push(int p)
         {
-            if (_depth == _stack.Length)
-            {
-                var bigger = ArrayPool<int>.Shared.Rent(_stack.Length * 2);
-                Array.Copy(_stack, bigger, _depth);
-                ArrayPool<int>.Shared.Return(_stack);
-                _stack = bigger;
-            }
+            if (_depth == _stack.Length) GrowStack();
             _stack[_depth++] = p;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void GrowStack()
+        {
+            var bigger = ArrayPool<int>.Shared.Rent(_stack.Length * 2);
+            Array.Copy(_stack, bigger, _depth);
+            ArrayPool<int>.Shared.Return(_stack);
+            _stack = bigger;
         }
 
         public void Dispose()
