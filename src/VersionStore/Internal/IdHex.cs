@@ -63,27 +63,46 @@ internal static class IdHex
     {
         ref var pairs = ref MemoryMarshal.GetReference(Pairs);
         ref var d = ref Unsafe.As<char, byte>(ref destination);
-        for (var i = 0; i < 8; i++)
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, i * 4), Unsafe.Add(ref pairs, (int)(word >> (56 - (8 * i))) & 0xFF));
+        // Unrolled, two digit pairs (8 bytes) per store: independent lookups, no loop-carried shift.
+        Unsafe.WriteUnaligned(ref d, Two(ref pairs, word >> 56, word >> 48));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, 8), Two(ref pairs, word >> 40, word >> 32));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, 16), Two(ref pairs, word >> 24, word >> 16));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref d, 24), Two(ref pairs, word >> 8, word));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Two(ref uint pairs, ulong first, ulong second)
+        => Unsafe.Add(ref pairs, (nint)(first & 0xFF)) | ((ulong)Unsafe.Add(ref pairs, (nint)(second & 0xFF)) << 32);
 
     /// <summary>Reads 16 hex digits (either case) from <paramref name="source"/>[0..16] into <paramref name="word"/>; false when one is not a hex digit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryReadWord(ref char source, out ulong word)
     {
         ref var digits = ref MemoryMarshal.GetReference(Digits);
-        ulong value = 0;
-        uint bad = 0;
-        for (var i = 0; i < 16; i++)
-        {
-            // A char above 0xFF maps to entry 0xFF (ÿ), which is not a digit. (No Math.Min: ReadyToRun code inlines
-            // framework methods across the version bubble only where they allow it; Unsafe's intrinsics always.)
-            uint c = Unsafe.Add(ref source, i);
-            uint v = Unsafe.Add(ref digits, (nint)(c > 0xFF ? 0xFF : c));
-            bad |= v;
-            value = (value << 4) | v;
-        }
-        word = value;
-        return (bad & 0xF0) == 0;
+        // Unrolled into eight independent digit pairs (no loop-carried shift); a pair with a non-digit has bits above 0xFF.
+        var p0 = Pair(ref digits, ref source, 0);
+        var p1 = Pair(ref digits, ref source, 2);
+        var p2 = Pair(ref digits, ref source, 4);
+        var p3 = Pair(ref digits, ref source, 6);
+        var p4 = Pair(ref digits, ref source, 8);
+        var p5 = Pair(ref digits, ref source, 10);
+        var p6 = Pair(ref digits, ref source, 12);
+        var p7 = Pair(ref digits, ref source, 14);
+        word = ((ulong)(byte)p0 << 56) | ((ulong)(byte)p1 << 48) | ((ulong)(byte)p2 << 40) | ((ulong)(byte)p3 << 32)
+            | ((ulong)(byte)p4 << 24) | ((ulong)(byte)p5 << 16) | ((ulong)(byte)p6 << 8) | (byte)p7;
+        return ((p0 | p1 | p2 | p3 | p4 | p5 | p6 | p7) & ~0xFFu) == 0;
+    }
+
+    /// <summary>The byte of the two digits at <paramref name="at"/>; bits above 0xFF set when either is not a hex digit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Pair(ref byte digits, ref char source, int at)
+    {
+        // A char above 0xFF maps to entry 0xFF (ÿ), which is not a digit. (No Math.Min: ReadyToRun code inlines
+        // framework methods across the version bubble only where they allow it; Unsafe's intrinsics always.)
+        uint c0 = Unsafe.Add(ref source, at), c1 = Unsafe.Add(ref source, at + 1);
+        uint hi = Unsafe.Add(ref digits, (nint)(c0 > 0xFF ? 0xFF : c0));
+        uint lo = Unsafe.Add(ref digits, (nint)(c1 > 0xFF ? 0xFF : c1));
+        // A non-digit (0xFF) in either sets bits 8-11 of hi << 4 or, through lo's 0xF0, bit 8 below.
+        return (hi << 4) | lo | ((lo & 0xF0) << 4);
     }
 }
