@@ -64,7 +64,9 @@ internal static class LongXxHash3
             xx.Append(rest);
             return xx.GetCurrentHashAsUInt64();
         }
-        return Internal.Precompiled.IsUsed && PrecompiledScalarIsUsed() ? HashPrecompiled(head, rest, seed) : HashOptimized(head, rest, seed);
+        // NativeAOT (no dynamic code: everything is precompiled, vector paths included) keeps the vector accumulate.
+        return Internal.Precompiled.IsUsed && RuntimeFeature.IsDynamicCodeSupported && PrecompiledScalarIsUsed()
+            ? HashPrecompiled(head, rest, seed) : HashOptimized(head, rest, seed);
     }
 
     /// <summary>A long input's hash by <see cref="AccumulateScalar"/>: unmarked, the ReadyToRun image carries it.</summary>

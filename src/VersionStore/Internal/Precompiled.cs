@@ -16,7 +16,7 @@ namespace VersionStore.Internal;
 /// </remarks>
 internal static class Precompiled
 {
-    /// <summary>True when this assembly's methods run from its ReadyToRun image.</summary>
+    /// <summary>True when this assembly's methods run from its ReadyToRun image (also under NativeAOT, where nothing is JIT-compiled).</summary>
     public static readonly bool IsUsed = Probe();
 
     private static bool Probe()
