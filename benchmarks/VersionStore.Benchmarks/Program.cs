@@ -10,6 +10,7 @@ using VersionStore.Benchmarks;
 //   ... -- scale-sim [REPOS] [OBJECTS]   (docs/SCALE.md)
 //   ... -- ingest-probe [ROUNDS] [PER-ROUND]   (CommitIngestBenchmarks interleaved, min/median per case and the per-round ratio)
 //   ... -- pack-codec-probe [ROUNDS] [headline]   (PackCodecBenchmarks interleaved, min/median per case: noise-robust ratios)
+//   ... -- hex-probe [ROUNDS]   (ObjectId parse/format, own table code beside Convert's, alternating)
 //   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE | walk-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
@@ -80,6 +81,12 @@ if (rest.Length >= 1 && rest[0] == "scale-sim")
 if (rest.Length >= 2 && rest[0] == "open-loop")
 {
     FreshProcessHistory.ProbeOpenLoop(rest[1], rest.Length > 2 && rest[2] == "ro");
+    return;
+}
+
+if (rest.Length >= 1 && rest[0] == "hex-probe")
+{
+    HexProbe.Run(rest.Length > 1 ? int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture) : 9);
     return;
 }
 

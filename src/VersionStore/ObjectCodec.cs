@@ -314,7 +314,10 @@ internal static class ObjectCodec
         for (var i = 0; i < parentCount; i++)
         {
             parents[i] = reader.ReadId();
-            if (parents.AsSpan(0, i).Contains(parents[i])) throw new CorruptObjectException(id, $"parent {parents[i]} is listed twice");
+            // A plain loop, not Span<ObjectId>.Contains: that generic instantiation over this library's struct is not in
+            // any ReadyToRun image and would JIT on the first commit a process decodes.
+            for (var j = 0; j < i; j++)
+                if (parents[j] == parents[i]) throw new CorruptObjectException(id, $"parent {parents[i]} is listed twice");
         }
         var rawGeneration = reader.ReadVarInt();
         if (rawGeneration is < 1 or > MaxGeneration) throw new CorruptObjectException(id, $"generation {rawGeneration} is outside 1..{MaxGeneration}");

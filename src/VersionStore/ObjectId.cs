@@ -80,11 +80,32 @@ public readonly struct ObjectId : IEquatable<ObjectId>, IComparable<ObjectId>, I
     {
         id = default;
         if (hex.Length != HexLength) return false;
-        Span<byte> bytes = stackalloc byte[Size];
-        if (Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != Size)
+        // Word by word through a table (Internal/IdHex): precompiled in the ReadyToRun image, where Convert's vector
+        // path would JIT on a fresh process's first parse.
+        ref var text = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(hex);
+        if (!BitConverter.IsLittleEndian)
+        {
+            Span<byte> bytes = stackalloc byte[Size];
+            if (Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != Size)
+                return false;
+            id = new ObjectId(bytes);
+            return true;
+        }
+        if (!Internal.IdHex.TryReadWord(ref text, out var a)
+            || !Internal.IdHex.TryReadWord(ref System.Runtime.CompilerServices.Unsafe.Add(ref text, 16), out var b)
+            || !Internal.IdHex.TryReadWord(ref System.Runtime.CompilerServices.Unsafe.Add(ref text, 32), out var c)
+            || !Internal.IdHex.TryReadWord(ref System.Runtime.CompilerServices.Unsafe.Add(ref text, 48), out var d))
             return false;
-        id = new ObjectId(bytes);
+        id = new ObjectId(a, b, c, d);
         return true;
+    }
+
+    private ObjectId(ulong a, ulong b, ulong c, ulong d)
+    {
+        _a = a;
+        _b = b;
+        _c = c;
+        _d = d;
     }
 
     /// <summary>True when <paramref name="hexPrefix"/> (any length, either case) is a prefix of this id's hex form.</summary>
@@ -114,7 +135,14 @@ public readonly struct ObjectId : IEquatable<ObjectId>, IComparable<ObjectId>, I
     }
 
     /// <summary>64 lowercase hex digits.</summary>
-    public override string ToString() => string.Create(HexLength, this, static (span, id) => id.TryFormat(span, out _, default, null));
+    public override string ToString()
+    {
+        // Formatted on the stack and copied: string.Create<ObjectId> is a generic instantiation over this struct that JITs
+        // in a fresh process (a 128-byte copy costs less than that ever saves).
+        Span<char> text = stackalloc char[HexLength];
+        TryFormat(text, out _, default, null);
+        return new string(text);
+    }
 
     /// <inheritdoc />
     public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
@@ -123,9 +151,20 @@ public readonly struct ObjectId : IEquatable<ObjectId>, IComparable<ObjectId>, I
     public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
     {
         if (destination.Length < HexLength) { charsWritten = 0; return false; }
-        Span<byte> bytes = stackalloc byte[Size];
-        WriteTo(bytes);
-        Convert.TryToHexStringLower(bytes, destination, out charsWritten);
+        if (!BitConverter.IsLittleEndian)
+        {
+            Span<byte> bytes = stackalloc byte[Size];
+            WriteTo(bytes);
+            Convert.TryToHexStringLower(bytes, destination, out charsWritten);
+            return true;
+        }
+        // Word by word through a table (Internal/IdHex), as in TryParse.
+        ref var text = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        Internal.IdHex.WriteWord(_a, ref text);
+        Internal.IdHex.WriteWord(_b, ref System.Runtime.CompilerServices.Unsafe.Add(ref text, 16));
+        Internal.IdHex.WriteWord(_c, ref System.Runtime.CompilerServices.Unsafe.Add(ref text, 32));
+        Internal.IdHex.WriteWord(_d, ref System.Runtime.CompilerServices.Unsafe.Add(ref text, 48));
+        charsWritten = HexLength;
         return true;
     }
 

@@ -17,10 +17,69 @@ public sealed partial class Repository
         if (string.IsNullOrWhiteSpace(revision))
             return ValueTask.FromException<ObjectId>(new RevisionNotFoundException(Name.Value, revision ?? "", "empty revision"));
         var baseEnd = FindSuffixStart(revision);
-        // A name or id without ~N/^N (what most calls pass) takes a small method: in a fresh JIT process each async
-        // method's state machine is compiled whole on first call, so the suffix walk is only compiled when it is used.
-        return baseEnd == revision.Length ? ResolvePlainAsync(revision, cancellationToken) : ResolveWithSuffixesAsync(revision, baseEnd, cancellationToken);
+        // The suffix walk is its own async method: in a fresh JIT process each async method's state machine is compiled
+        // whole on first call, so it is only compiled when used.
+        if (baseEnd != revision.Length) return ResolveWithSuffixesAsync(revision, baseEnd, cancellationToken);
+        // A name or id without ~N/^N (what most calls pass): synchronous while the stores answer synchronously (the
+        // embedded and in-memory backends always do), so the first resolve in a process compiles no async state machine
+        // and no framework generic over this library's structs; a store that is still working hands its pending read to
+        // an async continuation. Exceptions travel in the returned task, as they would from an async method.
+        try { return ResolvePlain(revision, cancellationToken); }
+        catch (OperationCanceledException e) when (e.CancellationToken.IsCancellationRequested) { return ValueTask.FromCanceled<ObjectId>(e.CancellationToken); }
+        catch (Exception e) { return ValueTask.FromException<ObjectId>(e); }
     }
+
+    /// <summary>
+    /// <see cref="ResolveAsync"/> of a revision without suffixes, as <see cref="ResolvePlainAsync"/> does it, completing
+    /// synchronously when every read does. May throw (the caller puts exceptions in the task).
+    /// </summary>
+    private ValueTask<ObjectId> ResolvePlain(string revision, CancellationToken cancellationToken)
+    {
+        if (revision.Contains("@{", StringComparison.Ordinal)) return ResolvePlainAsync(revision, cancellationToken);
+        // A full id names its commit before any ref is asked (as in ResolveBaseAsync).
+        if (revision.Length == ObjectId.HexLength && ObjectId.TryParse(revision, out var full))
+        {
+            var stored = Reader.TryGetCommitAsync(full, cancellationToken);
+            if (!stored.IsCompletedSuccessfully) return FullIdPendingAsync(revision, full, stored, cancellationToken);
+            if (stored.Result is not null) return EnsureStoredCommit(revision, full, cancellationToken);
+        }
+        var found = FindRefStateAsync(revision, cancellationToken);
+        return found.IsCompletedSuccessfully ? ResolveByRefState(revision, found.Result, cancellationToken) : RefStatePendingAsync(revision, found, cancellationToken);
+    }
+
+    /// <summary>The rest of <see cref="ResolvePlain"/> once the ref the name denotes was read (null: none).</summary>
+    private ValueTask<ObjectId> ResolveByRefState(string revision, RefState? state, CancellationToken cancellationToken)
+    {
+        if (state?.Target is { } target) return EnsureStoredCommit(revision, target, cancellationToken);
+        if (ObjectId.IsHexPrefix(revision)) return ResolveHexStoredAsync(revision, cancellationToken);
+        throw new RevisionNotFoundException(Name.Value, revision, "no branch, tag, channel or commit has that name");
+    }
+
+    /// <summary><see cref="EnsureStoredCommitAsync"/>, completing synchronously when the read does.</summary>
+    private ValueTask<ObjectId> EnsureStoredCommit(string revision, ObjectId id, CancellationToken cancellationToken)
+    {
+        var stored = Reader.TryGetCommitAsync(id, cancellationToken);
+        if (!stored.IsCompletedSuccessfully) return StoredPendingAsync(revision, id, stored);
+        return stored.Result is not null ? new ValueTask<ObjectId>(id) : throw NotStored(revision, id);
+    }
+
+    private RevisionNotFoundException NotStored(string revision, ObjectId id) => new(Name.Value, revision, $"{id.ToString(12)} is not stored");
+
+    private async ValueTask<ObjectId> FullIdPendingAsync(string revision, ObjectId full, ValueTask<Commit?> stored, CancellationToken cancellationToken)
+    {
+        if (await stored.ConfigureAwait(false) is not null) return await EnsureStoredCommit(revision, full, cancellationToken).ConfigureAwait(false);
+        var state = await FindRefStateAsync(revision, cancellationToken).ConfigureAwait(false);
+        return await ResolveByRefState(revision, state, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<ObjectId> RefStatePendingAsync(string revision, ValueTask<RefState?> found, CancellationToken cancellationToken)
+        => await ResolveByRefState(revision, await found.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private async ValueTask<ObjectId> StoredPendingAsync(string revision, ObjectId id, ValueTask<Commit?> stored)
+        => await stored.ConfigureAwait(false) is not null ? id : throw NotStored(revision, id);
+
+    private async ValueTask<ObjectId> ResolveHexStoredAsync(string revision, CancellationToken cancellationToken)
+        => await EnsureStoredCommitAsync(revision, await ResolveHexAsync(revision, revision, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary><see cref="ResolveAsync"/> of a revision without suffixes.</summary>
     private async ValueTask<ObjectId> ResolvePlainAsync(string revision, CancellationToken cancellationToken)
@@ -199,6 +258,36 @@ public sealed partial class Repository
         await foreach (var _ in Store.Refs.ListRefsAsync(Name, cancellationToken).ConfigureAwait(false)) return true;
         return false;
     }
+
+    private static readonly RefKind[] ShortNameKinds = [RefKind.Branch, RefKind.Tag, RefKind.Channel];
+
+    /// <summary>
+    /// The stored state of the ref <see cref="FindRefAsync"/> finds (null: none), read once; completes synchronously when
+    /// the ref store does (no async state machine, no <c>ValueTask&lt;RefName?&gt;</c>).
+    /// </summary>
+    private ValueTask<RefState?> FindRefStateAsync(string text, CancellationToken cancellationToken)
+    {
+        if (text.StartsWith("refs/", StringComparison.Ordinal))
+            return RefName.TryParse(text, out var full) ? Store.Refs.TryGetRefAsync(Name, full.Value, cancellationToken) : new ValueTask<RefState?>((RefState?)null);
+        if (RefName.ValidateShortName(text) is not null) return new ValueTask<RefState?>((RefState?)null);
+        return FindShortRefState(text, 0, cancellationToken);
+    }
+
+    /// <summary>The first existing (or deleted) of the branch, tag and channel <paramref name="text"/>, trying kinds from <paramref name="from"/> on.</summary>
+    private ValueTask<RefState?> FindShortRefState(string text, int from, CancellationToken cancellationToken)
+    {
+        for (var k = from; k < ShortNameKinds.Length; k++)
+        {
+            var read = Store.Refs.TryGetRefAsync(Name, RefName.Create(ShortNameKinds[k], text), cancellationToken);
+            if (!read.IsCompletedSuccessfully) return FindShortRefStatePendingAsync(text, k, read, cancellationToken);
+            if (read.Result is { } state) return new ValueTask<RefState?>(state);
+        }
+        return new ValueTask<RefState?>((RefState?)null);
+    }
+
+    private async ValueTask<RefState?> FindShortRefStatePendingAsync(string text, int k, ValueTask<RefState?> read, CancellationToken cancellationToken)
+        => await read.ConfigureAwait(false)
+            ?? (k + 1 < ShortNameKinds.Length ? await FindShortRefState(text, k + 1, cancellationToken).ConfigureAwait(false) : null);
 
     /// <summary>The ref a name denotes: a full ref name, else the first existing of branch, tag, channel.</summary>
     private async ValueTask<RefName?> FindRefAsync(string text, CancellationToken cancellationToken)

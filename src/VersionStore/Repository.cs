@@ -204,12 +204,35 @@ public sealed partial class Repository
     public IAsyncEnumerable<Commit> LogAsync(string range, CancellationToken cancellationToken = default) => LogAsync(LogOptions.FromRange(range), cancellationToken);
 
     /// <summary>True when <paramref name="ancestor"/> is <paramref name="descendant"/> or one of its ancestors.</summary>
-    public async Task<bool> IsAncestorAsync(string ancestor, string descendant, CancellationToken cancellationToken = default)
+    public Task<bool> IsAncestorAsync(string ancestor, string descendant, CancellationToken cancellationToken = default)
     {
-        var a = await ResolveAsync(ancestor, cancellationToken).ConfigureAwait(false);
+        // Synchronous while every step is (resolving on the embedded or in-memory backends, the walk over an attached
+        // graph): a fresh process's first query then compiles no async state machine of this method; else the pending
+        // step continues in one. Exceptions travel in the returned task, as from an async method.
+        try
+        {
+            var a = ResolveAsync(ancestor, cancellationToken);
+            if (!a.IsCompletedSuccessfully) return IsAncestorPendingAsync(a, descendant, cancellationToken);
+            var d = ResolveAsync(descendant, cancellationToken);
+            if (!d.IsCompletedSuccessfully) return IsAncestorPendingAsync(a.Result, d, cancellationToken);
+            var walk = History.IsAncestorAsync(Graph, a.Result, d.Result, cancellationToken);
+            return walk.IsCompletedSuccessfully ? (walk.Result ? True : False) : walk.AsTask();
+        }
+        catch (OperationCanceledException e) when (e.CancellationToken.IsCancellationRequested) { return Task.FromCanceled<bool>(e.CancellationToken); }
+        catch (Exception e) { return Task.FromException<bool>(e); }
+    }
+
+    private static readonly Task<bool> True = Task.FromResult(true), False = Task.FromResult(false);
+
+    private async Task<bool> IsAncestorPendingAsync(ValueTask<ObjectId> ancestor, string descendant, CancellationToken cancellationToken)
+    {
+        var a = await ancestor.ConfigureAwait(false);
         var d = await ResolveAsync(descendant, cancellationToken).ConfigureAwait(false);
         return await History.IsAncestorAsync(Graph, a, d, cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task<bool> IsAncestorPendingAsync(ObjectId ancestor, ValueTask<ObjectId> descendant, CancellationToken cancellationToken)
+        => await History.IsAncestorAsync(Graph, ancestor, await descendant.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>True when commit <paramref name="ancestor"/> is <paramref name="descendant"/> or one of its ancestors.</summary>
     public async Task<bool> IsAncestorAsync(ObjectId ancestor, ObjectId descendant, CancellationToken cancellationToken = default)

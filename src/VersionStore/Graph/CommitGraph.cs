@@ -39,7 +39,9 @@ internal sealed class CommitGraph
     private static readonly ConditionalWeakTable<RepositoryStore, CommitGraph> Graphs = new();
 
     private readonly object _gate = new();
-    private readonly Dictionary<ObjectId, int> _positions = [];
+    // Positions of commits outside the file's base, guarded by _gate; created on first use (a walk over the base alone
+    // never needs it, and its generic code over ObjectId would JIT in a fresh process).
+    private Dictionary<ObjectId, int>? _positions;
     private readonly ObjectReader? _reader;
     private Chunk[] _chunks = [];
     private int _count;
@@ -212,13 +214,27 @@ internal sealed class CommitGraph
             if (!_attached) AttachLocked();
             var b = _base.Find(id);
             if (b >= 0) return b;
-            return _positions.TryGetValue(id, out var p) ? p : -1;
+            return _positions is not null && _positions.TryGetValue(id, out var p) ? p : -1;
         }
     }
 
     /// <summary>The position of <paramref name="id"/>, loaded.</summary>
     /// <exception cref="ObjectNotFoundException">The commit is not stored.</exception>
-    public async ValueTask<int> GetLoadedAsync(ObjectId id, CancellationToken ct)
+    public ValueTask<int> GetLoadedAsync(ObjectId id, CancellationToken ct)
+    {
+        // A commit of the attached file's base (what a whole-history query meets on a store with its file): the base is
+        // immutable once attached and always loaded, so no lock, no interning and no async state machine (whose generic
+        // code over this method's state would JIT in a fresh process). _attached is read with acquire semantics; the
+        // base fields were written before it.
+        if (_attached && _baseCount > 0)
+        {
+            var b = _base.Find(id);
+            if (b >= 0) return new ValueTask<int>(b);
+        }
+        return GetLoadedSlowAsync(id, ct);
+    }
+
+    private async ValueTask<int> GetLoadedSlowAsync(ObjectId id, CancellationToken ct)
     {
         int pos;
         lock (_gate) pos = Intern(id);
@@ -252,10 +268,10 @@ internal sealed class CommitGraph
     /// </summary>
     private unsafe void AttachLocked()
     {
-        var records = new List<CommitGraphFile.Record>();
+        RecordSink? sink = null;
         if (_file is not null)
         {
-            var sink = new RecordSink(records);
+            sink = new RecordSink();
             _fileState = _file.Load(sink, out var loaded, out _fileBlockRecords);
             _base = loaded;
             _baseCount = loaded.Count;
@@ -263,22 +279,41 @@ internal sealed class CommitGraph
             _count = loaded.Count;
         }
         _attached = true;
-        foreach (var r in records) PublishLocked(r.Id, r.Parents, r.Generation, r.Micros, fromFile: true);
+        // Index loops, and only over lists that exist and are not empty: a file that is all base (and a process that added
+        // nothing before attaching) runs no List<Record> enumerator code, which would JIT (a generic over this library's struct).
+        if (sink?.Records is { } records)
+            for (var i = 0; i < records.Count; i++)
+            {
+                var r = records[i];
+                PublishLocked(r.Id, r.Parents, r.Generation, r.Micros, fromFile: true);
+            }
         var pending = _pendingAdds;
+        if (pending.Count == 0) return;
         _pendingAdds = [];
-        foreach (var r in pending) PublishLocked(r.Id, r.Parents, r.Generation, r.Micros, fromFile: false);
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var r = pending[i];
+            PublishLocked(r.Id, r.Parents, r.Generation, r.Micros, fromFile: false);
+        }
     }
 
     /// <summary>Collects the records of the file's blocks.</summary>
-    private sealed class RecordSink(List<CommitGraphFile.Record> records) : CommitGraphFile.ISink
+    private sealed class RecordSink : CommitGraphFile.ISink
     {
-        public void BeginBlock(int count) => records.EnsureCapacity(records.Count + count);
+        /// <summary>The blocks' records; null when the file has no blocks.</summary>
+        public List<CommitGraphFile.Record>? Records { get; private set; }
+
+        public void BeginBlock(int count)
+        {
+            var records = Records ??= [];
+            records.EnsureCapacity(records.Count + count);
+        }
 
         public void Add(ObjectId id, int generation, long micros, ReadOnlySpan<byte> parents)
         {
             var ids = new ObjectId[parents.Length / ObjectId.Size];
             for (var i = 0; i < ids.Length; i++) ids[i] = new ObjectId(parents.Slice(i * ObjectId.Size, ObjectId.Size));
-            records.Add(new CommitGraphFile.Record(id, generation, micros, ids));
+            (Records ??= []).Add(new CommitGraphFile.Record(id, generation, micros, ids));
         }
 
         public void EndBlock() { }
@@ -490,7 +525,7 @@ internal sealed class CommitGraph
             var b = _base.Find(id);
             if (b >= 0) return b;
         }
-        if (_positions.TryGetValue(id, out var pos)) return pos;
+        if (_positions is not null && _positions.TryGetValue(id, out var pos)) return pos;
         pos = _count;
         var d = pos - _baseCount;
         var chunkIndex = d >> ChunkBits;
@@ -505,7 +540,7 @@ internal sealed class CommitGraph
         chunk.Ids[slot] = id;
         chunk.Links[(slot << 2) | P1Field] = -1;
         chunk.Links[(slot << 2) | P2Field] = -1;
-        _positions.Add(id, pos);
+        (_positions ??= []).Add(id, pos);
         // Release: a reader that sees the count sees the chunk table, the chunk and the id.
         Volatile.Write(ref _count, pos + 1);
         return pos;

@@ -127,7 +127,9 @@ internal sealed unsafe class CommitGraphBase
         {
             var mid = (int)((uint)(lo + hi) >> 1);
             var pos = _lookup[mid];
-            var c = new ReadOnlySpan<byte>(_ids + ((long)pos * ObjectId.Size), ObjectId.Size).SequenceCompareTo(key);
+            // As ids, not by SequenceCompareTo: its vector code is not used precompiled on this path and would JIT on a
+            // fresh process's first lookup. ObjectId's order is the bytes' order.
+            var c = new ObjectId(new ReadOnlySpan<byte>(_ids + ((long)pos * ObjectId.Size), ObjectId.Size)).CompareTo(id);
             if (c == 0) return pos;
             if (c < 0) lo = mid + 1;
             else hi = mid - 1;

@@ -139,7 +139,7 @@ internal sealed class CommitGraphFile(string path)
             // optimised on its first call (the library's runs as tier-0 code this early in a process: ~10× slower).
             if (LongXxHash3.Hash(new ReadOnlySpan<byte>(start + BaseStart, 8), data[8..], BaseStart) != checksum) return null;
             var at = start + BaseStart + BaseHeaderSize;
-            var fanout = MemoryMarshal.Cast<byte, int>(new ReadOnlySpan<byte>(at, FanoutSize)).ToArray();
+            var fanout = new ReadOnlySpan<int>(at, FanoutSize / sizeof(int)).ToArray(); // not MemoryMarshal.Cast<byte, int>: a generic instantiation that JITs
             at += FanoutSize;
             var ids = at;
             at += (long)n * ObjectId.Size;
@@ -182,11 +182,25 @@ internal sealed class CommitGraphFile(string path)
     /// or null when a check fails.
     /// </summary>
     /// <remarks>
-    /// One pass over every commit of the base, once per process: not marked <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/>,
-    /// so the linux-x64 ReadyToRun image carries its code; IL-only platforms run it as tier-0 code until on-stack
-    /// replacement moves the loop to optimised code (a few thousand iterations).
+    /// One pass over every commit of the base, once per process: where this assembly runs its ReadyToRun image
+    /// (<see cref="Internal.Precompiled"/>) through an unmarked caller, so the image's code runs and nothing is compiled;
+    /// else through a caller marked <see cref="System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization"/>,
+    /// compiled fully optimised once instead of tier-0 code and then on-stack replacement (~4–6 ms of JIT in a fresh
+    /// process, docs/BENCHMARKS.md, "First walk, fourth pass").
     /// </remarks>
     private static Dictionary<int, int[]>? WellFormedBase(int n, int[] fanout, ReadOnlySpan<int> lookup, ReadOnlySpan<int> links, ReadOnlySpan<int> extra)
+        => Internal.Precompiled.IsUsed ? WellFormedBasePrecompiled(n, fanout, lookup, links, extra) : WellFormedBaseOptimized(n, fanout, lookup, links, extra);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Dictionary<int, int[]>? WellFormedBasePrecompiled(int n, int[] fanout, ReadOnlySpan<int> lookup, ReadOnlySpan<int> links, ReadOnlySpan<int> extra)
+        => WellFormedBaseCore(n, fanout, lookup, links, extra);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining | System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static Dictionary<int, int[]>? WellFormedBaseOptimized(int n, int[] fanout, ReadOnlySpan<int> lookup, ReadOnlySpan<int> links, ReadOnlySpan<int> extra)
+        => WellFormedBaseCore(n, fanout, lookup, links, extra);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Dictionary<int, int[]>? WellFormedBaseCore(int n, int[] fanout, ReadOnlySpan<int> lookup, ReadOnlySpan<int> links, ReadOnlySpan<int> extra)
     {
         var previous = 0;
         foreach (var f in fanout)

@@ -14,8 +14,9 @@ namespace VersionStore.Graph;
 /// process, right after start, when the library's <see cref="XxHash3"/> still runs as unoptimised tier-0 code (its
 /// small vector helpers not yet inlined; measured ~100 ms CPU for 60 MB against ~9 ms once tiered up). The inner loop,
 /// <see cref="Accumulate"/>, is compiled fully optimised on first call (<see cref="MethodImplOptions.AggressiveOptimization"/>);
-/// <see cref="Hash"/> is not marked, so the package's linux-x64 ReadyToRun image carries its precompiled code (a JIT
-/// process then compiles only the inner loop: ~6 ms less in a fresh process's first attach).
+/// <see cref="Hash(ReadOnlySpan{byte}, ReadOnlySpan{byte}, long)"/> is not marked; where the package's linux-x64 ReadyToRun
+/// image runs, a long input takes a scalar accumulate the image carries (<see cref="HashPrecompiled"/>), so nothing is
+/// compiled at all (docs/BENCHMARKS.md, "First walk, fourth pass").
 /// </summary>
 internal static class LongXxHash3
 {
@@ -48,17 +49,40 @@ internal static class LongXxHash3
     ];
 
     /// <summary>The XXH3-64 hash, seeded with <paramref name="seed"/>, of <paramref name="head"/> (at most 64 bytes) followed by <paramref name="rest"/>.</summary>
+    /// <remarks>
+    /// A long input is hashed by <see cref="HashPrecompiled"/> where the ReadyToRun image's scalar accumulate runs
+    /// (nothing compiled), else by <see cref="HashOptimized"/>, compiled fully optimised once (not tier-0 code, then
+    /// on-stack replacement: ~4 ms of JIT in a fresh process). The value is the same.
+    /// </remarks>
     public static ulong Hash(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed)
     {
         if (head.Length > StripeLength) throw new ArgumentOutOfRangeException(nameof(head), "at most 64 bytes");
-        var length = (long)head.Length + rest.Length;
-        if (length <= MidSizeMax)
+        if ((long)head.Length + rest.Length <= MidSizeMax)
         {
             var xx = new XxHash3(seed);
             xx.Append(head);
             xx.Append(rest);
             return xx.GetCurrentHashAsUInt64();
         }
+        // NativeAOT (no dynamic code: everything is precompiled, vector paths included) keeps the vector accumulate.
+        return Internal.Precompiled.IsUsed && RuntimeFeature.IsDynamicCodeSupported && PrecompiledScalarIsUsed()
+            ? HashPrecompiled(head, rest, seed) : HashOptimized(head, rest, seed);
+    }
+
+    /// <summary>A long input's hash by <see cref="AccumulateScalar"/>: unmarked, the ReadyToRun image carries it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static ulong HashPrecompiled(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed) => HashLong(head, rest, seed, scalar: true);
+
+    /// <summary>A long input's hash by the vector <see cref="Accumulate"/>, compiled fully optimised on first call.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static ulong HashOptimized(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed) => HashLong(head, rest, seed, scalar: false);
+
+    /// <summary>XXH3-64 of an input longer than <see cref="MidSizeMax"/> (head at most 64 bytes), the accumulate step by <see cref="AccumulateScalar"/> or <see cref="Accumulate"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HashLong(ReadOnlySpan<byte> head, ReadOnlySpan<byte> rest, long seed, bool scalar)
+    {
+        if (head.Length > StripeLength || (long)head.Length + rest.Length <= MidSizeMax) throw new ArgumentOutOfRangeException(nameof(head));
+        var length = (long)head.Length + rest.Length;
 
         Span<byte> secret = stackalloc byte[SecretSize];
         for (var i = 0; i < SecretSize; i += 16)
@@ -66,7 +90,10 @@ internal static class LongXxHash3
             BinaryPrimitives.WriteUInt64LittleEndian(secret[i..], BinaryPrimitives.ReadUInt64LittleEndian(DefaultSecret[i..]) + (ulong)seed);
             BinaryPrimitives.WriteUInt64LittleEndian(secret[(i + 8)..], BinaryPrimitives.ReadUInt64LittleEndian(DefaultSecret[(i + 8)..]) - (ulong)seed);
         }
-        Span<ulong> acc = [Prime32_3, Prime64_1, Prime64_2, Prime64_3, Prime64_4, Prime32_2, Prime64_5, Prime32_1];
+        // stackalloc rather than a collection expression, whose inline-array helpers are generic code that JITs.
+        Span<ulong> acc = stackalloc ulong[8];
+        acc[0] = Prime32_3; acc[1] = Prime64_1; acc[2] = Prime64_2; acc[3] = Prime64_3;
+        acc[4] = Prime64_4; acc[5] = Prime32_2; acc[6] = Prime64_5; acc[7] = Prime32_1;
 
         // The first block, head included, copied into one buffer; every later byte is read from rest in place.
         Span<byte> first = stackalloc byte[BlockLength];
@@ -79,13 +106,23 @@ internal static class LongXxHash3
         for (long n = 0; n < blocks; n++)
         {
             var block = n == 0 ? first : rest.Slice(checked((int)(n * BlockLength) - head.Length), BlockLength);
-            Accumulate(acc, block, secret, StripesPerBlock);
+            if (scalar) AccumulateScalar(acc, block, secret, StripesPerBlock);
+            else Accumulate(acc, block, secret, StripesPerBlock);
             Scramble(acc, scrambleKey);
         }
         var stripes = (int)((length - 1 - (blocks * BlockLength)) / StripeLength);
         var last = blocks == 0 ? first : rest[checked((int)(blocks * BlockLength) - head.Length)..];
-        Accumulate(acc, last, secret, stripes);
-        Accumulate(acc, rest.Slice(checked((int)(length - StripeLength) - head.Length), StripeLength), secret[(SecretSize - StripeLength - 7)..], 1);
+        var tail = rest.Slice(checked((int)(length - StripeLength) - head.Length), StripeLength);
+        if (scalar)
+        {
+            AccumulateScalar(acc, last, secret, stripes);
+            AccumulateScalar(acc, tail, secret[(SecretSize - StripeLength - 7)..], 1);
+        }
+        else
+        {
+            Accumulate(acc, last, secret, stripes);
+            Accumulate(acc, tail, secret[(SecretSize - StripeLength - 7)..], 1);
+        }
 
         var result = (ulong)length * Prime64_1;
         for (var i = 0; i < 4; i++)
@@ -98,7 +135,7 @@ internal static class LongXxHash3
 
     /// <summary>XXH3's accumulate step over <paramref name="stripes"/> stripes of <paramref name="input"/>, the secret advancing 8 bytes per stripe.</summary>
     /// <remarks>
-    /// Not inlined: <see cref="Hash"/> calls it from three places, and a fully optimised compile of three inlined copies
+    /// Not inlined: <see cref="HashLong"/> calls it from three places, and a fully optimised compile of three inlined copies
     /// (vector and scalar paths each) cost a fresh process more JIT time than the call per 1 KiB block costs at run time.
     /// Still marked for a full compile on first call: each call loops over 16 stripes only, too few for on-stack
     /// replacement, so unmarked IL would hash 60 MB as tier-0 code; and the ReadyToRun image cannot stand in: unmarked,
@@ -147,6 +184,64 @@ internal static class LongXxHash3
             Lane(ref x6, ref x7, ref d, ref k, 56);
         }
         acc[0] = x0; acc[1] = x1; acc[2] = x2; acc[3] = x3; acc[4] = x4; acc[5] = x5; acc[6] = x6; acc[7] = x7;
+    }
+
+    /// <summary>
+    /// True when <see cref="AccumulateScalar"/> runs as precompiled (ReadyToRun) code in this process: its first call, on a
+    /// scratch accumulator, compiled nothing on this thread. Then the long loop takes it — no JIT at all for the checksum
+    /// (the vector <see cref="Accumulate"/> is never precompiled: marked for a full compile, and ReadyToRun vector code is
+    /// not used on an AVX-512 machine). Else (IL, or the image's code rejected) the probe cost one small tier-0 compile and
+    /// the loop takes the vector path, compiled fully optimised.
+    /// </summary>
+    private static bool PrecompiledScalarIsUsed()
+    {
+        if (!BitConverter.IsLittleEndian) return false;
+        Span<ulong> scratch = stackalloc ulong[8];
+        var before = System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true);
+        AccumulateScalar(scratch, DefaultSecret, DefaultSecret, 1);
+        return System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: true) == before;
+    }
+
+    /// <summary>
+    /// <see cref="Accumulate"/>'s scalar path on its own, for a little-endian host, written with <see cref="Unsafe"/>'s
+    /// intrinsics only (ReadyToRun code cannot inline most framework methods): the ReadyToRun image carries it fully
+    /// optimised, so a package consumer's fresh process hashes the base without compiling anything.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AccumulateScalar(Span<ulong> acc, ReadOnlySpan<byte> input, ReadOnlySpan<byte> secret, int stripes)
+    {
+        if (stripes == 0) return;
+        if ((long)stripes * StripeLength > input.Length || ((stripes - 1) * 8) + StripeLength > secret.Length || acc.Length < 8) throw new ArgumentOutOfRangeException(nameof(stripes));
+        ref var data = ref MemoryMarshal.GetReference(input);
+        ref var key = ref MemoryMarshal.GetReference(secret);
+        ref var a = ref MemoryMarshal.GetReference(acc);
+        ulong x0 = a, x1 = Unsafe.Add(ref a, 1), x2 = Unsafe.Add(ref a, 2), x3 = Unsafe.Add(ref a, 3);
+        ulong x4 = Unsafe.Add(ref a, 4), x5 = Unsafe.Add(ref a, 5), x6 = Unsafe.Add(ref a, 6), x7 = Unsafe.Add(ref a, 7);
+        for (var s = 0; s < stripes; s++)
+        {
+            ref var d = ref Unsafe.Add(ref data, s * StripeLength);
+            ref var k = ref Unsafe.Add(ref key, s * 8);
+            ScalarLane(ref x1, ref x0, ref d, ref k, 0);
+            ScalarLane(ref x0, ref x1, ref d, ref k, 8);
+            ScalarLane(ref x3, ref x2, ref d, ref k, 16);
+            ScalarLane(ref x2, ref x3, ref d, ref k, 24);
+            ScalarLane(ref x5, ref x4, ref d, ref k, 32);
+            ScalarLane(ref x4, ref x5, ref d, ref k, 40);
+            ScalarLane(ref x7, ref x6, ref d, ref k, 48);
+            ScalarLane(ref x6, ref x7, ref d, ref k, 56);
+        }
+        a = x0; Unsafe.Add(ref a, 1) = x1; Unsafe.Add(ref a, 2) = x2; Unsafe.Add(ref a, 3) = x3;
+        Unsafe.Add(ref a, 4) = x4; Unsafe.Add(ref a, 5) = x5; Unsafe.Add(ref a, 6) = x6; Unsafe.Add(ref a, 7) = x7;
+    }
+
+    /// <summary><see cref="Lane"/> for a little-endian host, by unaligned reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScalarLane(ref ulong swapped, ref ulong own, ref byte data, ref byte key, int offset)
+    {
+        var value = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref data, offset));
+        var keyed = value ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref key, offset));
+        swapped += value;
+        own += (keyed & 0xFFFFFFFFUL) * (keyed >> 32);
     }
 
     /// <summary>One lane of a stripe: the swapped accumulator takes the value, this one the 32×32 product of the keyed value.</summary>

@@ -27,30 +27,35 @@ internal sealed class WalkMarks : IDisposable
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => (uint)pos < (uint)_flags.Length ? _flags[pos] : (byte)0;
+        // Inlined into the walks' loops with its common path (once per position a walk marks: a fresh process's first walk
+        // marks a million), so their precompiled code makes no call per step (see History.AncestorWalk.Run).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         set
         {
             if ((uint)pos >= (uint)_flags.Length) Grow(pos);
             ref var f = ref _flags[pos];
-            if (f == 0 && value != 0) Touch(pos);
+            if (f == 0 && value != 0 && !_overflow)
+            {
+                if (_touchedCount < _touched.Length) _touched[_touchedCount++] = pos;
+                else Touch(pos);
+            }
             f = value;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per position a walk marks: a fresh process's first walk marks a million
+    /// <summary>Records a newly marked position when the record is full (the setter records the others itself): grows it, or gives up tracking.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Touch(int pos)
     {
-        if (_overflow) return;
-        if (_touchedCount == _touched.Length)
-        {
-            if (_touchedCount >= _flags.Length / 8) { _overflow = true; return; }
-            var bigger = ArrayPool<int>.Shared.Rent(_touched.Length * 2);
-            Array.Copy(_touched, bigger, _touchedCount);
-            ArrayPool<int>.Shared.Return(_touched);
-            _touched = bigger;
-        }
+        if (_touchedCount >= _flags.Length / 8) { _overflow = true; return; }
+        var bigger = ArrayPool<int>.Shared.Rent(_touched.Length * 2);
+        Array.Copy(_touched, bigger, _touchedCount);
+        ArrayPool<int>.Shared.Return(_touched);
+        _touched = bigger;
         _touched[_touchedCount++] = pos;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int pos)
     {
         var bigger = CleanPool.Rent(Math.Max(pos + 1, _flags.Length * 2));

@@ -14,7 +14,28 @@ internal static class History
 {
     // ------------------------------------------------------------------ is-ancestor
 
-    public static async ValueTask<bool> IsAncestorAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
+    public static ValueTask<bool> IsAncestorAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
+    {
+        // An attached graph whose positions are at hand (both ends in the file's base, or loaded): straight to the walk,
+        // no async state machine (its generic builder code over this method's state would JIT in a fresh process).
+        if (graph.AttachPending) return IsAncestorByHeadersAsync(graph, ancestor, descendant, ct);
+        var a = graph.GetLoadedAsync(ancestor, ct);
+        if (!a.IsCompletedSuccessfully) return AncestorPendingAsync(graph, a, descendant, ct);
+        var d = graph.GetLoadedAsync(descendant, ct);
+        if (!d.IsCompletedSuccessfully) return DescendantPendingAsync(graph, a.Result, d, ct);
+        return IsAncestorAsync(graph, a.Result, d.Result, ct);
+
+        static async ValueTask<bool> AncestorPendingAsync(CommitGraph graph, ValueTask<int> a, ObjectId descendant, CancellationToken ct)
+        {
+            var at = await a.ConfigureAwait(false);
+            return await IsAncestorAsync(graph, at, await graph.GetLoadedAsync(descendant, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+        }
+
+        static async ValueTask<bool> DescendantPendingAsync(CommitGraph graph, int a, ValueTask<int> d, CancellationToken ct)
+            => await IsAncestorAsync(graph, a, await d.ConfigureAwait(false), ct).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<bool> IsAncestorByHeadersAsync(CommitGraph graph, ObjectId ancestor, ObjectId descendant, CancellationToken ct)
     {
         // A fresh process: stored headers may answer without attaching the persisted file — generations say no, or a
         // short walk from the descendant (never below the ancestor's generation) finds it or runs out.
@@ -116,10 +137,24 @@ internal static class History
         }
 
         /// <summary>Walks the loaded part: true when the target is reached; false when the stack is empty (unloaded parents met are in <see cref="Missing"/>).</summary>
-        /// <remarks>Compiled fully optimised on first call: a fresh process's first whole-history walk (a million steps) would
-        /// otherwise run as tier-0 code until on-stack replacement catches up.</remarks>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public bool Run(CancellationToken ct)
+        /// <remarks>
+        /// One loop body, two callers (<see cref="Precompiled"/>): where this assembly runs its ReadyToRun image, the
+        /// unmarked one, whose precompiled code runs at once (nothing compiled on a fresh process's first walk); in a
+        /// JIT process the one marked <see cref="MethodImplOptions.AggressiveOptimization"/>, compiled fully optimised on
+        /// first call (a million steps of tier-0 code until on-stack replacement would cost more). Everything the loop
+        /// calls per step is inlined — a call between methods of a ReadyToRun image goes through an indirection cell, and
+        /// per step that made the precompiled walk ~45 % slower than the JIT's (docs/BENCHMARKS.md, "First walk, fourth pass").
+        /// </remarks>
+        public bool Run(CancellationToken ct) => Precompiled.IsUsed ? RunPrecompiled(ct) : RunOptimized(ct);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private bool RunPrecompiled(CancellationToken ct) => RunCore(ct);
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private bool RunOptimized(CancellationToken ct) => RunCore(ct);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private bool RunCore(CancellationToken ct)
         {
             var graph = Graph;
             var marks = _marks;
@@ -159,17 +194,20 @@ internal static class History
             Missing.Clear();
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called once per commit of the first walk: see Run
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] // once per commit walked: inlined into Run (see there)
         private void Push(int p)
         {
-            if (_depth == _stack.Length)
-            {
-                var bigger = ArrayPool<int>.Shared.Rent(_stack.Length * 2);
-                Array.Copy(_stack, bigger, _depth);
-                ArrayPool<int>.Shared.Return(_stack);
-                _stack = bigger;
-            }
+            if (_depth == _stack.Length) GrowStack();
             _stack[_depth++] = p;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private void GrowStack()
+        {
+            var bigger = ArrayPool<int>.Shared.Rent(_stack.Length * 2);
+            Array.Copy(_stack, bigger, _depth);
+            ArrayPool<int>.Shared.Return(_stack);
+            _stack = bigger;
         }
 
         public void Dispose()

@@ -8,10 +8,12 @@ namespace VersionStore.Internal;
 /// </summary>
 internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions options)
 {
-    private readonly ConcurrentDictionary<ObjectId, object> _decoded = new();
+    private readonly IdObjectCache _decoded = new(); // not a ConcurrentDictionary over ObjectId: see IdObjectCache
     private int _count; // entries added since the last clear (approximate under races, which is all a bound needs)
-    private readonly ConcurrentDictionary<ObjectId, Tree> _writtenTrees = new();
-    private readonly ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>> _blobs = new();
+    private readonly IdObjectCache _writtenTrees = new(); // values are Trees
+    // Created on the first blob kept (a process that only walks history never reads a blob; the dictionary's generic code
+    // over ObjectId would JIT in a fresh process).
+    private ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>>? _blobs;
     private long _blobBytes; // content bytes in _blobs (approximate under races, which is all a bound needs)
     private int _writtenCount;
     private const int MaxWrittenTrees = 16_384; // a commit writes a handful: enough for the latest snapshots of many repositories
@@ -23,10 +25,16 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     {
         var data = await store.TryReadAsync(id, cancellationToken).ConfigureAwait(false);
         if (data is null) return null;
-        if (_storeVerifies) ObjectCodec.ReadKind(id, data.Value.Span);
-        else ObjectCodec.Verify(id, data.Value.Span);
-        VersionStoreDiagnostics.ObjectsRead.Add(1);
+        Verify(id, data.Value.Span);
         return data;
+    }
+
+    /// <summary>The check of <see cref="TryReadVerifiedAsync"/> on bytes read for <paramref name="id"/>.</summary>
+    private void Verify(ObjectId id, ReadOnlySpan<byte> data)
+    {
+        if (_storeVerifies) ObjectCodec.ReadKind(id, data);
+        else ObjectCodec.Verify(id, data);
+        VersionStoreDiagnostics.ObjectsRead.Add(1);
     }
 
     /// <summary>
@@ -126,7 +134,7 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         var positions = new List<int>();
         for (var i = 0; i < result.Length; i++)
         {
-            if (_blobs.TryGetValue(ids[i], out var cached)) result[i] = cached;
+            if (Volatile.Read(ref _blobs) is { } blobs && blobs.TryGetValue(ids[i], out var cached)) result[i] = cached;
             else
             {
                 load.Add(ids[i]);
@@ -168,11 +176,31 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     private static Tree AsTree(ObjectId id, object cached)
         => cached as Tree ?? throw new UnexpectedObjectKindException(id, ObjectKind.Tree, ObjectKind.Commit);
 
-    private async ValueTask<Commit?> LoadCommitAsync(ObjectId id, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Synchronous when the store's read is (the embedded and in-memory backends): no async state machine and no awaiter
+    /// of <c>ReadOnlyMemory&lt;byte&gt;?</c>, generic code that would JIT on a fresh process's first commit read.
+    /// Exceptions travel in the returned task, as from an async method.
+    /// </remarks>
+    private ValueTask<Commit?> LoadCommitAsync(ObjectId id, CancellationToken cancellationToken)
     {
-        var data = await TryReadVerifiedAsync(id, cancellationToken).ConfigureAwait(false);
-        if (data is null) return null;
-        var commit = ObjectCodec.DecodeCommit(id, data.Value.Span);
+        try
+        {
+            var read = store.TryReadAsync(id, cancellationToken);
+            return read.IsCompletedSuccessfully ? new ValueTask<Commit?>(DecodeRead(id, read.Result)) : LoadCommitPendingAsync(id, read);
+        }
+        catch (OperationCanceledException e) when (e.CancellationToken.IsCancellationRequested) { return ValueTask.FromCanceled<Commit?>(e.CancellationToken); }
+        catch (Exception e) { return ValueTask.FromException<Commit?>(e); }
+    }
+
+    private async ValueTask<Commit?> LoadCommitPendingAsync(ObjectId id, ValueTask<ReadOnlyMemory<byte>?> read)
+        => DecodeRead(id, await read.ConfigureAwait(false));
+
+    /// <summary>A commit read for <paramref name="id"/> (null: not stored), verified, decoded and cached.</summary>
+    private Commit? DecodeRead(ObjectId id, ReadOnlyMemory<byte>? data)
+    {
+        if (data is not { } bytes) return null;
+        Verify(id, bytes.Span);
+        var commit = ObjectCodec.DecodeCommit(id, bytes.Span);
         Remember(id, commit);
         return commit;
     }
@@ -195,7 +223,7 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     /// tree after it was written is still detected there.
     /// </summary>
     public ValueTask<Tree> GetBaseTreeAsync(ObjectId id, CancellationToken cancellationToken)
-        => _writtenTrees.TryGetValue(id, out var tree) ? ValueTask.FromResult(tree) : GetTreeAsync(id, cancellationToken);
+        => _writtenTrees.TryGetValue(id, out var tree) ? ValueTask.FromResult((Tree)tree) : GetTreeAsync(id, cancellationToken);
 
     /// <summary>Remembers a tree this process just stored, for <see cref="GetBaseTreeAsync"/>. Call only once it is stored.</summary>
     public void RememberWrittenTree(Tree tree)
@@ -216,11 +244,11 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
     /// <summary>Drops a tree from the written-tree memory (a newer commit replaced it; see <see cref="TreeWriter.RememberNewTrees"/>).</summary>
     public void ForgetWrittenTree(ObjectId id)
     {
-        if (_writtenTrees.TryRemove(id, out _)) Interlocked.Decrement(ref _writtenCount);
+        if (_writtenTrees.TryRemove(id)) Interlocked.Decrement(ref _writtenCount);
     }
 
     public ValueTask<ReadOnlyMemory<byte>> GetBlobAsync(ObjectId id, CancellationToken cancellationToken)
-        => _blobs.TryGetValue(id, out var cached) ? ValueTask.FromResult(cached) : LoadBlobAsync(id, cancellationToken);
+        => Volatile.Read(ref _blobs) is { } blobs && blobs.TryGetValue(id, out var cached) ? ValueTask.FromResult(cached) : LoadBlobAsync(id, cancellationToken);
 
     private async ValueTask<ReadOnlyMemory<byte>> LoadBlobAsync(ObjectId id, CancellationToken cancellationToken)
     {
@@ -243,20 +271,23 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
         if (budget == 0 || content.Length > budget / 16) return;
         if (Interlocked.Add(ref _blobBytes, content.Length) > budget)
         {
-            _blobs.Clear();
+            Blobs.Clear();
             Interlocked.Exchange(ref _blobBytes, content.Length);
         }
-        if (!_blobs.TryAdd(id, content)) Interlocked.Add(ref _blobBytes, -content.Length);
+        if (!Blobs.TryAdd(id, content)) Interlocked.Add(ref _blobBytes, -content.Length);
     }
+
+    private ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>> Blobs
+        => Volatile.Read(ref _blobs) ?? Interlocked.CompareExchange(ref _blobs, new ConcurrentDictionary<ObjectId, ReadOnlyMemory<byte>>(), null) ?? _blobs;
 
     /// <summary>Drops deleted objects from the caches (garbage collection).</summary>
     public void Forget(IEnumerable<ObjectId> ids)
     {
         foreach (var id in ids)
         {
-            _decoded.TryRemove(id, out _);
-            _writtenTrees.TryRemove(id, out _);
-            if (_blobs.TryRemove(id, out var gone)) Interlocked.Add(ref _blobBytes, -gone.Length);
+            _decoded.TryRemove(id);
+            _writtenTrees.TryRemove(id);
+            if (Volatile.Read(ref _blobs) is { } blobs && blobs.TryRemove(id, out var gone)) Interlocked.Add(ref _blobBytes, -gone.Length);
         }
     }
 

@@ -27,6 +27,10 @@ public sealed class LongXxHash3Tests
                 var expected = new XxHash3(seed);
                 expected.Append(data);
                 Assert.Equal(expected.GetCurrentHashAsUInt64(), LongXxHash3.Hash(data.AsSpan(0, head), data.AsSpan(head), seed));
+                if (length <= 240) continue;
+                // Both accumulate paths (the precompiled scalar one a ReadyToRun process takes, the vector one a JIT process takes).
+                Assert.Equal(expected.GetCurrentHashAsUInt64(), LongXxHash3.HashPrecompiled(data.AsSpan(0, head), data.AsSpan(head), seed));
+                Assert.Equal(expected.GetCurrentHashAsUInt64(), LongXxHash3.HashOptimized(data.AsSpan(0, head), data.AsSpan(head), seed));
             }
     }
 
