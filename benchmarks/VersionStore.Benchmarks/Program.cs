@@ -11,6 +11,8 @@ using VersionStore.Benchmarks;
 //   ... -- ingest-probe [ROUNDS] [PER-ROUND]   (CommitIngestBenchmarks interleaved, min/median per case and the per-round ratio)
 //   ... -- pack-codec-probe [ROUNDS] [headline]   (PackCodecBenchmarks interleaved, min/median per case: noise-robust ratios)
 //   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE | walk-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
+// VSTORE_BENCH_SPLIT=0: a cold verification reads every level on the calling thread (no helper), to compare in one build.
+if (Environment.GetEnvironmentVariable("VSTORE_BENCH_SPLIT") == "0") VersionStore.Internal.ObjectReader.SplitEnabled = false;
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 BenchSettings.Quick = quick;

@@ -68,6 +68,13 @@ internal static class RollbackProfile
         });
 
         await Measure("VerifySnapshotAsync (cold)", async () => await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None), cost: "verifications");
+        {
+            // How much of the leaf level the helper took (of its ~20 chunks), over 100 more verifications.
+            var helped = cold.Store.ObjectReader.HelperChunks;
+            for (var i = 0; i < 100; i++) await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| leaf level split between the caller and a helper (VSTORE_BENCH_SPLIT=0: off): {(VersionStore.Internal.ObjectReader.SplitEnabled ? "on" : "off")}; chunks read by the helper per verification | {(cold.Store.ObjectReader.HelperChunks - helped) / 100.0:N1} | | | |"));
+        }
         // Last: each rollback writes a commit, and the flushes it causes run on RocksDB's threads (counted in process CPU).
         await Measure("rollback, cold verification (whole operation)", async () => await cold.RollbackOnceAsync(), cost: "rollbacks");
 
