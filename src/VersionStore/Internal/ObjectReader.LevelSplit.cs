@@ -36,8 +36,40 @@ internal sealed partial class ObjectReader
     private bool _inPlaceIsSynchronous;
     private LevelSplit? _spareSplit;
     private LevelSplit? _helperSlot; // the split a helper should join; taken by the helper, or withdrawn by its caller
-    private int _helperQueued;       // 1 while a helper work item is queued and has not yet looked at the slot
+    private int _helperQueued;       // 1 while a helper work item is queued and has not yet started
+    private int _helperPresent;      // 1 while a helper is running: taking splits from the slot, or waiting for one
+    private int _helperWanted;       // verifications that announced a large level (ExpectLargeLevel) and have not ended
     private HelperWorkItem? _helperItem;
+
+    /// <summary>Off: the helper is woken only when a split level is posted (benchmarks compare the two in one build).</summary>
+    internal static bool PrewakeEnabled { get; set; } = true;
+
+    /// <summary>How long a woken helper waits for a split (spinning) before it leaves: about the time a verification takes to reach its large level.</summary>
+    private static readonly long MaxHelperIdle = System.Diagnostics.Stopwatch.Frequency / 2000; // 0.5 ms
+
+    /// <summary>
+    /// A verification expects a large level soon (the level it reads next holds many trees): wakes the helper now, so
+    /// that it is running — waiting for the split, spinning at most <see cref="MaxHelperIdle"/> — by the time the level is
+    /// posted, instead of starting its wake-up then (tens of µs on this kind of VM, a good part of a leaf level's time).
+    /// Returns whether it announced anything (then call <see cref="LargeLevelsDone"/> once the verification ends).
+    /// </summary>
+    public bool ExpectLargeLevel()
+    {
+        if (!PrewakeEnabled || SplitMinObjects == int.MaxValue || !_inPlaceIsSynchronous || store is not IInPlaceBatchObjectStore) return false;
+        Interlocked.Increment(ref _helperWanted);
+        WakeHelper();
+        return true;
+    }
+
+    /// <summary>The verification that announced a large level ended: a helper waiting for a split leaves at once.</summary>
+    public void LargeLevelsDone() => Interlocked.Decrement(ref _helperWanted);
+
+    /// <summary>Queues the helper unless one is queued or running (a running one takes what is posted to the slot).</summary>
+    private void WakeHelper()
+    {
+        if (Volatile.Read(ref _helperPresent) == 0 && Interlocked.Exchange(ref _helperQueued, 1) == 0)
+            ThreadPool.UnsafeQueueUserWorkItem(_helperItem ??= new HelperWorkItem(this), preferLocal: false);
+    }
 
     /// <summary>
     /// One batch read in place, split into chunks that the calling thread and one thread-pool helper take from a shared
@@ -137,9 +169,8 @@ internal sealed partial class ObjectReader
         private bool Post()
         {
             if (_chunks < 2 || Interlocked.CompareExchange(ref _reader._helperSlot, this, null) is not null) return false;
-            if (Interlocked.Exchange(ref _reader._helperQueued, 1) == 0)
-                ThreadPool.UnsafeQueueUserWorkItem(_reader._helperItem ??= new HelperWorkItem(_reader), preferLocal: false);
-            // else: a work item queued earlier has not looked at the slot yet; it will take this split.
+            // A helper that is running (woken ahead by ExpectLargeLevel) or queued will take this split from the slot.
+            _reader.WakeHelper();
             return true;
         }
 
@@ -240,13 +271,37 @@ internal sealed partial class ObjectReader
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    /// <summary>The helper's entry, queued to the thread pool (reused: one per reader): joins the split waiting in the slot, if any.</summary>
+    /// <summary>
+    /// The helper, queued to the thread pool (reused: one per reader): joins each split posted to the slot; between splits,
+    /// while a verification still expects one, it waits for the next by spinning, at most <see cref="MaxHelperIdle"/>.
+    /// </summary>
     private sealed class HelperWorkItem(ObjectReader reader) : IThreadPoolWorkItem
     {
         public void Execute()
         {
+            Volatile.Write(ref reader._helperPresent, 1);
             Volatile.Write(ref reader._helperQueued, 0);
-            Interlocked.Exchange(ref reader._helperSlot, null)?.RunAsHelper();
+            var idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (true)
+            {
+                if (Interlocked.Exchange(ref reader._helperSlot, null) is { } split)
+                {
+                    split.RunAsHelper();
+                    idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                    continue;
+                }
+                if (Volatile.Read(ref reader._helperWanted) > 0 && System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < MaxHelperIdle)
+                {
+                    Thread.SpinWait(20);
+                    continue;
+                }
+                // Leaving: a split posted while this helper still counted as present was not queued for; take it now.
+                Volatile.Write(ref reader._helperPresent, 0);
+                if (Interlocked.Exchange(ref reader._helperSlot, null) is not { } late) return;
+                Volatile.Write(ref reader._helperPresent, 1);
+                late.RunAsHelper();
+                idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
         }
     }
 }
