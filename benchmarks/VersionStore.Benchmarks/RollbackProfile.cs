@@ -7,7 +7,8 @@ namespace VersionStore.Benchmarks;
 /// <c>rollback-profile [N]</c>: where a cold-verification rollback spends its time, phase by phase, on the embedded
 /// RocksDB rollback history of N commits (default 1,000): the whole rollback (cold and cached), the snapshot
 /// verification alone, and its parts measured apart — the batched reads, SHA-256 over the closure, tree decoding.
-/// Medians and p99 of 500 runs each (after 50 warm-up runs), in µs.
+/// Medians and p99 of 500 runs each (after 50 warm-up runs), in µs. With <c>VSTORE_PROFILE_SCALING=1</c> also the leaf level's
+/// reads and hashes on one thread and in two halves on two threads (how well a second core scales here).
 /// </summary>
 internal static class RollbackProfile
 {
@@ -62,6 +63,7 @@ internal static class RollbackProfile
                 foreach (var b in bytes) VersionStore.Internal.DirectSha256.TryHash(b, hash);
             });
         }
+        if (Environment.GetEnvironmentVariable("VSTORE_PROFILE_SCALING") == "1")
         {
             // Does the second core deliver? The leaf level's reads and hashes alone, then in two halves at once: the other
             // half on a partner thread that is already awake (spinning), so no wake-up cost is in the figure — only how
