@@ -13,8 +13,6 @@ using VersionStore.Benchmarks;
 //   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE | walk-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
 // VSTORE_BENCH_SPLIT=0: a cold verification reads every level on the calling thread (no helper), to compare in one build.
 if (Environment.GetEnvironmentVariable("VSTORE_BENCH_SPLIT") == "0") VersionStore.Internal.ObjectReader.SplitEnabled = false;
-// VSTORE_BENCH_PREWAKE=0: the helper is woken when the large level is posted, not ahead of it.
-if (Environment.GetEnvironmentVariable("VSTORE_BENCH_PREWAKE") == "0") VersionStore.Internal.ObjectReader.PrewakeEnabled = false;
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 BenchSettings.Quick = quick;

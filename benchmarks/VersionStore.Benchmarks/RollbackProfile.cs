@@ -114,7 +114,7 @@ internal static class RollbackProfile
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| helper's first chunk after the caller's first (µs; 100 verifications: p50, p90, never joined) | {(delays.Count > 0 ? delays[delays.Count / 2] : double.NaN):N1} | {(delays.Count > 0 ? delays[delays.Count * 9 / 10] : double.NaN):N1} | {none} | |"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| leaf level split between the caller and a helper (VSTORE_BENCH_SPLIT=0: off; VSTORE_BENCH_PREWAKE=0: woken at the level): {(VersionStore.Internal.ObjectReader.SplitEnabled ? "on" : "off")}, helper woken ahead {(VersionStore.Internal.ObjectReader.PrewakeEnabled ? "on" : "off")}; chunks read by the helper per verification | {(cold.Store.ObjectReader.HelperChunks - helped) / 100.0:N1} | | | |"));
+                $"| leaf level split between the caller and a helper (VSTORE_BENCH_SPLIT=0: off): {(VersionStore.Internal.ObjectReader.SplitEnabled ? "on" : "off")}; chunks read by the helper per verification | {(cold.Store.ObjectReader.HelperChunks - helped) / 100.0:N1} | | | |"));
         }
         // Last: each rollback writes a commit, and the flushes it causes run on RocksDB's threads (counted in process CPU).
         await Measure("rollback, cold verification (whole operation)", async () => await cold.RollbackOnceAsync(), cost: "rollbacks");

@@ -322,11 +322,6 @@ public sealed partial class Repository
         }
         finally
         {
-            if (scratch.AnnouncedLargeLevel)
-            {
-                Reader.LargeLevelsDone();
-                scratch.AnnouncedLargeLevel = false;
-            }
             // Kept for the next verification unless this closure was unusually large (its lists would stay that large).
             if (scratch.Clear()) s_spareScratch = scratch;
         }
@@ -361,7 +356,6 @@ public sealed partial class Repository
                 return (e.Message, count);
             }
             next.Clear();
-            var treesNext = 0;
             for (var i = 0; i < level.Count; i++)
             {
                 var (id, kind, _, _) = level[i];
@@ -398,7 +392,6 @@ public sealed partial class Repository
                             continue;
                         }
                         next.Add(new Pending(e.Id, e.Kind, first + i, names.Slice(e.NameStart, e.NameLength)));
-                        if (e.Kind == ObjectKind.Tree) treesNext++;
                     }
                 }
                 catch (CorruptObjectException e)
@@ -406,17 +399,11 @@ public sealed partial class Repository
                     return (e.Message, count);
                 }
             }
-            // Many trees in the next level: the one after it is likely large enough to be split between this thread and a
-            // helper (ObjectReader.VisitManyVerifiedAsync); the helper is woken now, while the next level is read.
-            if (treesNext >= LargeLevelAheadTrees && !scratch.AnnouncedLargeLevel) scratch.AnnouncedLargeLevel = Reader.ExpectLargeLevel();
             (level, next) = (next, level);
         }
         foreach (var tree in readTrees) verified.MarkVerified(tree, restsOn);
         return (null, count);
     }
-
-    /// <summary>Trees in a level from which the level after it is expected to be large (a snapshot's node folders: ~30).</summary>
-    private const int LargeLevelAheadTrees = 8;
 
     /// <summary>One spare <see cref="VerificationScratch"/> for the process: a verification takes it (or makes its own) and puts it back.</summary>
     private static VerificationScratch? s_spareScratch;
@@ -439,7 +426,6 @@ public sealed partial class Repository
         public readonly List<RawTreeEntry> Entries = new(64);
         public readonly List<ObjectId> ReadTrees = new(64);
         public readonly LevelVisitor Found = new();
-        public bool AnnouncedLargeLevel; // this verification woke the reader's helper ahead of a large level
 
         /// <summary>Empties every list (dropping the references into tree bytes); false when they grew too large to keep.</summary>
         public bool Clear()

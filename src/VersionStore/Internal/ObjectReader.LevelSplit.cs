@@ -37,32 +37,8 @@ internal sealed partial class ObjectReader
     private LevelSplit? _spareSplit;
     private LevelSplit? _helperSlot; // the split a helper should join; taken by the helper, or withdrawn by its caller
     private int _helperQueued;       // 1 while a helper work item is queued and has not yet started
-    private int _helperPresent;      // 1 while a helper is running: taking splits from the slot, or waiting for one
-    private int _helperWanted;       // verifications that announced a large level (ExpectLargeLevel) and have not ended
+    private int _helperPresent;      // 1 while a helper is running (taking splits from the slot)
     private HelperWorkItem? _helperItem;
-
-    /// <summary>Off: the helper is woken only when a split level is posted (benchmarks compare the two in one build).</summary>
-    internal static bool PrewakeEnabled { get; set; } = true;
-
-    /// <summary>How long a woken helper waits for a split (spinning) before it leaves: about the time a verification takes to reach its large level.</summary>
-    private static readonly long MaxHelperIdle = System.Diagnostics.Stopwatch.Frequency / 2000; // 0.5 ms
-
-    /// <summary>
-    /// A verification expects a large level soon (the level it reads next holds many trees): wakes the helper now, so
-    /// that it is running — waiting for the split, spinning at most <see cref="MaxHelperIdle"/> — by the time the level is
-    /// posted, instead of starting its wake-up then (tens of µs on this kind of VM, a good part of a leaf level's time).
-    /// Returns whether it announced anything (then call <see cref="LargeLevelsDone"/> once the verification ends).
-    /// </summary>
-    public bool ExpectLargeLevel()
-    {
-        if (!PrewakeEnabled || SplitMinObjects == int.MaxValue || !_inPlaceIsSynchronous || store is not IInPlaceBatchObjectStore) return false;
-        Interlocked.Increment(ref _helperWanted);
-        WakeHelper();
-        return true;
-    }
-
-    /// <summary>The verification that announced a large level ended: a helper waiting for a split leaves at once.</summary>
-    public void LargeLevelsDone() => Interlocked.Decrement(ref _helperWanted);
 
     /// <summary>Queues the helper unless one is queued or running (a running one takes what is posted to the slot).</summary>
     private void WakeHelper()
@@ -169,7 +145,7 @@ internal sealed partial class ObjectReader
         private bool Post()
         {
             if (_chunks < 2 || Interlocked.CompareExchange(ref _reader._helperSlot, this, null) is not null) return false;
-            // A helper that is running (woken ahead by ExpectLargeLevel) or queued will take this split from the slot.
+            // A helper that is running or queued will take this split from the slot.
             _reader.WakeHelper();
             return true;
         }
@@ -272,8 +248,8 @@ internal sealed partial class ObjectReader
     }
 
     /// <summary>
-    /// The helper, queued to the thread pool (reused: one per reader): joins each split posted to the slot; between splits,
-    /// while a verification still expects one, it waits for the next by spinning, at most <see cref="MaxHelperIdle"/>.
+    /// The helper, queued to the thread pool (reused: one per reader): joins each split posted to the slot while it runs,
+    /// then leaves at once (no spinning for the next one).
     /// </summary>
     private sealed class HelperWorkItem(ObjectReader reader) : IThreadPoolWorkItem
     {
@@ -281,18 +257,11 @@ internal sealed partial class ObjectReader
         {
             Volatile.Write(ref reader._helperPresent, 1);
             Volatile.Write(ref reader._helperQueued, 0);
-            var idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
             while (true)
             {
                 if (Interlocked.Exchange(ref reader._helperSlot, null) is { } split)
                 {
                     split.RunAsHelper();
-                    idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
-                    continue;
-                }
-                if (Volatile.Read(ref reader._helperWanted) > 0 && System.Diagnostics.Stopwatch.GetTimestamp() - idleSince < MaxHelperIdle)
-                {
-                    Thread.SpinWait(20);
                     continue;
                 }
                 // Leaving: a split posted while this helper still counted as present was not queued for; take it now.
@@ -300,7 +269,6 @@ internal sealed partial class ObjectReader
                 if (Interlocked.Exchange(ref reader._helperSlot, null) is not { } late) return;
                 Volatile.Write(ref reader._helperPresent, 1);
                 late.RunAsHelper();
-                idleSince = System.Diagnostics.Stopwatch.GetTimestamp();
             }
         }
     }
