@@ -179,18 +179,22 @@ public sealed class SplitLevelVerificationTests : IDisposable
         using var cts = new CancellationTokenSource();
         using var helperDidTwo = new ManualResetEventSlim();
         using var cancelled = new ManualResetEventSlim();
+        using var callerStarted = new ManualResetEventSlim();
         var helperStarted = 0;
         var helperFinished = 0;
         var chunksAfterCancel = 0;
         var callerFirst = true;
-        // The caller holds its first chunk while the helper reads on: the helper has read two chunks when the caller
+        // The helper's first chunk waits until the caller holds one (so a helper that comes first cannot take them all);
+        // the caller holds its first chunk while the helper reads on: the helper has read two chunks when the caller
         // cancels (or cancels itself as it starts its third); the caller's own first read then meets the cancelled token.
         reader.SplitChunkStarting = (chunk, helper) =>
         {
             if (cts.IsCancellationRequested) Interlocked.Increment(ref chunksAfterCancel);
             if (helper)
             {
-                if (Interlocked.Increment(ref helperStarted) == 3 && byHelper)
+                var started = Interlocked.Increment(ref helperStarted);
+                if (started == 1 && !callerStarted.Wait(HelperWait)) throw new TimeoutException("the caller never took a chunk");
+                if (started == 3 && byHelper)
                 {
                     cts.Cancel();
                     cancelled.Set();
@@ -199,6 +203,7 @@ public sealed class SplitLevelVerificationTests : IDisposable
             else if (callerFirst)
             {
                 callerFirst = false;
+                callerStarted.Set();
                 if (!(byHelper ? cancelled : helperDidTwo).Wait(HelperWait)) throw new TimeoutException("the helper did not read on");
                 if (!byHelper) cts.Cancel();
             }
