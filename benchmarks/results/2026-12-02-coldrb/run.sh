@@ -2,7 +2,7 @@
 # Before/after, alternated in one sequence: base = main (built in a detached worktree), new = this branch (SIDES; run-1
 # also had new-noprewake: the same build with VSTORE_BENCH_PREWAKE=0, the early wake that commit 1263dff had and the
 # final code dropped). Each side its own copy of the same history cache (copied from SEED before the first round), so
-# every side starts from the same store shape.
+# every side starts from the same store shape. SIDES="new-nosplit new": this branch's build with the split off and on.
 # Build first:
 #   git worktree add --detach /tmp/coldrb-base main
 #   (cd /tmp/coldrb-base && VSTORE_ARTIFACTS=/tmp/coldrb-base-art dotnet build benchmarks/VersionStore.Benchmarks -c Release)
@@ -25,7 +25,8 @@ run() { # side probe args...
   local side=$1; shift
   local dll=$NEW; [ "$side" = base ] && dll=$OLD
   local prewake=1; [ "$side" = new-noprewake ] && prewake=0
-  VSTORE_BENCH_PREWAKE=$prewake VSTORE_BENCH_CACHE=/tmp/coldrb-run-cache-$side nice -n -19 dotnet "$dll" "$@" 2>&1
+  local split=1; [ "$side" = new-nosplit ] && split=0   # the same build with the split off (VSTORE_BENCH_SPLIT=0)
+  VSTORE_BENCH_SPLIT=$split VSTORE_BENCH_PREWAKE=$prewake VSTORE_BENCH_CACHE=/tmp/coldrb-run-cache-$side nice -n -19 dotnet "$dll" "$@" 2>&1
 }
 for r in $(seq 1 "$rounds"); do
   for side in $SIDES; do { info; run $side rollback-profile 1000; info; } > "$out/profile-$side-$r.md"; done

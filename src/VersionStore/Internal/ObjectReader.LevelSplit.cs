@@ -49,8 +49,9 @@ internal sealed partial class ObjectReader
 
     /// <summary>
     /// One batch read in place, split into chunks that the calling thread and one thread-pool helper take from a shared
-    /// counter ("caller helps"): the caller starts at once and, if the helper is never scheduled, reads every chunk itself,
-    /// so a busy machine is no worse off than the serial read; on an idle second core the two halves run side by side.
+    /// counter ("caller helps"): the caller starts at once and, if the helper is never scheduled, reads every chunk itself;
+    /// on an idle second core the two halves run side by side. What a busy machine can still cost over the serial read is
+    /// the wait, at the end, for a chunk the helper holds while it is pre-empted (docs/BENCHMARKS.md, "fourth pass").
     /// Each chunk is one in-place batch read of the store, checked by a <see cref="VerifyingVisitor"/>-like part exactly as
     /// the serial read checks it. What is reported is what the serial read reports: chunks are claimed in position order,
     /// so when a chunk fails every chunk before it was claimed too, and the failure of the lowest failing chunk (its first
@@ -115,7 +116,7 @@ internal sealed partial class ObjectReader
                 var posted = Post();
                 Work(_caller);
                 // Withdrawn before a helper took it: no helper will touch this split. Otherwise wait until the helper left
-                // (it finishes the chunk it holds, then finds none left): at most one chunk's time.
+                // (it finishes the chunk it holds, then finds none left): one chunk's time, unless it was pre-empted in it.
                 if (posted && Interlocked.CompareExchange(ref _reader._helperSlot, null, this) != this) _helperLeft.Wait(CancellationToken.None);
 
                 var read = _caller.Read + _helper.Read;
