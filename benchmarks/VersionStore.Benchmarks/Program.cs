@@ -12,8 +12,6 @@ using VersionStore.Benchmarks;
 //   ... -- pack-codec-probe [ROUNDS] [headline]   (PackCodecBenchmarks interleaved, min/median per case: noise-robust ratios)
 //   ... -- hex-probe [ROUNDS]   (ObjectId parse/format, own table code beside Convert's, alternating)
 //   ... -- fresh-build STORE N | open-probe STORE [ro] | open-loop STORE [ro] | graph-probe STORE | walk-probe STORE   (benchmarks/fresh-process.sh: bulk-loaded history, open time)
-// VSTORE_BENCH_SPLIT=0: a cold verification reads every level on the calling thread (no helper), to compare in one build.
-if (Environment.GetEnvironmentVariable("VSTORE_BENCH_SPLIT") == "0") VersionStore.Internal.ObjectReader.SplitEnabled = false;
 var quick = args.Contains("--quick");
 var rest = args.Where(a => a != "--quick").ToArray();
 BenchSettings.Quick = quick;

@@ -7,8 +7,7 @@ namespace VersionStore.Benchmarks;
 /// <c>rollback-profile [N]</c>: where a cold-verification rollback spends its time, phase by phase, on the embedded
 /// RocksDB rollback history of N commits (default 1,000): the whole rollback (cold and cached), the snapshot
 /// verification alone, and its parts measured apart — the batched reads, SHA-256 over the closure, tree decoding.
-/// Medians and p99 of 500 runs each (after 50 warm-up runs), in µs. With <c>VSTORE_PROFILE_SCALING=1</c> also the leaf level's
-/// reads and hashes on one thread and in two halves on two threads (how well a second core scales here).
+/// Medians and p99 of 500 runs each (after 50 warm-up runs), in µs.
 /// </summary>
 internal static class RollbackProfile
 {
@@ -63,59 +62,12 @@ internal static class RollbackProfile
                 foreach (var b in bytes) VersionStore.Internal.DirectSha256.TryHash(b, hash);
             });
         }
-        if (Environment.GetEnvironmentVariable("VSTORE_PROFILE_SCALING") == "1")
-        {
-            // Does the second core deliver? The leaf level's reads and hashes alone, then in two halves at once: the other
-            // half on a partner thread that is already awake (spinning), so no wake-up cost is in the figure — only how
-            // well two threads scale on this machine (shared caches, RocksDB's row-cache locks, the hypervisor).
-            var leaf = levels[^1];
-            var leafBytes = bytes.Skip(bytes.Count - leaf.Length).ToArray();
-            var hash = new byte[32];
-            var half = leaf.Length / 2;
-            var first = new ArraySegment<ObjectId>(leaf, 0, half);
-            var second = new ArraySegment<ObjectId>(leaf, half, leaf.Length - half);
-            using var partner = new SpinningPartner();
-            Measure("leaf level: multi-get of all, one thread", () => { backend.TryReadManyAsync(leaf).AsTask().Wait(); });
-            Measure("leaf level: multi-get in two halves on two threads (partner awake)", () => partner.Both(
-                () => backend.TryReadManyAsync(first).AsTask().Wait(), () => backend.TryReadManyAsync(second).AsTask().Wait()));
-            Measure("leaf level: SHA-256 of all, one thread", () => { foreach (var b in leafBytes) VersionStore.Internal.DirectSha256.TryHash(b, hash); });
-            Measure("leaf level: SHA-256 in two halves on two threads (partner awake)", () => partner.Both(
-                () => { var h = new byte[32]; for (var i = 0; i < half; i++) VersionStore.Internal.DirectSha256.TryHash(leafBytes[i], h); },
-                () => { var h = new byte[32]; for (var i = half; i < leafBytes.Length; i++) VersionStore.Internal.DirectSha256.TryHash(leafBytes[i], h); }));
-        }
         Measure("DecodeTree of the closure's trees", () =>
         {
             foreach (var (id, d) in trees) ObjectCodec.DecodeTree(id, d);
         });
 
         await Measure("VerifySnapshotAsync (cold)", async () => await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None), cost: "verifications");
-        {
-            // How much of the leaf level the helper took (of its ~20 chunks), over 100 more verifications.
-            var helped = cold.Store.ObjectReader.HelperChunks;
-            // When the helper starts: µs from the caller's first chunk of the level to the helper's first (none: never joined).
-            long callerFirst = 0, helperFirst = 0;
-            var delays = new List<double>();
-            var none = 0;
-            cold.Store.ObjectReader.SplitChunkStarting = (_, helper) =>
-            {
-                var now = Stopwatch.GetTimestamp();
-                if (!helper && callerFirst == 0) callerFirst = now;
-                if (helper && helperFirst == 0) helperFirst = now;
-            };
-            for (var i = 0; i < 100; i++)
-            {
-                callerFirst = helperFirst = 0;
-                await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None);
-                if (helperFirst == 0 || callerFirst == 0) none++;
-                else delays.Add(Stopwatch.GetElapsedTime(callerFirst, helperFirst).TotalMicroseconds);
-            }
-            cold.Store.ObjectReader.SplitChunkStarting = null;
-            delays.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| helper's first chunk after the caller's first (µs; 100 verifications: p50, p90, never joined) | {(delays.Count > 0 ? delays[delays.Count / 2] : double.NaN):N1} | {(delays.Count > 0 ? delays[delays.Count * 9 / 10] : double.NaN):N1} | {none} | |"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| leaf level split between the caller and a helper (VSTORE_BENCH_SPLIT=0: off): {(VersionStore.Internal.ObjectReader.SplitEnabled ? "on" : "off")}; chunks read by the helper per verification | {(cold.Store.ObjectReader.HelperChunks - helped) / 100.0:N1} | | | |"));
-        }
         // Last: each rollback writes a commit, and the flushes it causes run on RocksDB's threads (counted in process CPU).
         await Measure("rollback, cold verification (whole operation)", async () => await cold.RollbackOnceAsync(), cost: "rollbacks");
 
@@ -125,44 +77,6 @@ internal static class RollbackProfile
             var started = Stopwatch.StartNew();
             for (var i = 0; i < loop; i++) await repo.VerifySnapshotAsync(target.Tree, CancellationToken.None);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {loop} verifications in a loop: {started.Elapsed.TotalMilliseconds / loop * 1000:N1} µs each"));
-        }
-    }
-
-    /// <summary>A thread that spins until given work (no wake-up latency): the scaling experiment's second core.</summary>
-    private sealed class SpinningPartner : IDisposable
-    {
-        private readonly Thread _thread;
-        private volatile Action? _work;
-        private volatile bool _stop;
-
-        public SpinningPartner()
-        {
-            _thread = new Thread(() =>
-            {
-                while (!_stop)
-                {
-                    if (_work is { } w)
-                    {
-                        w();
-                        _work = null;
-                    }
-                    else Thread.SpinWait(20);
-                }
-            }) { IsBackground = true };
-            _thread.Start();
-        }
-
-        public void Both(Action mine, Action theirs)
-        {
-            _work = theirs;
-            mine();
-            while (_work is not null) Thread.SpinWait(20);
-        }
-
-        public void Dispose()
-        {
-            _stop = true;
-            _thread.Join();
         }
     }
 

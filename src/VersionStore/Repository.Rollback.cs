@@ -445,14 +445,11 @@ public sealed partial class Repository
 
     /// <summary>
     /// What one level's read found, position by position: the kind of each object the store holds (null: missing) and a
-    /// copy of each tree's bytes (in one buffer shared by the verification's trees); a blob's bytes are not kept. Takes
-    /// visits from two threads at once (a large level is read in chunks by the caller and a helper): each writes only its
-    /// own positions, and tree copies are made under a lock.
+    /// copy of each tree's bytes (in one buffer shared by the verification's trees); a blob's bytes are not kept.
     /// </summary>
-    private sealed class LevelVisitor : IConcurrentObjectBytesVisitor
+    private sealed class LevelVisitor : IObjectBytesVisitor
     {
         private IReadOnlyList<ObjectId> _ids = [];
-        private readonly Lock _copyLock = new();
         private byte[] _buffer = new byte[64 * 1024];
         private int _used;
 
@@ -489,18 +486,15 @@ public sealed partial class Repository
             var kind = ObjectCodec.ReadKind(_ids[index], encoded);
             Kinds[index] = kind;
             if (kind != ObjectKind.Tree) return;
-            lock (_copyLock)
+            if (_buffer.Length - _used < encoded.Length)
             {
-                if (_buffer.Length - _used < encoded.Length)
-                {
-                    // A new buffer; copies already made stay in the old one, which their slices keep alive.
-                    _buffer = new byte[Math.Max(encoded.Length, Math.Min(_buffer.Length * 2, 1 << 20))];
-                    _used = 0;
-                }
-                encoded.CopyTo(_buffer.AsSpan(_used));
-                Trees[index] = _buffer.AsMemory(_used, encoded.Length);
-                _used += encoded.Length;
+                // A new buffer; copies already made stay in the old one, which their slices keep alive.
+                _buffer = new byte[Math.Max(encoded.Length, Math.Min(_buffer.Length * 2, 1 << 20))];
+                _used = 0;
             }
+            encoded.CopyTo(_buffer.AsSpan(_used));
+            Trees[index] = _buffer.AsMemory(_used, encoded.Length);
+            _used += encoded.Length;
         }
     }
 

@@ -9,25 +9,12 @@ internal static class HashCounter
     private static int s_scopes;
     private static readonly AsyncLocal<Scope?> Current = new();
 
-    /// <summary>The scope a helper thread counts into while it works for a flow that has one (<see cref="Lend"/>).</summary>
-    [ThreadStatic]
-    private static Scope? t_lent;
-
     public static bool Active => Volatile.Read(ref s_scopes) != 0;
 
     public static void Increment()
     {
-        if ((Current.Value ?? t_lent) is { } scope) Interlocked.Increment(ref scope.Count);
+        if (Current.Value is { } scope) Interlocked.Increment(ref scope.Count);
     }
-
-    /// <summary>The calling flow's scope, if any (null while no scope is open anywhere): to lend to a helper thread.</summary>
-    public static Scope? CurrentScope => Active ? Current.Value : null;
-
-    /// <summary>
-    /// Makes this thread count into <paramref name="scope"/> (a helper doing part of another flow's work, which the
-    /// thread pool runs without that flow's context) until called again with null.
-    /// </summary>
-    public static void Lend(Scope? scope) => t_lent = scope;
 
     /// <summary>Counts the hashes computed by this async flow until disposed.</summary>
     public static Scope Begin()

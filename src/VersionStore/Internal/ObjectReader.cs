@@ -6,7 +6,7 @@ namespace VersionStore.Internal;
 /// Reads objects from the object store, verifies each against its id (invariant 1), and caches decoded
 /// trees and commits (immutable, so a cache entry is never stale).
 /// </summary>
-internal sealed partial class ObjectReader(IObjectStore store, VersionStoreOptions options)
+internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions options)
 {
     private readonly IdObjectCache _decoded = new(); // not a ConcurrentDictionary over ObjectId: see IdObjectCache
     private int _count; // entries added since the last clear (approximate under races, which is all a bound needs)
@@ -57,9 +57,7 @@ internal sealed partial class ObjectReader(IObjectStore store, VersionStoreOptio
     /// it lies, nothing copied; any other store is read by <see cref="TryReadManyVerifiedAsync"/>, its answers visited.
     /// Either way the first object that fails its check, in position order, ends the read with its
     /// <see cref="CorruptObjectException"/> (the same object and message both ways), and the visitor sees only objects
-    /// that passed. A large batch for a visitor that takes concurrent visits (<see cref="IConcurrentObjectBytesVisitor"/>)
-    /// from a store whose in-place reads complete synchronously is read and checked in chunks by this thread and one
-    /// thread-pool helper (<see cref="LevelSplit"/>): the same checks, the same first failure, visits out of order.
+    /// that passed.
     /// </summary>
     public async ValueTask VisitManyVerifiedAsync(IReadOnlyList<ObjectId> ids, IObjectBytesVisitor visitor, CancellationToken cancellationToken)
     {
@@ -70,36 +68,18 @@ internal sealed partial class ObjectReader(IObjectStore store, VersionStoreOptio
                 if (data[i] is { } d) visitor.Visit(i, d.Span);
             return;
         }
-        if (visitor is IConcurrentObjectBytesVisitor && ids.Count >= SplitMinObjects && _inPlaceIsSynchronous)
-        {
-            var split = Interlocked.Exchange(ref _spareSplit, null) ?? new LevelSplit(this);
-            try
-            {
-                split.Run(inPlace, ids, visitor, cancellationToken);
-            }
-            finally
-            {
-                // Reusable: Run returns only once the helper has left it (or never took it).
-                _spareSplit = split;
-            }
-            return;
-        }
         var verifying = new VerifyingVisitor(ids, visitor, _storeVerifies);
-        var pending = inPlace.ReadManyInPlaceAsync(ids, verifying, cancellationToken);
-        if (pending.IsCompleted)
-        {
-            pending.GetAwaiter().GetResult();
-            _inPlaceIsSynchronous = true; // learned from the small first levels: the store's reads do not wait
-        }
-        else await pending.ConfigureAwait(false);
+        await inPlace.ReadManyInPlaceAsync(ids, verifying, cancellationToken).ConfigureAwait(false);
         if (verifying.Read > 0) VersionStoreDiagnostics.ObjectsRead.Add(verifying.Read);
     }
 
     /// <summary>
     /// The batch check of both batch reads: each object, in position order, against its id (the header only, where the
     /// store verified it) before it is passed on; a mismatch or a malformed header throws at once, naming the object. On
-    /// the calling thread (a large in-place level is split in chunks instead, each checked the same way:
-    /// <see cref="LevelSplit"/>).
+    /// the calling thread: hashing a batch in parallel (and reading a local store's batch in parts on every core) was
+    /// measured slower — for a snapshot's ~350 objects (~300 µs of SHA-256) the thread-pool wake-ups and spinning cost more
+    /// than the second core gives back; a cold rollback's verification took ~1.6× the CPU and ~2× the p99 of doing it on
+    /// one thread (benchmarks/results/2026-12-01-rollback-latency-2).
     /// </summary>
     private sealed class VerifyingVisitor(IReadOnlyList<ObjectId> ids, IObjectBytesVisitor? inner, bool storeVerifies) : IObjectBytesVisitor
     {
