@@ -67,6 +67,8 @@ public sealed class EventIdTests
         "2002 OpenRefusedDamaged",
         "2003 OpenRefusedLocked",
         "2004 Closed",
+        "2005 LayoutUpgraded",
+        "2006 DamagedWriteTimes",
         "3001 ConnectionFailed",
         "3002 ConnectionRestored",
         "4001 PackUploaded",
