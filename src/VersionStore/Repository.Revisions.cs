@@ -25,8 +25,7 @@ public sealed partial class Repository
         // and no framework generic over this library's structs; a store that is still working hands its pending read to
         // an async continuation. Exceptions travel in the returned task, as they would from an async method.
         try { return ResolvePlain(revision, cancellationToken); }
-        catch (OperationCanceledException e) when (e.CancellationToken.IsCancellationRequested) { return ValueTask.FromCanceled<ObjectId>(e.CancellationToken); }
-        catch (Exception e) { return ValueTask.FromException<ObjectId>(e); }
+        catch (Exception e) { return Internal.Faulted.ValueTask<ObjectId>(e); }
     }
 
     /// <summary>

@@ -218,8 +218,7 @@ public sealed partial class Repository
             var walk = History.IsAncestorAsync(Graph, a.Result, d.Result, cancellationToken);
             return walk.IsCompletedSuccessfully ? (walk.Result ? True : False) : walk.AsTask();
         }
-        catch (OperationCanceledException e) when (e.CancellationToken.IsCancellationRequested) { return Task.FromCanceled<bool>(e.CancellationToken); }
-        catch (Exception e) { return Task.FromException<bool>(e); }
+        catch (Exception e) { return Faulted.Task<bool>(e); }
     }
 
     private static readonly Task<bool> True = Task.FromResult(true), False = Task.FromResult(false);

@@ -188,8 +188,7 @@ internal sealed class ObjectReader(IObjectStore store, VersionStoreOptions optio
             var read = store.TryReadAsync(id, cancellationToken);
             return read.IsCompletedSuccessfully ? new ValueTask<Commit?>(DecodeRead(id, read.Result)) : LoadCommitPendingAsync(id, read);
         }
-        catch (OperationCanceledException e) when (e.CancellationToken.IsCancellationRequested) { return ValueTask.FromCanceled<Commit?>(e.CancellationToken); }
-        catch (Exception e) { return ValueTask.FromException<Commit?>(e); }
+        catch (Exception e) { return Faulted.ValueTask<Commit?>(e); }
     }
 
     private async ValueTask<Commit?> LoadCommitPendingAsync(ObjectId id, ValueTask<ReadOnlyMemory<byte>?> read)
