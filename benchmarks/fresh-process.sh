@@ -25,6 +25,13 @@ mkdir -p "$CACHE"
 log() { echo "[fresh-process] $*" >&2; }
 
 export VSTORE_ARTIFACTS="$ART"
+# The NativeAOT publish restores for linux-x64, which adds that runtime's targets to the libraries' packages.lock.json
+# files (the committed ones hold only the CLI's): put them back at exit when they were clean before, as
+# build/aot-check.sh does, so a benchmark run never leaves the checkout dirty.
+if [[ -z "${VSTORE_BIN:-}" ]] && git -C "$REPO" rev-parse --git-dir >/dev/null 2>&1 \
+   && [[ -z "$(git -C "$REPO" status --porcelain -- '*packages.lock.json')" ]]; then
+  trap 'git -C "$REPO" checkout --quiet -- $(git -C "$REPO" diff --name-only -- "*packages.lock.json") 2>/dev/null || true' EXIT
+fi
 log "building the benchmarks program and the CLI (artifacts in $ART)"
 dotnet build "$REPO/benchmarks/VersionStore.Benchmarks" -c Release -v q -nologo >&2
 dotnet build "$REPO/src/VersionStore.Cli" -c Release -v q -nologo >&2

@@ -219,6 +219,48 @@ public sealed class RocksDbBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task The_manifest_stays_small_however_many_times_the_store_is_reopened()
+    {
+        // Appending to the recovered MANIFEST (above) must not let it grow with every open for ever: each open replays
+        // all of it. Past 64 KiB RocksDB writes a fresh, compacted MANIFEST once and appends to that. 150 read-write
+        // opens that each write (~110 CLI calls fill 64 KiB; without the limit it reaches ~85 KB here) — and every
+        // write must still be there.
+        var written = new List<EncodedObject>();
+        var names = new HashSet<string>();
+        long largest = 0;
+        for (var round = 0; round < 150; round++)
+        {
+            using (var backend = RocksDbBackend.Open(DbPath))
+            {
+                var blob = ObjectCodec.EncodeBlob(System.Text.Encoding.UTF8.GetBytes($"round {round}"));
+                var encoded = new EncodedObject(ObjectId.Compute(blob), blob);
+                await backend.WriteAsync([encoded]);
+                written.Add(encoded);
+            }
+            var manifest = Assert.Single(Directory.GetFiles(DbPath, "MANIFEST-*"));
+            names.Add(Path.GetFileName(manifest));
+            largest = Math.Max(largest, new FileInfo(manifest).Length);
+        }
+        Assert.True(names.Count >= 2, "the MANIFEST was never rewritten");
+        Assert.True(largest <= 72 * 1024, $"the MANIFEST reached {largest:N0} bytes");
+        using var reopened = RocksDbBackend.Open(new RocksDbBackendOptions { Path = DbPath, ReadOnly = true });
+        foreach (var o in written) Assert.True(await reopened.ContainsAsync(o.Id), $"{o.Id} lost");
+    }
+
+    [Fact]
+    public void The_native_library_can_be_preloaded_from_any_thread_before_an_open()
+    {
+        var results = new bool[4];
+        var threads = Enumerable.Range(0, results.Length).Select(i => new Thread(() => results[i] = RocksDbBackend.PreloadNativeLibrary())).ToList();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        Assert.All(results, Assert.True);
+        Assert.True(RocksDbBackend.PreloadNativeLibrary()); // idempotent
+        using var backend = RocksDbBackend.Open(DbPath);
+        Assert.Equal(DbPath, backend.Path);
+    }
+
+    [Fact]
     public void Opening_a_missing_database_without_CreateIfMissing_is_BackendUnavailable()
     {
         var e = Assert.Throws<BackendUnavailableException>(() => RocksDbBackend.Open(new RocksDbBackendOptions { Path = DbPath, CreateIfMissing = false }));
