@@ -9,7 +9,8 @@ namespace VersionStore.Cli;
 /// </summary>
 /// <remarks>
 /// Skipped for commands that open no store (<c>--help</c>, <c>--version</c>, <c>completion</c>, no arguments): the
-/// process's exit would wait for a load still in flight. A failure here is ignored: the command's own open reports it.
+/// process joins the thread before it exits (OpenSSL's exit handlers must not run beside its initialisation), so such a
+/// command would wait for loads it never needed. A failure here is ignored: the command's own open reports it.
 /// </remarks>
 internal static class NativePreload
 {
@@ -22,9 +23,13 @@ internal static class NativePreload
         return true;
     }
 
-    /// <summary>Starts the loads on a background thread (it never delays the process's exit beyond a load in flight).</summary>
-    public static void Start()
-        => new Thread(Load, maxStackSize: 256 * 1024) { IsBackground = true, Name = "vstore native preload" }.Start();
+    /// <summary>Starts the loads on a background thread; join it before the process exits (a load must not race the exit handlers).</summary>
+    public static Thread Start()
+    {
+        var thread = new Thread(Load, maxStackSize: 256 * 1024) { IsBackground = true, Name = "vstore native preload" };
+        thread.Start();
+        return thread;
+    }
 
     private static void Load()
     {

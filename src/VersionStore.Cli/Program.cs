@@ -6,9 +6,19 @@ internal static class Program
     /// <summary>Runs <c>vstore</c> with the process's console, environment and current directory.</summary>
     /// <param name="args">The command line.</param>
     /// <returns>The exit code (see <see cref="ExitCodes"/>).</returns>
-    public static Task<int> Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        if (NativePreload.Wanted(args)) NativePreload.Start();
-        return CliApp.RunAsync(args, Console.Out, Console.Error, CliEnvironment.Process);
+        var preload = NativePreload.Wanted(args) ? NativePreload.Start() : null;
+        try
+        {
+            return await CliApp.RunAsync(args, Console.Out, Console.Error, CliEnvironment.Process).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Never exit while a library is still loading: the process's exit handlers (OpenSSL's among them) would run
+            // beside the load (seen without this: a segmentation fault in 1 of 150 'vstore repos' calls, which hash
+            // nothing, and a process spinning at exit in 1 of 400).
+            preload?.Join();
+        }
     }
 }
