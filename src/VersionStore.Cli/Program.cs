@@ -16,8 +16,8 @@ internal static class Program
         finally
         {
             // Never exit while a library is still loading: the process's exit handlers (OpenSSL's among them) would run
-            // beside the load (seen without this: a segmentation fault in 1 of 150 'vstore repos' calls, which hash
-            // nothing, and a process spinning at exit in 1 of 400).
+            // beside the load (seen without this: a segmentation fault and a process spinning at exit, 2 in 950
+            // 'vstore repos' calls, which hash nothing).
             preload?.Join();
         }
     }

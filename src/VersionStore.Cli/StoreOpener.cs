@@ -37,8 +37,8 @@ internal static class StoreOpener
             o.ReadOnly = readOnly && !remote;
             // A CLI call reads a handful of keys: open the table files it touches, not every table file of the store at
             // open (RocksDB's -1, right for a long-running process). Each CLI write leaves small table files behind in
-            // the append-only families (audit, write times): 166 files after 80 commits, where opening all of them
-            // cost `vstore repos` ~12 ms more than opening lazily (docs/BENCHMARKS.md, "Issue 11's figures in one sitting").
+            // the append-only families (audit, write times): 302 files after 150 commits, where opening all of them
+            // cost `vstore repos` 77 ms instead of 62 (benchmarks/results/2026-12-02-session7/cli-writes-probe.sh).
             o.MaxOpenFiles = CliMaxOpenFiles;
         });
         if (!string.IsNullOrWhiteSpace(redis)) builder.UseRedis(redis);

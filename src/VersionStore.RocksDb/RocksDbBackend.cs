@@ -154,7 +154,8 @@ public sealed class RocksDbBackend : IObjectStore, IBatchObjectStore, IInPlaceBa
             // to it (two fsyncs and a directory fsync fewer per open; RocksDB falls back to a fresh MANIFEST whenever it
             // cannot safely append), and loads the table files on the calling thread instead of spawning up to 16
             // threads for a handful of files. Neither changes what is durable. Appending means the MANIFEST grows by an
-            // edit per read-write open and every open replays all of it (~4 ms per 100 KB measured at 1e6 commits): past
+            // edit per read-write open and every open replays all of it (136 KB after 150 CLI commits; 1–4 ms of `vstore repos`
+            // at 100–136 KB, benchmarks/results/2026-12-02-session7/cli-writes-probe.md): past
             // 64 KiB RocksDB writes one fresh, compacted MANIFEST (a few KB) and appends to that, so a store opened once
             // per CLI call for years opens as fast as a new one.
             dbOptions.SetFromString(OpenTimeOptions);

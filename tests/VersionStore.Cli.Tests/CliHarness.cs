@@ -61,6 +61,21 @@ public sealed class CliHarness : IDisposable
     /// <summary>The default store folder (<c>./.vstore</c> under <see cref="Root"/>).</summary>
     public string DefaultStore => Path.Combine(Root, ".vstore");
 
+    /// <summary>
+    /// A child process of the real executable (<c>vstore.dll</c> through <c>Program.Main</c>, on the same <c>dotnet</c>
+    /// host as the tests), in <see cref="Root"/> with <see cref="DefaultStore"/> as <c>VSTORE_PATH</c>; add variables to
+    /// its <see cref="ProcessStartInfo.Environment"/> before starting it.
+    /// </summary>
+    public System.Diagnostics.ProcessStartInfo ExecutableStartInfo(IEnumerable<string> args)
+    {
+        var host = Environment.ProcessPath is { } path && System.IO.Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+        var info = new System.Diagnostics.ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Root };
+        info.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "vstore.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["VSTORE_PATH"] = DefaultStore;
+        return info;
+    }
+
     /// <summary>A path under <see cref="Root"/>.</summary>
     public string PathOf(params string[] parts) => _dir.Combine(parts);
 

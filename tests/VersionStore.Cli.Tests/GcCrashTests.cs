@@ -194,12 +194,7 @@ public sealed class GcCrashTests(ITestOutputHelper output) : IDisposable
 
     private Process StartGc(string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "vstore.dll");
-        var host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _cli.Root };
-        info.ArgumentList.Add(dll);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["VSTORE_PATH"] = _cli.DefaultStore;
+        var info = _cli.ExecutableStartInfo(args);
         info.Environment["AWS_ACCESS_KEY_ID"] = ServerEnvironment.S3AccessKey;
         info.Environment["AWS_SECRET_ACCESS_KEY"] = ServerEnvironment.S3SecretKey;
         return Process.Start(info)!;

@@ -53,13 +53,7 @@ public sealed class NativePreloadTests : IDisposable
 
     private async Task<(int Code, string Stdout, string Stderr)> RunProcessAsync(params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "vstore.dll");
-        var host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
-        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = _cli.Root };
-        info.ArgumentList.Add(dll);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.Environment["VSTORE_PATH"] = _cli.DefaultStore;
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(_cli.ExecutableStartInfo(args))!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
